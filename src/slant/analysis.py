@@ -1,0 +1,238 @@
+"""The analyze() entry point: Document -> normalise -> one spaCy pass -> stages -> Analysis.
+
+Stages are independent readers of one shared :class:`Context` (the spaCy Doc of the
+repaired text, the offset map, the options). Each writes its part of the Analysis
+into ``ctx.out`` with spans already mapped to the ORIGINAL text (``ctx.span``). The
+one join between stages is the voice: once attribution has filled
+``ctx.out["voices"]``, later stages ask ``ctx.voice_of(start, end)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .document import Document, text_id
+from .errors import InputError, LimitError
+from .normalize import Normalized, normalize
+from .options import Options
+from .schema import Analysis, NoticeOut, SentenceOut, SpanOut
+
+logger = logging.getLogger(__name__)
+
+#: stage name -> "module:function"; each function takes a Context and fills ctx.out.
+STAGES: dict[str, str] = {
+    "sentences": "slant.analysis:sentences_stage",
+    "entities": "slant.entities:entities_stage",
+    "places": "slant.places:places_stage",
+    "attribution": "slant.attribution:attribution_stage",
+    "techniques": "slant.techniques.detector:techniques_stage",
+    "claims": "slant.claims:claims_stage",
+    "credibility": "slant.credibility:credibility_stage",
+}
+
+
+@dataclass
+class Context:
+    """What every stage reads: the document, its repaired view and its one spaCy Doc.
+
+    Attributes:
+        document: the original text and meta.
+        normalized: the repaired text and the offset map back to ``document.text``.
+        doc: ``spacy.tokens.Doc`` of ``normalized.text``; its char offsets are NORMALISED.
+        options: the run's :class:`~slant.options.Options`.
+        out: Analysis fields produced so far (``"entities"``, ``"voices"``, ...).
+        state: stage-private intermediate results, keyed by stage name (e.g. the
+            normalised-offset entity clusters attribution reuses).
+    """
+
+    document: Document
+    normalized: Normalized
+    doc: Any
+    options: Options
+    out: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def span(self, start: int, end: int) -> SpanOut:
+        """The original-text span behind NORMALISED ``[start, end)``."""
+        s = self.normalized.to_original(start, end)
+        return SpanOut(start=s.start, end=s.end)
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """Like :meth:`span` but returns a plain ``(start, end)`` tuple."""
+        s = self.normalized.to_original(start, end)
+        return s.start, s.end
+
+    def voice_of(self, start: int, end: int) -> str | None:
+        """Voice id ('outlet' or a speaker entity id) holding most of ORIGINAL ``[start, end)``.
+
+        Returns None when attribution has not run.
+        """
+        voices = self.out.get("voices")
+        if not voices:
+            return None
+        best, best_chars = "outlet", 0
+        for voice in voices:
+            chars = sum(max(0, min(end, s.end) - max(start, s.start)) for s in voice.segments)
+            if chars > best_chars:
+                best, best_chars = voice.id, chars
+        return best
+
+
+def sentences_stage(ctx: Context) -> None:
+    """Sentences from the parser, mapped to the original text, surrounding spaces trimmed."""
+    text = ctx.normalized.text
+    out = []
+    for sent in ctx.doc.sents:
+        s, e = sent.start_char, sent.end_char
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(SentenceOut(**ctx.span(s, e).model_dump()))
+    ctx.out["sentences"] = out
+
+
+def _load_stage(name: str) -> Callable[[Context], None]:
+    try:
+        target = STAGES[name]
+    except KeyError:
+        raise InputError(f"[E121] unknown stage {name!r}; known: {', '.join(STAGES)}") from None
+    module, _, func = target.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def available_stages(names: Iterable[str]) -> list[tuple[str, Callable[[Context], None]]]:
+    """Resolve stage names to functions, skipping stages whose module is not built yet."""
+    stages = []
+    for name in names:
+        module = STAGES.get(name, "").partition(":")[0]
+        try:
+            missing = bool(module) and importlib.util.find_spec(module) is None
+        except ModuleNotFoundError:  # its parent package does not exist yet
+            missing = True
+        if missing:
+            logger.debug("stage %s not available (no module %s)", name, module)
+            continue
+        stages.append((name, _load_stage(name)))
+    return stages
+
+
+def _check(document: Document, options: Options) -> None:
+    if not isinstance(document.text, str):
+        raise InputError(f"[E100] {document.source}: text must be a str, not {type(document.text).__name__}")
+    if not document.text.strip():
+        raise InputError(f"[E101] {document.source}: no text to analyse (empty or only whitespace)")
+    if len(document.text) > options.max_chars:
+        raise LimitError(
+            f"[E103] {document.source}: text has {len(document.text):,} characters, over the limit of "
+            f"{options.max_chars:,}; raise it with --max-chars (or Options.max_chars)"
+        )
+
+
+def _finish(ctx: Context) -> Analysis:
+    notices = [NoticeOut(code=n.code, message=n.message, start=n.start, end=n.end) for n in ctx.normalized.notices]
+    notices.extend(ctx.out.pop("notices", []))
+    meta = dict(ctx.document.meta)
+    return Analysis(
+        id=text_id(ctx.document.text),
+        meta=meta,
+        text_length=len(ctx.document.text),
+        notices=notices,
+        **ctx.out,
+    )
+
+
+def _run_stages(ctx: Context, stages: list[tuple[str, Callable[[Context], None]]]) -> Analysis:
+    for name, stage in stages:
+        stage(ctx)
+    return _finish(ctx)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One document's outcome in a batch: an Analysis, or the error that stopped it."""
+
+    document: Document
+    analysis: Analysis | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def analyze_documents(
+    documents: Iterable[Document], *, options: Options | None = None, nlp: Any = None
+) -> Iterator[Result]:
+    """Analyse many documents with one ``nlp.pipe``; a bad document fails alone.
+
+    Args:
+        documents: Documents in any number; consumed lazily in batches of
+            ``options.batch_size``.
+        options: run options; defaults from ``defaults.toml``.
+        nlp: a loaded spaCy pipeline (default: :func:`slant.nlp.get_nlp`).
+    Yields:
+        :class:`Result` per document, in input order.
+    """
+    from .nlp import get_nlp
+
+    options = options or Options()
+    nlp = nlp or get_nlp()
+    stages = available_stages(options.stages)
+    batch: list[tuple[Document, Normalized | None, Exception | None]] = []
+
+    def flush() -> Iterator[Result]:
+        good = [(d, n) for d, n, err in batch if err is None]
+        docs = iter(nlp.pipe([n.text for _, n in good], batch_size=options.batch_size))
+        for document, normalized, err in batch:
+            if err is not None:
+                yield Result(document, error=err)
+                continue
+            spacy_doc = next(docs)
+            try:
+                ctx = Context(document, normalized, spacy_doc, options)
+                yield Result(document, analysis=_run_stages(ctx, stages))
+            except Exception as exc:  # a document fails alone; the batch goes on
+                logger.exception("analysis of %s failed", document.source)
+                yield Result(document, error=exc)
+        batch.clear()
+
+    for document in documents:
+        try:
+            _check(document, options)
+            batch.append((document, normalize(document.text), None))
+        except Exception as exc:
+            batch.append((document, None, exc))
+        if len(batch) >= options.batch_size:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def analyze(text: str | Document, *, options: Options | None = None, meta: dict[str, Any] | None = None) -> Analysis:
+    """Analyse one article.
+
+    Args:
+        text: the article text (or a :class:`~slant.document.Document`).
+        options: run options; defaults from ``defaults.toml``.
+        meta: metadata to carry into ``Analysis.meta`` (``source``, ``title``, ``url``...).
+    Returns:
+        :class:`~slant.schema.Analysis` whose every span indexes ``text``.
+    Raises:
+        InputError: empty text or not a str (E100, E101).
+        LimitError: longer than ``options.max_chars`` (E103).
+    """
+    document = text if isinstance(text, Document) else Document(text, dict(meta or {}))
+    options = options or Options()
+    _check(document, options)
+    (result,) = list(analyze_documents([document], options=options))
+    if result.error is not None:
+        raise result.error
+    assert result.analysis is not None
+    return result.analysis

@@ -1,0 +1,234 @@
+"""The ``slant`` command line (typer). Thin: parses, runs the library, renders.
+
+Exit codes (all commands):
+    0  every document analysed
+    1  some documents failed (each named on stderr; the others were analysed)
+    2  usage error (bad option or argument)
+    3  every document failed, or the input could not be read at all
+
+Command groups ``train``, ``evaluate`` and the other commands of each capability
+live in ``slant/commands/<area>.py``; each module there has
+``register(app, train, evaluate)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import pkgutil
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__
+
+app = typer.Typer(
+    name="slant",
+    help="Read news articles and show their claims, speakers, persuasion techniques (by voice) and credibility.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+train_app = typer.Typer(help="Rebuild a shipped model from public data.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Print a model's scores (the figures in its card).", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    geojson = "geojson"
+
+
+#: output format -> "module:function(analysis, text) -> str" for the file formats
+FORMATTERS = {
+    "html": "slant.render.html:render_html",
+    "geojson": "slant.render.geojson:render_geojson",
+}
+
+
+def fail(message: str, code: int = 3) -> typer.Exit:
+    """Print a one-line error to stderr and return the Exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"slant {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = None,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def analyze(
+    source: Annotated[str, typer.Argument(help="A .txt/.html file, a directory, a .csv/.jsonl/.parquet corpus, or - for stdin.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    text_column: Annotated[str, typer.Option(help="Corpus column holding the text.")] = "text",
+    id_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the row id (default: id).")] = None,
+    title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
+    max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Analyse at most this many documents.")] = None,
+) -> None:
+    """Analyse one article or many; print the terminal view, JSON (Lines), HTML or GeoJSON."""
+    from .analysis import analyze_documents
+    from .errors import SlantError
+    from .ingest import Failure, iter_documents
+    from .options import load_options
+
+    try:
+        options = load_options(config, max_chars=max_chars)
+        items = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
+        first = next(items, None)
+    except SlantError as exc:
+        raise fail(str(exc))
+    if first is None:
+        raise fail(f"{source}: no documents")
+    second = next(items, None)
+    many = second is not None
+
+    import itertools
+
+    stream = itertools.chain([first], [second] if second is not None else [], items)
+    if limit is not None:
+        stream = itertools.islice(stream, limit)
+    failures: list[tuple[str, str]] = []
+    total = 0
+
+    def documents():
+        nonlocal total
+        for item in stream:
+            total += 1
+            if isinstance(item, Failure):
+                failures.append((item.source, str(item.error)))
+                continue
+            yield item
+
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    console = Console(file=out) if output else Console()
+    try:
+        if many and format in (Format.html, Format.geojson):
+            raise fail(f"--format {format.value} takes one article; {source} holds several (use json)", 2)
+        from .nlp import get_nlp
+
+        try:
+            nlp = get_nlp()
+        except SlantError as exc:
+            raise fail(str(exc))
+        results = analyze_documents(documents(), options=options, nlp=nlp)
+        if many:
+            results = _with_progress(results)
+        summary_rows = []
+        for result in results:
+            if not result.ok:
+                failures.append((result.document.source, _one_line(result.error)))
+                continue
+            analysis = result.analysis
+            text = result.document.text
+            if format == Format.json:
+                out.write(analysis.model_dump_json(exclude_none=False) + "\n")
+            elif format == Format.text:
+                if many:
+                    summary_rows.append(analysis)
+                else:
+                    from .render.terminal import print_analysis
+
+                    print_analysis(analysis, text, console)
+            else:
+                module, _, func = FORMATTERS[format.value].partition(":")
+                out.write(getattr(importlib.import_module(module), func)(analysis, text))
+        if summary_rows:
+            _print_summary(summary_rows, console)
+    finally:
+        if output:
+            out.close()
+    for src, msg in failures:
+        err.print(f"[bold red]error:[/] {msg if src in msg else f'{src}: {msg}'}", highlight=False)
+    if failures:
+        ok = total - len(failures)
+        err.print(f"{ok} of {total} documents analysed, {len(failures)} failed", highlight=False)
+        raise typer.Exit(3 if ok == 0 else 1)
+
+
+def _one_line(exc: BaseException | None) -> str:
+    from .errors import SlantError
+
+    if isinstance(exc, SlantError):
+        return str(exc)
+    return f"[E900] internal error: {type(exc).__name__}: {exc}"
+
+
+def _with_progress(results):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} docs/s"),
+        TimeElapsedColumn(), console=err, transient=False,
+    ) as progress:
+        task = progress.add_task("analyse", total=None, rate="-")
+        for n, result in enumerate(results, 1):
+            elapsed = progress.tasks[0].elapsed or 1e-9
+            progress.update(task, advance=1, rate=f"{n / elapsed:.1f}")
+            yield result
+
+
+def _print_summary(analyses, console: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{len(analyses)} documents")
+    for col in ("document", "chars", "sentences", "entities", "quotations", "techniques", "propaganda", "credibility"):
+        table.add_column(col)
+    for a in analyses:
+        name = str(a.meta.get("id") or a.meta.get("source") or a.id[:12])
+        table.add_row(
+            name[-40:], str(a.text_length), str(len(a.sentences)), str(len(a.entities)), str(len(a.quotations)),
+            str(len(a.techniques)), f"{a.propaganda.score:.2f}" if a.propaganda else "-",
+            f"{a.credibility.score:.2f}" if a.credibility else "-",
+        )
+    console.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the Analysis (the output contract)."""
+    from .schema import Analysis
+
+    print(json.dumps(Analysis.model_json_schema(), indent=2))
+
+
+def _register_commands() -> None:
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(app, train_app, evaluate_app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

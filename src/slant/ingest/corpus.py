@@ -1,0 +1,152 @@
+"""Corpus readers: CSV, JSON Lines and Parquet with a text column, one Document per row.
+
+A bad row becomes a :class:`~slant.ingest.Failure` naming the file and row; the other
+rows are still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..document import Document
+from ..errors import InputError
+
+#: columns never copied into ``meta`` (large or internal)
+_SKIP_META = frozenset({"extra"})
+
+
+def _row_document(
+    row: dict[str, Any], *, path: Path, rownum: int, text_column: str, id_column: str | None, title_column: str | None
+):
+    from . import Failure
+
+    source = str(path)
+    rid = row.get(id_column) if id_column else None
+    rid = rid if rid not in (None, "") else str(rownum)
+    where = f"{source} row {rownum} (id {rid})"
+    text = row.get(text_column)
+    if text is None or (isinstance(text, float) and text != text):
+        return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta={"source": source, "id": rid})
+    if not isinstance(text, str):
+        text = str(text)
+    if not text.strip():
+        return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta={"source": source, "id": rid})
+    meta: dict[str, Any] = {"source": source, "id": rid, "row": rownum}
+    for key, value in row.items():
+        if key in (text_column, id_column) or key in _SKIP_META or value in (None, ""):
+            continue
+        meta[key] = value if isinstance(value, (str, int, float, bool)) else str(value)
+    if title_column and row.get(title_column):
+        meta["title"] = row[title_column]
+    return Document(text, meta)
+
+
+def _check_column(columns: list[str], text_column: str, path: Path) -> None:
+    if text_column not in columns:
+        raise InputError(
+            f"[E110] {path}: no text column {text_column!r}; columns are: {', '.join(columns) or '(none)'}; "
+            f"choose one with --text-column"
+        )
+
+
+def _defaults(columns: list[str], id_column: str | None, title_column: str | None) -> tuple[str | None, str | None]:
+    if id_column is None and "id" in columns:
+        id_column = "id"
+    if title_column is None and "title" in columns:
+        title_column = "title"
+    return id_column, title_column
+
+
+def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = None, title_column: str | None = None) -> Iterator:
+    """Rows of a CSV file (RFC 4180, header row, UTF-8) as Documents or Failures.
+
+    Raises:
+        InputError: unreadable file (E106) or no text column (E110).
+    """
+    csv.field_size_limit(sys.maxsize)
+    try:
+        f = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
+    with f:
+        reader = csv.DictReader(f)
+        try:
+            columns = list(reader.fieldnames or [])
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"[E107] {path}: not a readable CSV file: {exc}") from None
+        _check_column(columns, text_column, path)
+        id_column, title_column = _defaults(columns, id_column, title_column)
+        rownum = 0
+        while True:
+            rownum += 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, csv.Error) as exc:
+                from . import Failure
+
+                yield Failure(f"{path} row {rownum}", InputError(f"[E107] {path} row {rownum}: unreadable CSV row: {exc}"))
+                return
+            yield _row_document(row, path=path, rownum=rownum, text_column=text_column, id_column=id_column, title_column=title_column)
+
+
+def read_jsonl(path: Path, *, text_column: str = "text", id_column: str | None = None, title_column: str | None = None) -> Iterator:
+    """Lines of a JSON Lines file (one object per line) as Documents or Failures.
+
+    Raises:
+        InputError: unreadable file (E106).
+    """
+    from . import Failure
+
+    try:
+        f = open(path, encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
+    with f:
+        for rownum, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Failure(f"{path} line {rownum}", InputError(f"[E108] {path} line {rownum}: invalid JSON: {exc.msg}"))
+                continue
+            if not isinstance(row, dict):
+                yield Failure(f"{path} line {rownum}", InputError(f"[E108] {path} line {rownum}: expected a JSON object"))
+                continue
+            if text_column not in row:
+                yield Failure(
+                    f"{path} line {rownum}",
+                    InputError(f"[E110] {path} line {rownum}: no text field {text_column!r}; fields are: {', '.join(row)}"),
+                )
+                continue
+            ic, tc = _defaults(list(row), id_column, title_column)
+            yield _row_document(row, path=path, rownum=rownum, text_column=text_column, id_column=ic, title_column=tc)
+
+
+def read_parquet(path: Path, *, text_column: str = "text", id_column: str | None = None, title_column: str | None = None) -> Iterator:
+    """Rows of a Parquet file, streamed in record batches, as Documents or Failures.
+
+    Raises:
+        InputError: not a Parquet file (E109) or no text column (E110).
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise InputError(f"[E109] {path}: not a readable Parquet file: {exc}") from None
+    columns = pf.schema_arrow.names
+    _check_column(columns, text_column, path)
+    id_column, title_column = _defaults(columns, id_column, title_column)
+    rownum = 0
+    for batch in pf.iter_batches(batch_size=256):
+        for row in batch.to_pylist():
+            rownum += 1
+            yield _row_document(row, path=path, rownum=rownum, text_column=text_column, id_column=id_column, title_column=title_column)

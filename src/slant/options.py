@@ -1,0 +1,72 @@
+"""The one options object that travels from the CLI / API down to every stage.
+
+Defaults live in ``slant/defaults.toml`` (shipped, commented); a user TOML file
+overrides only the keys it sets (:func:`load_options`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+
+def _defaults() -> dict[str, Any]:
+    raw = (resources.files("slant") / "defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)["analysis"]
+
+
+_DEFAULTS = _defaults()
+
+
+@dataclass(frozen=True)
+class Options:
+    """Analysis options (all keyword-only in practice; see ``defaults.toml``).
+
+    Attributes:
+        max_chars: longest text analysed, in characters; longer raises LimitError E103.
+        stages: names of the stages to run, in order.
+        min_technique_score: probability threshold for reporting a technique span.
+        min_claim_score: probability threshold for reporting a claim.
+        batch_size: documents per ``nlp.pipe`` batch.
+    """
+
+    max_chars: int = _DEFAULTS["max_chars"]
+    stages: tuple[str, ...] = tuple(_DEFAULTS["stages"])
+    min_technique_score: float = _DEFAULTS["min_technique_score"]
+    min_claim_score: float = _DEFAULTS["min_claim_score"]
+    batch_size: int = _DEFAULTS["batch_size"]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> "Options":
+        """A copy with ``changes`` applied (unknown keys raise TypeError)."""
+        return dataclasses.replace(self, **changes)
+
+
+def load_options(path: str | Path | None = None, **overrides: Any) -> Options:
+    """Options from the shipped defaults, a user TOML file, then keyword overrides.
+
+    Raises:
+        InputError: the file is unreadable, not TOML, or sets an unknown key (E120).
+    """
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"[E120] {path}: cannot read options: {exc}") from None
+        section = data.get("analysis", data)
+        known = {f.name for f in dataclasses.fields(Options)}
+        unknown = sorted(set(section) - known)
+        if unknown:
+            raise InputError(f"[E120] {path}: unknown option(s): {', '.join(unknown)}")
+        values.update(section)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if "stages" in values:
+        values["stages"] = tuple(values["stages"])
+    return Options(**values)

@@ -1,0 +1,1 @@
+"""Views of an Analysis: terminal (rich), JSON, HTML, GeoJSON."""

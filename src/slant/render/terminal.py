@@ -1,0 +1,160 @@
+"""Terminal view of an Analysis (rich): the text with highlighted spans, then a table per kind."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..schema import Analysis
+
+#: one colour per technique (14 SemEval-2020 classes plus the 18-class extras)
+TECHNIQUE_STYLES: dict[str, str] = {
+    "Loaded_Language": "bold white on red3",
+    "Name_Calling,Labeling": "bold white on dark_orange3",
+    "Repetition": "black on khaki1",
+    "Exaggeration,Minimisation": "black on light_salmon1",
+    "Doubt": "black on plum2",
+    "Appeal_to_fear-prejudice": "bold white on purple4",
+    "Flag-Waving": "bold white on blue3",
+    "Causal_Oversimplification": "black on aquamarine1",
+    "Slogans": "bold white on deep_pink3",
+    "Appeal_to_Authority": "black on light_sky_blue1",
+    "Black-and-White_Fallacy": "bold white on grey30",
+    "Thought-terminating_Cliches": "black on wheat1",
+    "Whataboutism,Straw_Men,Red_Herring": "black on dark_sea_green2",
+    "Bandwagon,Reductio_ad_hitlerum": "bold white on dark_red",
+}
+QUOTE_STYLE = "italic cyan"
+ENTITY_STYLE = "underline"
+
+
+def technique_style(technique: str) -> str:
+    """The rich style of a technique (a neutral one for techniques outside the table)."""
+    return TECHNIQUE_STYLES.get(technique, "black on grey70")
+
+
+def highlighted_text(text: str, analysis: Analysis) -> Text:
+    """The original text with quotations, entities and technique spans styled.
+
+    Later layers win where spans overlap: quotations, then entity mentions, then techniques.
+    """
+    out = Text(text)
+    for q in analysis.quotations:
+        out.stylize(QUOTE_STYLE, q.start, q.end)
+    for e in analysis.entities:
+        for m in e.mentions:
+            out.stylize(ENTITY_STYLE, m.start, m.end)
+    for t in sorted(analysis.techniques, key=lambda t: t.start - t.end):
+        out.stylize(technique_style(t.technique), t.start, t.end)
+    return out
+
+
+def _clip(s: str, n: int = 70) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def render(analysis: Analysis, text: str) -> Group:
+    """Build the renderable for one analysis of ``text`` (the original text)."""
+    parts = []
+    title = analysis.meta.get("title") or analysis.meta.get("source") or analysis.id[:12]
+    header = f"{len(analysis.sentences)} sentences · {len(analysis.entities)} entities · {len(analysis.quotations)} quotations · {len(analysis.techniques)} technique spans"
+    if analysis.propaganda is not None:
+        header += f" · propaganda {analysis.propaganda.score:.2f}"
+    if analysis.credibility is not None:
+        header += f" · credibility {analysis.credibility.score:.2f} ({analysis.credibility.label})"
+    parts.append(Panel(highlighted_text(text, analysis), title=str(title), subtitle=header))
+
+    if analysis.techniques:
+        legend = Text()
+        counts: dict[str, int] = {}
+        for t in analysis.techniques:
+            counts[t.technique] = counts.get(t.technique, 0) + 1
+        for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            legend.append(f" {name} ×{n} ", style=technique_style(name))
+            legend.append(" ")
+        parts.append(legend)
+        table = Table(title="Techniques", show_lines=False)
+        for col in ("span", "technique", "score", "voice", "text"):
+            table.add_column(col)
+        voice_names = {v.id: v.name for v in analysis.voices}
+        for t in analysis.techniques:
+            table.add_row(
+                f"{t.start}-{t.end}", Text(t.technique, style=technique_style(t.technique)), f"{t.score:.2f}",
+                voice_names.get(t.voice or "", t.voice or "-"), _clip(text[t.start : t.end]),
+            )
+        parts.append(table)
+
+    if analysis.voices:
+        table = Table(title="Voices")
+        for col in ("voice", "share of text", "segments", "techniques"):
+            table.add_column(col)
+        for v in analysis.voices:
+            techs = ", ".join(f"{k} ×{n}" for k, n in sorted(v.techniques.items(), key=lambda kv: -kv[1])) or "-"
+            table.add_row(v.name, f"{v.share:.0%}", str(len(v.segments)), techs)
+        parts.append(table)
+
+    if analysis.quotations:
+        table = Table(title="Quotations")
+        for col in ("span", "type", "speaker", "cue", "text"):
+            table.add_column(col)
+        for q in analysis.quotations:
+            speaker = q.speaker.name if q.speaker and q.speaker.name else (
+                text[q.speaker.mention.start : q.speaker.mention.end] if q.speaker and q.speaker.mention else "-"
+            )
+            cue = text[q.cue.start : q.cue.end] if q.cue else "-"
+            table.add_row(f"{q.start}-{q.end}", q.type, speaker, cue, _clip(text[q.start : q.end], 60))
+        parts.append(table)
+
+    if analysis.entities:
+        table = Table(title="Entities")
+        for col in ("id", "label", "name", "mentions", "aliases"):
+            table.add_column(col)
+        for e in analysis.entities:
+            table.add_row(e.id, e.label, e.name, str(len(e.mentions)), _clip(", ".join(e.aliases), 50))
+        parts.append(table)
+
+    if analysis.places:
+        table = Table(title="Places")
+        for col in ("name", "country", "lat", "lon", "geonameid", "confidence", "mentions"):
+            table.add_column(col)
+        for p in analysis.places:
+            table.add_row(
+                p.name, p.country or "-", f"{p.lat:.3f}" if p.lat is not None else "-",
+                f"{p.lon:.3f}" if p.lon is not None else "-", str(p.geonameid or "-"), f"{p.confidence:.2f}", str(p.mention_count),
+            )
+        parts.append(table)
+
+    if analysis.claims:
+        table = Table(title="Check-worthy claims")
+        for col in ("span", "score", "voice", "text"):
+            table.add_column(col)
+        voice_names = {v.id: v.name for v in analysis.voices}
+        for c in sorted(analysis.claims, key=lambda c: -c.score)[:15]:
+            table.add_row(f"{c.start}-{c.end}", f"{c.score:.2f}", voice_names.get(c.voice or "", c.voice or "-"), _clip(text[c.start : c.end], 70))
+        parts.append(table)
+
+    if analysis.credibility is not None and analysis.credibility.evidence:
+        table = Table(title=f"Credibility {analysis.credibility.score:.2f} ({analysis.credibility.label}): evidence")
+        for col in ("feature", "value", "effect", "spans"):
+            table.add_column(col)
+        for ev in analysis.credibility.evidence:
+            table.add_row(ev.feature, f"{ev.value:.3g}", f"{ev.effect:+.3f}", str(len(ev.spans)))
+        parts.append(table)
+
+    if analysis.notices:
+        table = Table(title="Notices")
+        for col in ("code", "where", "message"):
+            table.add_column(col)
+        for n in analysis.notices:
+            where = f"{n.start}-{n.end}" if n.start is not None else "-"
+            table.add_row(n.code, where, n.message)
+        parts.append(table)
+    return Group(*parts)
+
+
+def print_analysis(analysis: Analysis, text: str, console: Console | None = None) -> None:
+    """Print one analysis to the terminal."""
+    (console or Console()).print(render(analysis, text))
