@@ -104,3 +104,29 @@ def entities_stage(ctx) -> None:
         aliases = sorted({ctx.document.text[m.start : m.end] for m in mentions})
         out.append(EntityOut(id=c.id, label=c.label, name=c.name, mentions=mentions, aliases=aliases))
     ctx.out["entities"] = out
+
+
+def find_cluster(clusters: list[Cluster], start: int, end: int) -> Cluster | None:
+    """The cluster with a mention overlapping NORMALISED ``[start, end)``, if any."""
+    for c in clusters:
+        for s, e, _ in c.mentions:
+            if s < end and start < e:
+                return c
+    return None
+
+
+def match_name(clusters: list[Cluster], name: str, label: str = "PERSON") -> Cluster | None:
+    """The cluster a new mention ``name`` would join under the clustering rule, if any.
+
+    Attribution uses this for speaker mentions the NER missed, so that speakers and
+    entities are grouped by one mechanism.
+    """
+    key = name_key(name)
+    if not key:
+        return None
+    for c in clusters:
+        if (c.label == "PERSON") != (label == "PERSON"):
+            continue
+        if any(_similar(key, name_key(c_name)) for c_name in {c.name} | {m for m in []}):
+            return c
+    return None
