@@ -36,6 +36,7 @@ class Cluster:
     label: str
     name: str
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
 
 
 def name_key(name: str) -> str:
@@ -82,6 +83,7 @@ def cluster_mentions(doc) -> list[Cluster]:
             keys = []
             clusters.append((group, keys, cluster))
         keys.append(key)
+        cluster.keys = keys
         cluster.mentions.append((ent.start_char, ent.end_char, ent.label_))
         if len(ent.text) > len(cluster.name):
             cluster.name = ent.text
@@ -127,6 +129,6 @@ def match_name(clusters: list[Cluster], name: str, label: str = "PERSON") -> Clu
     for c in clusters:
         if (c.label == "PERSON") != (label == "PERSON"):
             continue
-        if any(_similar(key, name_key(c_name)) for c_name in {c.name} | {m for m in []}):
+        if any(_similar(key, k) for k in c.keys):
             return c
     return None
