@@ -1,0 +1,1 @@
+"""Propaganda techniques: PTC data, the SemEval-2020 Task 11 measures, the detector."""
