@@ -135,7 +135,26 @@ def _check(document: Document, options: Options) -> None:
         )
 
 
+def _join_voices(out: dict[str, Any]) -> None:
+    """Fill the cross-stage joins: technique counts per voice, mentions inside quotations."""
+    voices = out.get("voices") or []
+    techniques = out.get("techniques") or []
+    by_id = {v.id: v for v in voices}
+    for voice in voices:
+        voice.techniques = {}
+    for t in techniques:
+        voice = by_id.get(t.voice or "")
+        if voice is not None:
+            voice.techniques[t.technique] = voice.techniques.get(t.technique, 0) + 1
+    quotations = out.get("quotations") or []
+    if quotations:
+        for entity in out.get("entities") or []:
+            for m in entity.mentions:
+                m.in_quotation = any(q.start <= m.start and m.end <= q.end for q in quotations)
+
+
 def _finish(ctx: Context) -> Analysis:
+    _join_voices(ctx.out)
     notices = [NoticeOut(code=n.code, message=n.message, start=n.start, end=n.end) for n in ctx.normalized.notices]
     notices.extend(ctx.out.pop("notices", []))
     meta = dict(ctx.document.meta)

@@ -56,9 +56,14 @@ FORMATTERS = {
 }
 
 
+def error_line(message: str) -> None:
+    """Print ``error: <message>`` as one plain line on stderr (no wrapping, no markup)."""
+    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def fail(message: str, code: int = 3) -> typer.Exit:
     """Print a one-line error to stderr and return the Exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    error_line(message)
     return typer.Exit(code)
 
 
@@ -135,7 +140,9 @@ def analyze(
             raise fail(str(exc))
         results = analyze_documents(documents(), options=options, nlp=nlp)
         if many:
-            results = _with_progress(results)
+            from .ingest import estimate_count
+
+            results = _with_progress(results, estimate_count(source) if limit is None else limit)
         summary_rows = []
         for result in results:
             if not result.ok:
@@ -161,10 +168,10 @@ def analyze(
         if output:
             out.close()
     for src, msg in failures:
-        err.print(f"[bold red]error:[/] {msg if src in msg else f'{src}: {msg}'}", highlight=False)
+        error_line(msg if src in msg else f"{src}: {msg}")
     if failures:
         ok = total - len(failures)
-        err.print(f"{ok} of {total} documents analysed, {len(failures)} failed", highlight=False)
+        print(f"{ok} of {total} documents analysed, {len(failures)} failed", file=sys.stderr)
         raise typer.Exit(3 if ok == 0 else 1)
 
 
@@ -176,14 +183,15 @@ def _one_line(exc: BaseException | None) -> str:
     return f"[E900] internal error: {type(exc).__name__}: {exc}"
 
 
-def _with_progress(results):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _with_progress(results, total: int | None):
+    """Wrap a stream of results in a progress bar on stderr (count, rate, elapsed, ETA)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]} docs/s"),
-        TimeElapsedColumn(), console=err, transient=False,
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err, transient=False,
     ) as progress:
-        task = progress.add_task("analyse", total=None, rate="-")
+        task = progress.add_task("analyse", total=total, rate="-")
         for n, result in enumerate(results, 1):
             elapsed = progress.tasks[0].elapsed or 1e-9
             progress.update(task, advance=1, rate=f"{n / elapsed:.1f}")

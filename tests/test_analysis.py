@@ -1,0 +1,81 @@
+"""analyze() end to end on real text: every span indexes the original characters."""
+
+from __future__ import annotations
+
+import pytest
+
+import slant
+from slant.errors import InputError, LimitError
+from slant.schema import Analysis, iter_spans
+
+
+def test_analysis_spans_are_original_characters(example_text, example_analysis):
+    a = example_analysis
+    assert a.text_length == len(example_text) and a.id == slant.Document(example_text).id
+    assert len(a.sentences) >= 20
+    for span in iter_spans(a):
+        assert 0 <= span.start <= span.end <= len(example_text)
+    # sentences start and end on non-space characters of the original
+    for s in a.sentences:
+        chunk = example_text[s.start : s.end]
+        assert chunk and not chunk[0].isspace() and not chunk[-1].isspace()
+    names = {example_text[m.start : m.end] for e in a.entities for m in e.mentions}
+    assert {"Abu Baker Almuhajer", "Mosul", "Homs"} <= names
+
+
+def test_analysis_reports_the_stray_bracket(example_text, example_analysis):
+    codes = [(n.code, example_text[n.start : n.end]) for n in example_analysis.notices]
+    assert ("W201", "[") in codes
+
+
+def test_analysis_round_trips_through_json(example_analysis):
+    again = Analysis.model_validate_json(example_analysis.model_dump_json())
+    assert again == example_analysis
+
+
+def test_analysis_rejects_spans_past_the_text():
+    with pytest.raises(ValueError, match="past the end"):
+        Analysis(id="x", text_length=5, sentences=[{"start": 0, "end": 6}])
+
+
+def test_analysis_empty_text_is_an_input_error():
+    with pytest.raises(InputError, match=r"\[E101\]"):
+        slant.analyze("   \n ")
+
+
+def test_analysis_long_text_names_the_option_that_raises_the_limit():
+    with pytest.raises(LimitError, match=r"\[E103\].*--max-chars"):
+        slant.analyze("word " * 300, options=slant.Options(max_chars=1000))
+
+
+def test_analysis_batch_keeps_going_after_a_bad_document(example_text):
+    docs = [slant.Document(example_text, {"id": "a"}), slant.Document("", {"id": "b"}), slant.Document("Short text here.", {"id": "c"})]
+    results = list(slant.analyze_documents(docs))
+    assert [r.ok for r in results] == [True, False, True]
+    assert [r.document.meta["id"] for r in results] == ["a", "b", "c"]
+
+
+def test_analysis_unicode_and_artifacts_keep_offsets():
+    text = "Le  ministre\u00a0a dit : « Nous gagnerons ».\r\nDer   Minister sagte: „Wir siegen“ — jetzt.\u200b"
+    a = slant.analyze(text)
+    for span in iter_spans(a):
+        assert 0 <= span.start <= span.end <= len(text)
+    assert a.sentences and text[a.sentences[0].start] == "L"
+
+
+def test_exported_members():
+    assert sorted(slant.__all__) == sorted(
+        ["SCHEMA_VERSION", "Analysis", "Document", "InputError", "LimitError", "MissingExtraError",
+         "ModelNotFoundError", "Options", "Result", "SlantError", "Span", "__version__", "analyze",
+         "analyze_documents", "load_options"]
+    )
+    for name in slant.__all__:
+        assert hasattr(slant, name)
+
+
+def test_span_rejects_bad_offsets():
+    with pytest.raises(ValueError):
+        slant.Span(5, 2)
+    doc = slant.Document("abc")
+    with pytest.raises(ValueError, match="outside the text"):
+        doc.span(1, 4)

@@ -1,0 +1,118 @@
+"""The slant command line: real runs, one-line errors, documented exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from slant.cli import app
+
+from .conftest import EXAMPLE_000
+
+runner = CliRunner()
+
+
+def run(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_cli_analyze_example_terminal_view():
+    r = run("analyze", str(EXAMPLE_000))
+    assert r.exit_code == 0, r.output
+    assert "Almuhajer" in r.output and "Entities" in r.output
+
+
+def test_cli_analyze_json_offsets_are_original(example_text):
+    r = run("analyze", str(EXAMPLE_000), "--format", "json")
+    assert r.exit_code == 0, r.output
+    a = json.loads(r.stdout)
+    assert a["schema_version"] == "1.0" and a["text_length"] == len(example_text)
+    assert a["meta"]["source"] == str(EXAMPLE_000)
+    for s in a["sentences"]:
+        assert example_text[s["start"] : s["end"]].strip() == example_text[s["start"] : s["end"]]
+    for e in a["entities"]:
+        for m in e["mentions"]:
+            assert example_text[m["start"] : m["end"]] in e["aliases"]
+
+
+def test_cli_analyze_stdin():
+    r = run("analyze", "-", "--format", "json", input="The senator said the bill would pass. Critics disagreed.")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["meta"]["source"] == "-"
+
+
+def test_cli_directory_with_a_bad_file_analyses_the_rest(tmp_path, example_text):
+    (tmp_path / "a.txt").write_text(example_text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("The mayor said the bridge would reopen in May.", encoding="utf-8")
+    r = run("analyze", str(tmp_path), "--format", "json")
+    assert r.exit_code == 1
+    lines = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    assert len(lines) == 2
+    assert "b.txt: file is empty" in r.stderr and "2 of 3 documents analysed, 1 failed" in r.stderr
+
+
+def test_cli_csv_without_text_column(tmp_path):
+    p = tmp_path / "corpus.csv"
+    p.write_text("id,body\n1,Some text.\n", encoding="utf-8")
+    r = run("analyze", str(p))
+    assert r.exit_code == 3
+    assert "[E110]" in r.stderr and "corpus.csv" in r.stderr and "Traceback" not in r.output
+
+
+def test_cli_csv_row_with_empty_text(tmp_path):
+    p = tmp_path / "corpus.csv"
+    p.write_text('id,text\na,"The mayor said the bridge would reopen."\nb,""\n', encoding="utf-8")
+    r = run("analyze", str(p), "--format", "json")
+    assert r.exit_code == 1
+    assert "corpus.csv row 2 (id b)" in r.stderr and "[E111]" in r.stderr
+    assert len(r.stdout.strip().splitlines()) == 1
+
+
+def test_cli_five_megabyte_text_gets_a_clear_limit(tmp_path):
+    p = tmp_path / "huge.txt"
+    p.write_text(("The committee met again on Tuesday to discuss the budget. " * 90_000)[:5_000_000], encoding="utf-8")
+    r = run("analyze", str(p))
+    assert r.exit_code == 3
+    assert "[E103]" in r.stderr and "huge.txt" in r.stderr and "--max-chars" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "name,data,code",
+    [("empty.txt", b"", "E101"), ("binary.txt", b"\x00\x01\x02\xffPNG" * 20, "E102")],
+)
+def test_cli_bad_single_file_is_one_line_no_traceback(tmp_path, name, data, code):
+    p = tmp_path / name
+    p.write_bytes(data)
+    proc = subprocess.run([sys.executable, "-m", "slant.cli", "analyze", str(p)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    assert f"[{code}]" in proc.stderr and name in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) <= 2
+
+
+def test_cli_missing_path(tmp_path):
+    r = run("analyze", str(tmp_path / "missing.txt"))
+    assert r.exit_code == 3 and "missing.txt: no such file" in r.stderr
+
+
+def test_cli_schema_is_json_schema():
+    r = run("schema")
+    assert r.exit_code == 0
+    schema = json.loads(r.stdout)
+    assert schema["title"] == "Analysis" and "techniques" in schema["properties"]
+
+
+@pytest.mark.slow
+def test_cli_analyses_all_ptc_dev_articles(shared_data):
+    dev = shared_data / "ptc" / "dev" / "articles"
+    r = run("analyze", str(dev), "--format", "json")
+    assert r.exit_code == 0, r.stderr[-2000:]
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(rows) == 75
+    for row in rows:
+        text = (dev / row["meta"]["source"].rsplit("/", 1)[-1]).read_text(encoding="utf-8")
+        assert row["text_length"] == len(text)
