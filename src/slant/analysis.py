@@ -218,7 +218,7 @@ def analyze_documents(
                 ctx = Context(document, normalized, spacy_doc, options)
                 yield Result(document, analysis=_run_stages(ctx, stages))
             except Exception as exc:  # a document fails alone; the batch goes on
-                logger.exception("analysis of %s failed", document.source)
+                logger.debug("analysis of %s failed", document.source, exc_info=True)
                 yield Result(document, error=exc)
         batch.clear()
 
