@@ -1,10 +1,28 @@
-"""Named entities: spaCy NER mentions grouped into entities (one mechanism for the
-whole project: attribution's speakers use the same clusters).
+"""Named entities: spaCy NER mentions, corrected, grouped into entities (one mechanism
+for the whole project: attribution's speakers use the same clusters).
 
-First version: mentions whose normalised names are equal, or where one is the
-surname of the other (PERSON), or that are near-identical spellings
-(``Almuhajer`` / ``Almujaher``, string similarity >= 0.75 on the longest token)
-join one entity.
+Steps, on the spaCy Doc of the normalised text:
+
+1. **Mentions** from ``doc.ents`` (labels in :data:`ENTITY_LABELS`).
+2. **Corrections** where evidence says better (see ``evaluation/entities/GUIDELINE.md``):
+   a NORP adjective glued to a one-word ORG is one ORG (``Islamic`` + ``State``);
+   religions are NORP (``Islam`` tagged ORG), deity names are not entities (``Allah``
+   tagged GPE); a PERSON/ORG/PRODUCT/WORK_OF_ART mention whose text is a gazetteer
+   city or country in a country the article's other places vote for is a GPE
+   (``Palmyra`` PERSON, ``Elbab`` PRODUCT), unless it is a name part of a person of
+   the article or stands in a person context.
+3. **Clustering** (greedy, in document order, PERSON first): person names join on
+   full name, surname only, title + surname, or a spelling/transliteration variant of
+   the surname (``Almuhajer`` / ``Almujaher``: similarity >= 0.75 on names of 5+
+   letters) when the first names do not conflict; a one-word mention with another
+   label joins a person when its name matches that person's surname exactly, or
+   fuzzily in a person context (subject of a reporting verb, after a title) and is
+   relabelled PERSON (spaCy tags ``Almujaher`` ORG). Other mentions join on equal
+   keys, acronyms (``UN`` / ``United Nations``) or, for places, the same gazetteer
+   country (``U.S.`` / ``America``).
+4. **Salience** in [0, 1]: ``0.6 * mentions / most mentions + 0.4 * (1 - first
+   offset / text length)``. (The share of mentions inside quotations is filled
+   later by attribution's post-pass, if any.)
 """
 
 from __future__ import annotations
@@ -18,7 +36,23 @@ from .schema import EntityOut, MentionOut
 
 #: NER labels kept as entities (numbers, dates, money... are not entities here)
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
-_TITLES = frozenset("mr mrs ms dr sir president senator sen rep gov governor general gen sheikh sheik imam minister secretary prime king queen prince judge".split())
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_TITLES = frozenset(
+    "mr mrs ms miss dr sir president senator sen rep gov governor general gen sheikh sheik imam minister "
+    "secretary prime king queen prince princess judge the".split()
+)
+#: religions: NORP in OntoNotes (an ORG or GPE tag on them is wrong)
+RELIGIONS = frozenset("islam christianity judaism hinduism buddhism sikhism catholicism protestantism shia sunni".split())
+#: deity names: not entities under our guideline (spaCy tags ``Allah`` GPE)
+DEITIES = frozenset("allah god yahweh jehovah".split())
+#: reporting verbs whose subject is a person-like speaker (textacy-style short list)
+REPORTING_VERBS = frozenset(
+    "say tell claim add respond reply state explain argue insist note write warn announce deny admit ask answer "
+    "believe think declare vow urge accuse praise criticize criticise boast threaten".split()
+)
+#: labels a one-word mention may carry when it is really a person or a place
+_MISLABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "NORP", "GPE", "EVENT", "LAW", "FAC", "LOC"})
+_TITLE_WORDS = frozenset(t for t in _TITLES if t != "the")
 
 
 @dataclass
@@ -27,9 +61,13 @@ class Cluster:
 
     Attributes:
         id: ``e1``, ``e2`` ... in order of first mention.
-        label: majority spaCy label.
-        name: the longest mention text.
-        mentions: ``(start, end, label)`` in the normalised text, in document order.
+        label: entity type after corrections (majority of the corrected mention labels).
+        name: the longest mention text of the entity's type.
+        mentions: ``(start, end, label)`` in the normalised text, in document order;
+            ``label`` is the corrected label of that mention.
+        keys: :func:`name_key` of each mention (for :func:`match_name`).
+        ner_labels: spaCy's own label of each mention, parallel to ``mentions``.
+        salience: see the module docstring; 0 until :func:`cluster_mentions` sets it.
     """
 
     id: str
@@ -37,63 +75,261 @@ class Cluster:
     name: str
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    ner_labels: list[str] = field(default_factory=list)
+    salience: float = 0.0
 
 
 def name_key(name: str) -> str:
-    """Lower-case ASCII letters and digits of ``name``, titles and possessives dropped."""
+    """Lower-case ASCII letters and digits of ``name``; titles, ``the`` and possessives dropped.
+
+    >>> name_key("Mr. Trump's")
+    'trump'
+    """
     name = unicodedata.normalize("NFKD", name)
     name = re.sub(r"['’]s\b", "", name)
+    name = re.sub(r"['’`]", "", name)
     words = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _TITLES]
     return " ".join(words)
 
 
-def _similar(a: str, b: str) -> bool:
+def _fuzzy(a: str, b: str) -> bool:
+    """Spelling/transliteration variants of one name word (``almuhajer`` ~ ``almujaher``)."""
     if a == b:
         return True
-    ta, tb = a.split(), b.split()
+    if min(len(a), len(b)) < 5 or a[0] != b[0]:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
+def _first_compatible(a: list[str], b: list[str]) -> bool:
+    """First-name parts of two person keys do not conflict (one empty, equal, initials or variants)."""
+    if not a or not b:
+        return True
+    for x, y in zip(a, b):
+        if x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y)) or _fuzzy(x, y):
+            continue
+        return False
+    return True
+
+
+def _person_match(key: str, other: str, *, fuzzy: bool = True) -> bool:
+    """Two person-name keys may name one person: same surname (or a variant of it)
+    and compatible first names."""
+    if key == other:
+        return True
+    ta, tb = key.split(), other.split()
     if not ta or not tb:
         return False
-    if ta[-1] == tb[-1] and (len(ta) == 1 or len(tb) == 1):
-        return True  # surname-only mention
-    la, lb = max(ta, key=len), max(tb, key=len)
-    return min(len(la), len(lb)) >= 5 and difflib.SequenceMatcher(None, la, lb).ratio() >= 0.75
+    same_last = ta[-1] == tb[-1] or (fuzzy and _fuzzy(ta[-1], tb[-1]))
+    return same_last and _first_compatible(ta[:-1], tb[:-1])
+
+
+def _similar(a: str, b: str) -> bool:
+    """Kept for callers of the first version: person-name match of two keys."""
+    return _person_match(a, b)
+
+
+def _cluster_person_match(key: str, cluster: Cluster, *, fuzzy: bool = True) -> bool:
+    """``key`` matches the cluster's names and conflicts with none of its full names."""
+    keys = [k for k, (_, _, lab) in zip(cluster.keys, cluster.mentions) if lab == "PERSON"] or cluster.keys
+    if not any(_person_match(key, k, fuzzy=fuzzy) for k in keys):
+        return False
+    return all(_first_compatible(key.split()[:-1], k.split()[:-1]) for k in keys)
+
+
+def _acronym(short: str, long: str) -> bool:
+    """``short`` (a key without spaces, 2-6 letters) is the initials of ``long``."""
+    words = [w for w in long.split() if w not in ("of", "and", "for", "the")]
+    return 2 <= len(short) <= 6 and len(words) >= 2 and "".join(w[0] for w in words) == short
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    label: str  # corrected
+    ner_label: str
+    text: str
+    key: str
+    person_context: bool = False
+
+
+def _person_context(doc, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in REPORTING_VERBS:
+        return True
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _TITLE_WORDS:
+        return True
+    return False
+
+
+def _raw_mentions(doc) -> list[_Mention]:
+    """doc.ents as mentions, with the NORP+ORG glue fixed and religions/deities handled."""
+    text = doc.text
+    ents = [e for e in doc.ents if e.label_ in ENTITY_LABELS]
+    out: list[_Mention] = []
+    i = 0
+    while i < len(ents):
+        e = ents[i]
+        start, end, label, ner = e.start_char, e.end_char, e.label_, e.label_
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if (label == "NORP" and nxt is not None and nxt.label_ == "ORG" and len(nxt) == 1
+                and nxt.start_char - end == 1 and text[end] == " " and nxt.text[:1].isupper()):
+            end, label, ner = nxt.end_char, "ORG", "NORP+ORG"  # "Islamic" + "State" -> one ORG
+            i += 1
+        i += 1
+        mtext = text[start:end]
+        key = name_key(mtext)
+        if not key:
+            continue
+        if key in DEITIES:
+            continue
+        if key in RELIGIONS:
+            label = "NORP"
+        out.append(_Mention(start, end, label, ner, mtext, key, _person_context(doc, start, end)))
+    return out
+
+
+def _relabel_places(mentions: list[_Mention]) -> None:
+    """PERSON/ORG/PRODUCT/WORK_OF_ART mentions that are gazetteer places of the article's countries -> GPE."""
+    try:
+        from .places import get_gazetteer
+    except ImportError:  # pragma: no cover - places module absent
+        return
+    suspects = [m for m in mentions if m.label in ("PERSON", "ORG", "PRODUCT", "WORK_OF_ART") and not m.person_context]
+    if not suspects:
+        return
+    gaz = get_gazetteer()
+    countries: set[str] = set()
+    for m in mentions:
+        if m.label in PLACE_LABELS:
+            cands = gaz.candidates(m.text)
+            top = min((t for _, t in cands), default=9)
+            ccs = {p.country for p, t in cands if t == top and p.country and t <= 1}
+            if len(ccs) == 1:
+                countries |= ccs
+    if not countries:
+        return
+    person_words = {w for m in mentions if m.label == "PERSON" and len(m.key.split()) > 1 for w in m.key.split()}
+    for m in suspects:
+        if m.key in person_words or any(w in person_words for w in m.key.split()):
+            continue
+        if m.label == "PERSON" and len(m.key.split()) > 1:
+            continue  # a full person name is not relabelled on a gazetteer hit
+        cands = [(p, t) for p, t in gaz.candidates(m.text) if p.feature in ("city", "country") and t <= 2]
+        if any(p.country in countries for p, _ in cands):
+            m.label = "GPE"
 
 
 def cluster_mentions(doc) -> list[Cluster]:
-    """Group the NER mentions of a spaCy Doc into entities.
+    """Group the NER mentions of a spaCy Doc into entities (see the module docstring).
 
     Args:
-        doc: spaCy Doc with ``doc.ents``.
+        doc: spaCy Doc with ``doc.ents`` (and a parser, for person contexts).
     Returns:
-        Clusters in order of first mention, ids ``e1``...
+        Clusters in order of first mention, ids ``e1``..., with ``salience`` set.
     """
-    clusters: list[tuple[str, list[str], Cluster]] = []  # (group label, keys, cluster)
-    for ent in doc.ents:
-        if ent.label_ not in ENTITY_LABELS:
+    mentions = _raw_mentions(doc)
+    _relabel_places(mentions)
+    persons: list[Cluster] = []
+    others: list[Cluster] = []
+    assigned: dict[int, Cluster] = {}
+
+    def add(c: Cluster, m: _Mention, label: str) -> None:
+        c.mentions.append((m.start, m.end, label))
+        c.keys.append(m.key)
+        c.ner_labels.append(m.ner_label)
+
+    def nearest(cands: list[Cluster], pos: int) -> Cluster:
+        return max(cands, key=lambda c: max((s for s, _, _ in c.mentions if s < pos), default=-1))
+
+    for i, m in enumerate(mentions):  # people first
+        if m.label != "PERSON":
             continue
-        key = name_key(ent.text)
-        if not key:
+        exact = [c for c in persons if _cluster_person_match(m.key, c, fuzzy=False)]
+        cands = exact or [c for c in persons if _cluster_person_match(m.key, c)]
+        if cands:
+            c = nearest(cands, m.start)
+        else:
+            c = Cluster(id="", label="PERSON", name=m.text)
+            persons.append(c)
+        add(c, m, "PERSON")
+        assigned[i] = c
+    for i, m in enumerate(mentions):  # mis-labelled surnames of the article's people
+        if m.label == "PERSON" or m.label not in _MISLABELS or len(m.key.split()) != 1:
             continue
-        group = "PERSON" if ent.label_ == "PERSON" else "OTHER"
-        for glabel, keys, cluster in clusters:
-            if glabel == group and any(_similar(key, k) if group == "PERSON" else key == k for k in keys):
+        exact = [c for c in persons if any(k.split()[-1] == m.key for k in c.keys if len(k.split()) > 1)]
+        fuzzy = [c for c in persons if _cluster_person_match(m.key, c)] if m.person_context else []
+        if (exact and (m.person_context or m.label not in PLACE_LABELS)) or fuzzy:
+            c = nearest(exact or fuzzy, m.start)
+            m.label = "PERSON"
+            add(c, m, "PERSON")
+            assigned[i] = c
+    places_key = _place_country_keys(mentions)
+    for i, m in enumerate(mentions):
+        if i in assigned:
+            continue
+        for c in others:
+            if _other_match(m, c, places_key):
                 break
         else:
-            cluster = Cluster(id="", label=ent.label_, name=ent.text)
-            keys = []
-            clusters.append((group, keys, cluster))
-        keys.append(key)
-        cluster.keys = keys
-        cluster.mentions.append((ent.start_char, ent.end_char, ent.label_))
-        if len(ent.text) > len(cluster.name):
-            cluster.name = ent.text
-    out = []
-    for i, (_, _, cluster) in enumerate(clusters, 1):
-        cluster.id = f"e{i}"
-        labels = [m[2] for m in cluster.mentions]
-        cluster.label = max(set(labels), key=labels.count)
-        out.append(cluster)
+            c = Cluster(id="", label=m.label, name=m.text)
+            others.append(c)
+        add(c, m, m.label)
+    clusters = sorted(persons + others, key=lambda c: c.mentions[0][0])
+    n_max = max((len(c.mentions) for c in clusters), default=1)
+    length = max(len(doc.text), 1)
+    for i, c in enumerate(clusters, 1):
+        c.id = f"e{i}"
+        order = sorted(range(len(c.mentions)), key=lambda j: c.mentions[j][0])
+        c.mentions = [c.mentions[j] for j in order]
+        c.keys = [c.keys[j] for j in order]
+        c.ner_labels = [c.ner_labels[j] for j in order]
+        labels = [lab for _, _, lab in c.mentions]
+        c.label = max(sorted(set(labels)), key=labels.count)
+        typed = [(e - s, doc.text[s:e]) for s, e, lab in c.mentions if lab == c.label]
+        c.name = max(typed)[1] if typed else c.name
+        c.salience = round(0.6 * len(c.mentions) / n_max + 0.4 * (1 - c.mentions[0][0] / length), 3)
+    return clusters
+
+
+def _place_country_keys(mentions: list[_Mention]) -> dict[str, str]:
+    """Place mention key -> ISO2 of the country it names outright (``U.S.``, ``America``)."""
+    out: dict[str, str] = {}
+    keys = {m.key: m.text for m in mentions if m.label in PLACE_LABELS}
+    if not keys:
+        return out
+    from .places import get_gazetteer
+
+    gaz = get_gazetteer()
+    for key, text in keys.items():
+        cands = [p for p, t in gaz.candidates(text) if t <= 2]
+        if cands and all(p.feature == "country" for p in cands) and len({p.country for p in cands}) == 1:
+            out[key] = cands[0].country
     return out
+
+
+def _other_match(m: _Mention, c: Cluster, country_keys: dict[str, str]) -> bool:
+    m_place = m.label in PLACE_LABELS
+    c_place = c.label in PLACE_LABELS
+    for k in c.keys:
+        if k == m.key:
+            return True
+        if m.label == c.label == "NORP" and (k + "s" == m.key or m.key + "s" == k):
+            return True  # Muslim / Muslims
+        if m.label == c.label == "ORG" and " " not in m.key and len(k.split()) > 1 and k.split()[-1] == m.key:
+            return True  # the State -> Islamic State
+        if m_place != c_place:
+            continue
+        a, b = m.key.replace(" ", ""), k.replace(" ", "")
+        if a == b or _acronym(a, k) or _acronym(b, m.key):
+            return True
+        if m_place and m.key in country_keys and country_keys.get(k) == country_keys[m.key]:
+            return True
+    return False
 
 
 def entities_stage(ctx) -> None:
@@ -102,9 +338,12 @@ def entities_stage(ctx) -> None:
     ctx.state["entities"] = clusters
     out = []
     for c in clusters:
-        mentions = [MentionOut(**ctx.span(s, e).model_dump(), label=label) for s, e, label in c.mentions]
+        mentions = [
+            MentionOut(**ctx.span(s, e).model_dump(), label=label)
+            for (s, e, label) in c.mentions
+        ]
         aliases = sorted({ctx.document.text[m.start : m.end] for m in mentions})
-        out.append(EntityOut(id=c.id, label=c.label, name=c.name, mentions=mentions, aliases=aliases))
+        out.append(EntityOut(id=c.id, label=c.label, name=c.name, mentions=mentions, aliases=aliases, salience=c.salience))
     ctx.out["entities"] = out
 
 
@@ -121,7 +360,8 @@ def match_name(clusters: list[Cluster], name: str, label: str = "PERSON") -> Clu
     """The cluster a new mention ``name`` would join under the clustering rule, if any.
 
     Attribution uses this for speaker mentions the NER missed, so that speakers and
-    entities are grouped by one mechanism.
+    entities are grouped by one mechanism. PERSON: the person rule of
+    :func:`cluster_mentions`; other labels: equal keys or acronyms.
     """
     key = name_key(name)
     if not key:
@@ -129,6 +369,9 @@ def match_name(clusters: list[Cluster], name: str, label: str = "PERSON") -> Clu
     for c in clusters:
         if (c.label == "PERSON") != (label == "PERSON"):
             continue
-        if any(_similar(key, k) for k in c.keys):
+        if label == "PERSON":
+            if _cluster_person_match(key, c):
+                return c
+        elif any(k == key or _acronym(key.replace(" ", ""), k) for k in c.keys):
             return c
     return None
