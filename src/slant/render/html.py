@@ -529,3 +529,19 @@ def render_html(analysis: Analysis, text: str) -> str:
         f"<title>slant: {_e(title)}</title><style>body{{margin:1rem 1.25rem;background:#fff}}{REPORT_CSS}</style>"
         f"</head><body>{body}<script>{REPORT_JS}</script></body></html>\n"
     )
+
+
+def render_app_page() -> tuple[str, str]:
+    """The web page of ``slant serve`` (paste text or a link, read the report, search).
+
+    Returns:
+        ``(html, csp)``: the page and the Content-Security-Policy header value that
+        allows only its two inline scripts (by hash) and same-origin requests.
+    """
+    root = resources.files("slant.render") / "templates"
+    app_js = (root / "app.js").read_text(encoding="utf-8")
+    page = (root / "page.html").read_text(encoding="utf-8")
+    page = page.replace("/*REPORT_CSS*/", REPORT_CSS).replace("/*REPORT_JS*/", REPORT_JS).replace("/*APP_JS*/", app_js)
+    csp = (f"default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; "
+           f"script-src '{_csp_hash(REPORT_JS)}' '{_csp_hash(app_js)}'; base-uri 'none'; form-action 'self'")
+    return page, csp

@@ -1,0 +1,516 @@
+"""The HTTP API and web page of ``slant serve`` (FastAPI).
+
+Routes::
+
+    GET  /                          the web page: paste text or a link, read the report, search
+    POST /v1/analyze                {"text": ...} or {"url": ...}, optional "force", "title"
+    GET  /v1/analyses               search: technique=, speaker=, entity=, q=, limit=, offset=
+    GET  /v1/analyses/{id}          one stored analysis (+ its original text)
+    GET  /v1/analyses/{id}/report   its HTML report (``?fragment=true``: the embeddable part)
+    GET  /healthz                   liveness + database check
+    GET  /docs, /openapi.json       OpenAPI
+
+Refusals are JSON ``{"error": {"status", "code", "message"}}``: 413 request or text
+too large, 422 invalid input (including a refused URL), 429 too many analyses
+running or queued, 504 analysis over its time limit, 502 the linked page could not
+be fetched, 404 unknown id.
+
+Concurrency: analyses run in a thread pool of ``max_concurrent`` workers; a
+semaphore of ``max_concurrent + max_queued`` permits admits requests (429 when none
+is free) and is released when the worker finishes, even after a 504, so timed-out
+work never piles up beyond the limit. The spaCy model loads once per process
+(:func:`slant.nlp.get_nlp` is cached; the app warms it at start-up).
+
+URL safety: only http(s); the host is resolved and EVERY address must be global
+(no private, loopback, link-local, multicast, reserved or cloud-metadata address)
+unless ``allow_private_urls``; redirects are followed by hand (5 at most) and each
+hop is checked again. Remaining gap: a DNS answer that changes between the check
+and httpx's own lookup (rebinding) is not pinned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import __version__
+from .document import Document, text_id
+from .errors import InputError, LimitError, ModelNotFoundError
+from .options import Options
+from .schema import Analysis
+from .store import MAX_SEARCH_LIMIT, Store
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_REQUEST_BYTES = 2_000_000
+DEFAULT_ANALYSIS_TIMEOUT_S = 120.0
+DEFAULT_MAX_CONCURRENT = 2
+DEFAULT_MAX_QUEUED = 16
+DEFAULT_FETCH_TIMEOUT_S = 15.0
+DEFAULT_MAX_FETCH_BYTES = 5_000_000
+MAX_REDIRECTS = 5
+#: cloud metadata endpoints, refused even though most are also non-global
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
+)
+
+
+class ApiError(Exception):
+    """An HTTP refusal with a JSON body ``{"error": {"status", "code", "message"}}``."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "code": code, "message": message, **extra}}, status, headers=headers)
+
+
+class AnalyzeRequest(BaseModel):
+    """Body of ``POST /v1/analyze``: exactly one of ``text`` and ``url``."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(default=None, description="the article text (UTF-8)")
+    url: str | None = Field(default=None, max_length=2048, description="an http(s) link, fetched by the server")
+    title: str | None = Field(default=None, max_length=1000, description="stored as meta.title")
+    force: bool = Field(default=False, description="analyse again even if this text is stored")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "AnalyzeRequest":
+        if (self.text is None) == (self.url is None):
+            raise ValueError("give exactly one of 'text' and 'url'")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("'text' is empty")
+        return self
+
+
+class AnalyzeResponse(BaseModel):
+    id: str = Field(description="sha256 hex of the text; GET /v1/analyses/{id}")
+    cached: bool = Field(description="true: the stored analysis of this text was returned")
+    analysis: Analysis
+    text: str = Field(description="the text analysed (what every span indexes)")
+    report_url: str
+
+
+class StoredResponse(BaseModel):
+    id: str
+    created_at: str
+    updated_at: str
+    analysis: Analysis
+    text: str
+
+
+class SearchResponse(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    database: str
+    revision: str | None
+    model_loaded: bool
+    running: int
+
+
+# ---- request size ---------------------------------------------------------------------
+class BodySizeLimit:
+    """ASGI middleware: 413 for bodies over ``max_bytes`` (by Content-Length, or counted
+    while buffering chunked bodies) before any endpoint parses them."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = _error(413, "request_too_large", f"request body over the limit of {self.max_bytes:,} bytes")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await _error(400, "bad_request", "invalid Content-Length")(scope, receive, send)
+                return
+            if declared > self.max_bytes:
+                await too_big(scope, receive, send)
+                return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_bytes:
+                await too_big(scope, receive, send)
+                return
+            chunks.append(body)
+            more = message.get("more_body", False)
+        payload = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": payload, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+# ---- URL fetching -----------------------------------------------------------------------
+def _refused_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
+        if getattr(ip, f"is_{name}"):
+            return f"a {name.replace('_', '-')} address"
+    if not ip.is_global:
+        return "not a global address"
+    return None
+
+
+async def check_public_host(host: str, port: int) -> list[str]:
+    """Resolve ``host`` and refuse it unless every address is public.
+
+    Returns:
+        The resolved addresses.
+    Raises:
+        ApiError: 422 ``url_refused`` (a non-public address) or ``url_unresolvable``.
+    """
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ApiError(422, "url_unresolvable", f"cannot resolve host {host!r}: {exc}") from None
+    addresses = sorted({info[4][0] for info in infos})
+    for addr in addresses:
+        why = _refused_address(ipaddress.ip_address(addr.split("%")[0]))
+        if why:
+            raise ApiError(422, "url_refused", f"refusing to fetch {host!r}: it resolves to {addr}, {why}")
+    if not addresses:
+        raise ApiError(422, "url_unresolvable", f"cannot resolve host {host!r}")
+    return addresses
+
+
+async def fetch_article(
+    url: str, *, allow_private: bool = False, timeout_s: float = DEFAULT_FETCH_TIMEOUT_S,
+    max_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+) -> tuple[str, dict[str, Any]]:
+    """Fetch a web page and extract its article text with trafilatura.
+
+    Returns:
+        ``(text, meta)`` as :func:`slant.ingest.html.extract_html` gives them (plain-text
+        pages are taken whole).
+    Raises:
+        ApiError: 422 bad or refused URL, or no article text; 413 page over ``max_bytes``;
+            502 the page could not be fetched.
+    """
+    import httpx
+
+    from .ingest.html import extract_html
+
+    try:
+        current = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise ApiError(422, "invalid_url", f"invalid URL {url!r}: {exc}") from None
+    async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False, trust_env=False,
+                                 headers={"User-Agent": f"slant/{__version__}"}) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            if current.scheme not in ("http", "https") or not current.host:
+                raise ApiError(422, "invalid_url", f"only http(s) links with a host are fetched, not {str(current)!r}")
+            if not allow_private:
+                await check_public_host(current.host, current.port or (443 if current.scheme == "https" else 80))
+            try:
+                async with client.stream("GET", current) as resp:
+                    if resp.is_redirect and "location" in resp.headers:
+                        current = current.join(resp.headers["location"])
+                        continue
+                    if resp.status_code >= 400:
+                        raise ApiError(502, "fetch_failed", f"{current} answered HTTP {resp.status_code}")
+                    body = bytearray()
+                    async for chunk in resp.aiter_bytes():
+                        body.extend(chunk)
+                        if len(body) > max_bytes:
+                            raise ApiError(413, "page_too_large", f"{current} is over {max_bytes:,} bytes")
+                    content_type = resp.headers.get("content-type", "").lower()
+                    encoding = resp.charset_encoding or "utf-8"
+            except httpx.HTTPError as exc:
+                raise ApiError(502, "fetch_failed", f"could not fetch {current}: {type(exc).__name__}: {exc}") from None
+            break
+        else:
+            raise ApiError(502, "fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
+    try:
+        page = bytes(body).decode(encoding, errors="replace")
+    except LookupError:
+        page = bytes(body).decode("utf-8", errors="replace")
+    if content_type.startswith("text/plain"):
+        if not page.strip():
+            raise ApiError(422, "no_text", f"{current}: the page is empty")
+        return page, {"url": str(current)}
+    try:
+        return await run_in_threadpool(extract_html, page, str(current), url=str(current))
+    except InputError as exc:
+        raise ApiError(422, "no_text", str(exc)) from None
+
+
+# ---- the analysis service -----------------------------------------------------------------
+@dataclass
+class _Job:
+    text: str
+    meta: dict[str, Any]
+    force: bool
+    abandoned: threading.Event = field(default_factory=threading.Event)
+
+
+class AnalysisService:
+    """Runs analyses in a bounded thread pool and stores them.
+
+    Args:
+        store: where analyses are kept.
+        options: analysis options.
+        max_concurrent: analyses running at once (pool threads).
+        max_queued: further requests allowed to wait for a thread; beyond that, 429.
+        timeout_s: seconds one request waits (queue + analysis) before a 504.
+    """
+
+    def __init__(self, store: Store, *, options: Options, max_concurrent: int, max_queued: int, timeout_s: float) -> None:
+        if max_concurrent < 1 or max_queued < 0 or timeout_s <= 0:
+            raise ValueError("max_concurrent >= 1, max_queued >= 0 and timeout_s > 0 are required")
+        self.store, self.options, self.timeout_s = store, options, timeout_s
+        self.max_concurrent = max_concurrent
+        self.executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="slant-analyze")
+        self.permits = threading.BoundedSemaphore(max_concurrent + max_queued)
+        self._lock = threading.Lock()
+        self.in_flight = 0
+
+    def _work(self, job: _Job) -> tuple[Analysis, bool]:
+        if job.abandoned.is_set():  # its request already got a 504; do not spend a thread on it
+            raise TimeoutError("abandoned")
+        if not job.force:
+            stored = self.store.get(text_id(job.text))
+            if stored is not None:
+                return stored.analysis, True
+        from .analysis import analyze
+
+        analysis = analyze(Document(job.text, job.meta), options=self.options)
+        self.store.put(analysis, job.text, replace=job.force)
+        return analysis, False
+
+    def _release(self, _future: Future) -> None:
+        with self._lock:
+            self.in_flight -= 1
+        self.permits.release()
+
+    async def analyze(self, text: str, meta: dict[str, Any], *, force: bool) -> tuple[Analysis, bool]:
+        """Analyse and store ``text`` (or return its stored analysis); ``(analysis, cached)``.
+
+        Raises:
+            ApiError: 429 no permit free; 504 over ``timeout_s``; 422/413 bad or too long text.
+        """
+        if not self.permits.acquire(blocking=False):
+            raise ApiError(429, "too_many_analyses",
+                           f"{self.in_flight} analyses running or queued (limit {self.max_concurrent} running); retry shortly",
+                           headers={"Retry-After": "2"})
+        with self._lock:
+            self.in_flight += 1
+        job = _Job(text, meta, force)
+        try:
+            future = self.executor.submit(self._work, job)
+        except RuntimeError:  # executor shut down
+            self._release(None)  # type: ignore[arg-type]
+            raise ApiError(503, "shutting_down", "the server is shutting down") from None
+        future.add_done_callback(self._release)
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), self.timeout_s)
+        except (asyncio.TimeoutError, TimeoutError):
+            job.abandoned.set()
+            raise ApiError(504, "analysis_timeout",
+                           f"the analysis took longer than {self.timeout_s:g} s; it is stored when it finishes, "
+                           "so asking again later may return it") from None
+        except LimitError as exc:
+            raise ApiError(413, "text_too_long", str(exc)) from None
+        except InputError as exc:
+            raise ApiError(422, "invalid_text", str(exc)) from None
+        except ModelNotFoundError as exc:
+            raise ApiError(503, "model_missing", str(exc)) from None
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    allow_private_urls: bool = False,
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    analysis_timeout_s: float = DEFAULT_ANALYSIS_TIMEOUT_S,
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    max_queued: int = DEFAULT_MAX_QUEUED,
+    options: Options | None = None,
+    store: Store | None = None,
+    preload_model: bool = True,
+) -> FastAPI:
+    """Make the slant API + web page application.
+
+    Args:
+        database_url: store URL (see :func:`slant.store.resolve_database_url`); the
+            store is migrated to the newest revision at start-up.
+        allow_private_urls: let ``{"url": ...}`` reach private/loopback/link-local hosts
+            (for local testing only).
+        max_request_bytes: largest request body; bigger ones get 413.
+        analysis_timeout_s: seconds a request waits for its analysis (queue included); then 504.
+        max_concurrent: analyses running at once.
+        max_queued: requests waiting for a free analysis thread; more get 429.
+        options: analysis options (default: ``defaults.toml``).
+        store: an open :class:`~slant.store.Store` to use instead of ``database_url``.
+        preload_model: load the spaCy model at start-up rather than on the first request.
+    Returns:
+        The FastAPI app (run it with uvicorn, or ``slant serve``).
+    """
+    store = store or Store(database_url)
+    service = AnalysisService(store, options=options or Options(), max_concurrent=max_concurrent,
+                              max_queued=max_queued, timeout_s=analysis_timeout_s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(store.upgrade)
+        if preload_model:
+            from .nlp import get_nlp
+
+            await run_in_threadpool(get_nlp)
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="slant",
+        version=__version__,
+        description="Read a news article and show, with checkable evidence, its claims, speakers, "
+                    "persuasion techniques (by voice) and credibility. Every span is a half-open "
+                    "[start, end) character offset into the text that was analysed.",
+        lifespan=lifespan,
+    )
+    app.state.store, app.state.service = store, service
+    app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"loc": [], "msg": "invalid request"}
+        where = ".".join(p for p in first["loc"] if p != "body") or "request"
+        return _error(422, "invalid_input", f"{where}: {first['msg']}", details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("internal error")
+        return _error(500, "internal_error", f"[E900] internal error: {type(exc).__name__}")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> HTMLResponse:
+        from .render.html import render_app_page
+
+        html, csp = render_app_page()
+        return HTMLResponse(html, headers={"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff"})
+
+    @app.post("/v1/analyze", response_model=AnalyzeResponse,
+              responses={413: {}, 422: {}, 429: {}, 502: {}, 504: {}})
+    async def analyze_endpoint(body: AnalyzeRequest) -> AnalyzeResponse:
+        """Analyse a text, or the article at a link; return the stored analysis when the text was seen before."""
+        if body.text is not None:
+            text, meta = body.text, {"source": "api"}
+        else:
+            text, meta = await fetch_article(body.url or "", allow_private=allow_private_urls)
+            meta = {"source": body.url, **meta}
+        if body.title:
+            meta["title"] = body.title
+        analysis, cached = await service.analyze(text, meta, force=body.force)
+        return AnalyzeResponse(id=analysis.id, cached=cached, analysis=analysis, text=text,
+                               report_url=f"/v1/analyses/{analysis.id}/report")
+
+    @app.get("/v1/analyses", response_model=SearchResponse)
+    async def search(
+        technique: str | None = Query(None, max_length=200, description="technique label, e.g. Loaded_Language"),
+        speaker: str | None = Query(None, max_length=300, description="part of a quoted speaker's name"),
+        entity: str | None = Query(None, max_length=300, description="part of an entity's name"),
+        q: str | None = Query(None, max_length=500, description="words in the text or title"),
+        limit: int = Query(20, ge=1, le=MAX_SEARCH_LIMIT),
+        offset: int = Query(0, ge=0),
+    ) -> SearchResponse:
+        """Search stored analyses (all filters must match), newest first, paginated."""
+        page = await run_in_threadpool(store.search, technique=technique, speaker=speaker, entity=entity, q=q,
+                                       limit=limit, offset=offset)
+        return SearchResponse(total=page.total, limit=page.limit, offset=page.offset, items=page.items)
+
+    async def _stored(analysis_id: str):
+        if len(analysis_id) != 64 or any(ch not in "0123456789abcdef" for ch in analysis_id):
+            raise ApiError(422, "invalid_id", "an analysis id is 64 lowercase hex characters (sha256 of the text)")
+        stored = await run_in_threadpool(store.get, analysis_id)
+        if stored is None:
+            raise ApiError(404, "not_found", f"no stored analysis {analysis_id}")
+        return stored
+
+    @app.get("/v1/analyses/{analysis_id}", response_model=StoredResponse, responses={404: {}})
+    async def get_analysis(analysis_id: str) -> StoredResponse:
+        """One stored analysis and the text it indexes."""
+        s = await _stored(analysis_id)
+        return StoredResponse(id=analysis_id, created_at=s.created_at.isoformat(), updated_at=s.updated_at.isoformat(),
+                              analysis=s.analysis, text=s.text)
+
+    @app.get("/v1/analyses/{analysis_id}/report", response_class=HTMLResponse, responses={404: {}})
+    async def get_report(analysis_id: str, fragment: bool = False) -> HTMLResponse:
+        """The HTML report of a stored analysis (``fragment=true``: only the embeddable report)."""
+        from .render.html import render_html, render_report
+
+        s = await _stored(analysis_id)
+        html = render_report(s.analysis, s.text) if fragment else render_html(s.analysis, s.text)
+        return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff"})
+
+    @app.get("/healthz", response_model=HealthResponse)
+    async def healthz() -> HealthResponse:
+        """Liveness: the database answers and is migrated."""
+        from .nlp import get_nlp
+
+        try:
+            revision = await run_in_threadpool(store.current_revision)
+            database = "ok"
+        except Exception as exc:  # report, do not crash the probe
+            revision, database = None, f"error: {type(exc).__name__}"
+        return HealthResponse(status="ok" if database == "ok" else "degraded", version=__version__,
+                              database=database, revision=revision,
+                              model_loaded=get_nlp.cache_info().currsize > 0, running=service.in_flight)
+
+    return app
