@@ -1,0 +1,806 @@
+"""Corpus runs: many documents -> one JSON Lines file or one Parquet dataset; multi-core, resumable.
+
+:func:`run_batch` streams a corpus (:func:`slant.ingest.iter_documents`: a directory, CSV,
+JSONL or Parquet), sends chunks of documents to worker processes that each load the
+spaCy pipeline once, and appends every finished chunk to the output durably:
+
+* **JSON Lines** (``OUT.jsonl``): each chunk's rows are appended, flushed and fsync'd.
+  A run killed mid-write leaves at most one partial last line, which the next run
+  cuts off before it appends.
+* **Parquet** (``OUT.parquet``, a *dataset directory*): rows are committed as part files
+  ``part-NNNNNN-<uuid>.parquet``, each written to a hidden ``.tmp`` file, fsync'd and
+  renamed into place (atomic on POSIX), so a reader never sees half a file and a
+  SIGKILL loses only rows not yet committed (at most ``commit_rows`` rows, by default
+  256, or 30 s of work). pyarrow, pandas, DuckDB and Spark read the directory as one
+  table and ignore the hidden temporary files.
+
+One row per article (see :data:`SUMMARY_COLUMNS` and :func:`row_schema`): ``id`` (the
+corpus row id, ``meta.id``, or the file path), ``source``, ``sha256`` (of the text; it is
+``Analysis.id``), ``group`` (publisher / source dataset, when the corpus has one),
+``error`` (null unless the document failed), flat summary columns, and ``analysis``:
+the whole :class:`~slant.schema.Analysis` with its nested spans. In Parquet
+``analysis`` is a struct column derived from the pydantic model (lists of structs for
+spans, a map for ``voices.techniques``); only ``analysis.meta``, whose keys differ per
+corpus, is a JSON string. A struct keeps the contract queryable column by column
+(``analysis.techniques.technique``) without parsing JSON; the flat columns make the
+common filters cheap.
+
+Resume: rows are keyed by ``(id, sha256)``; a rerun skips every key already in OUT,
+failure rows included (a document that failed once is not retried; delete its row to
+retry it). Memory stays flat as the corpus grows: at most ``2 x jobs`` chunks are in
+flight, and nothing but the set of done keys is kept per document.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import time
+import types
+import typing
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .document import Document, text_id
+from .errors import InputError, SlantError
+from .options import Options
+
+logger = logging.getLogger(__name__)
+
+Format = Literal["jsonl", "parquet"]
+
+#: candidate corpus columns naming the publisher / source, tried in order per row
+DEFAULT_GROUP_COLUMNS = ("publisher", "source_dataset", "site", "outlet", "domain")
+
+#: flat per-article columns written next to ``analysis`` (name -> Python type)
+SUMMARY_COLUMNS: dict[str, type] = {
+    "n_sentences": int,
+    "n_entities": int,
+    "n_quotations": int,
+    "n_techniques": int,
+    "n_claims": int,
+    "techniques_outlet": int,
+    "techniques_quoted": int,
+    "propaganda_score": float,
+    "credibility_score": float,
+    "credibility_label": str,
+}
+
+#: worker processes' "commit every" default for Parquet, in rows
+DEFAULT_COMMIT_ROWS = 256
+#: a Parquet part is also committed when this many seconds passed since the last one
+COMMIT_SECONDS = 30.0
+
+
+def output_format(path: str | Path) -> Format:
+    """The output format from OUT's suffix: ``.jsonl``/``.ndjson`` or ``.parquet``.
+
+    Raises:
+        InputError: any other suffix (E130).
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".parquet":
+        return "parquet"
+    raise InputError(f"[E130] {path}: output must end in .jsonl, .ndjson or .parquet (a Parquet dataset directory)")
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def arrow_type(annotation: Any):
+    """The Arrow type of a pydantic field annotation (used for Parquet and, via Arrow, Spark).
+
+    ``BaseModel`` -> struct, ``list[X]`` -> list, ``dict[str, X]`` -> map (``dict[str, Any]``
+    -> JSON string), ``Literal``/``str`` -> string, ``int`` -> int64, ``float`` -> float64,
+    ``X | None`` -> nullable X. Every Arrow field is nullable.
+
+    Raises:
+        TypeError: an annotation with no Arrow equivalent.
+    """
+    import pyarrow as pa
+    from pydantic import BaseModel
+
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) != 1:
+            raise TypeError(f"no Arrow type for union {annotation!r}")
+        return arrow_type(rest[0])
+    if origin is Literal:
+        return pa.string()
+    if origin is list:
+        return pa.list_(arrow_type(args[0]))
+    if origin is dict:
+        if args and args[1] is not Any:
+            return pa.map_(pa.string(), arrow_type(args[1]))
+        return pa.string()  # free-form: JSON text
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return pa.struct([pa.field(n, arrow_type(f.annotation)) for n, f in annotation.model_fields.items()])
+    simple = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), Any: pa.string()}
+    if annotation in simple:
+        return simple[annotation]
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+def analysis_arrow_type():
+    """Arrow struct type of :class:`~slant.schema.Analysis` (``meta`` as a JSON string)."""
+    from .schema import Analysis
+
+    return arrow_type(Analysis)
+
+
+def row_schema():
+    """Arrow schema of one batch output row: key columns, summary columns, ``analysis`` struct."""
+    import pyarrow as pa
+
+    fields = [pa.field(n, pa.string()) for n in ("id", "source", "sha256", "group", "error")]
+    fields += [pa.field(n, arrow_type(t)) for n, t in SUMMARY_COLUMNS.items()]
+    fields.append(pa.field("analysis", analysis_arrow_type()))
+    return pa.schema(fields)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, SlantError):
+        return str(exc).replace("\n", " ")
+    return f"[E900] internal error: {type(exc).__name__}: {exc}".replace("\n", " ")
+
+
+def _voice_kind(voice: str | None) -> str:
+    if voice is None:
+        return "unattributed"
+    return "outlet" if voice == "outlet" else "quoted"
+
+
+def analysis_summary(analysis) -> dict[str, Any]:
+    """The flat :data:`SUMMARY_COLUMNS` of one Analysis."""
+    kinds = Counter(_voice_kind(t.voice) for t in analysis.techniques)
+    return {
+        "n_sentences": len(analysis.sentences),
+        "n_entities": len(analysis.entities),
+        "n_quotations": len(analysis.quotations),
+        "n_techniques": len(analysis.techniques),
+        "n_claims": len(analysis.claims),
+        "techniques_outlet": kinds["outlet"],
+        "techniques_quoted": kinds["quoted"],
+        "propaganda_score": analysis.propaganda.score if analysis.propaganda else None,
+        "credibility_score": analysis.credibility.score if analysis.credibility else None,
+        "credibility_label": analysis.credibility.label if analysis.credibility else None,
+    }
+
+
+def _key_row(doc_id: str, source: str, sha256: str, group: str | None, error: str | None) -> dict[str, Any]:
+    return {"id": doc_id, "source": source, "sha256": sha256, "group": group, "error": error}
+
+
+def failure_row(doc_id: str, source: str, sha256: str, group: str | None, error: str) -> dict[str, Any]:
+    """A failure row: key columns and ``error``; summary columns and ``analysis`` null."""
+    row = _key_row(doc_id, source, sha256, group, error)
+    row.update(dict.fromkeys(SUMMARY_COLUMNS))
+    row["analysis"] = None
+    return row
+
+
+def _jsonl_line(row: dict[str, Any], analysis_json: str | None = None) -> str:
+    if analysis_json is None:
+        return json.dumps(row, ensure_ascii=False) + "\n"
+    head = json.dumps({k: v for k, v in row.items() if k != "analysis"}, ensure_ascii=False)
+    return head[:-1] + ',"analysis":' + analysis_json + "}\n"
+
+
+def _parquet_analysis(analysis) -> dict[str, Any]:
+    data = analysis.model_dump(mode="json")
+    data["meta"] = json.dumps(data["meta"], ensure_ascii=False)
+    return data
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    """What the main process keeps of a written row, for the summary (small on purpose)."""
+
+    id: str
+    group: str | None
+    error: str | None
+    techniques: tuple[tuple[str, str], ...] = ()  # (technique, outlet|quoted|unattributed)
+    credibility: float | None = None
+    chars: int = 0
+
+
+@dataclass
+class ChunkResult:
+    """A worker's answer for one chunk: the rows ready to write and what the summary needs."""
+
+    payload: Any  # list[str] JSON lines, or a pyarrow.RecordBatch
+    rows: list[RowInfo]
+    pid: int
+    rss: int  # bytes resident now
+    peak_rss: int  # bytes, peak of this process so far
+
+
+# --------------------------------------------------------------------------- workers
+
+_WORKER: dict[str, Any] = {}
+
+
+def _current_rss() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _peak_rss() -> int:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the main process dies (e.g. SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # best effort; without it orphans exit when their queue closes
+        pass
+
+
+def _init_worker(options: Options, fmt: Format, in_process: bool = False) -> None:
+    """Load the pipeline once per worker process and keep it for every chunk."""
+    if not in_process:
+        _die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(1)  # one BLAS thread per worker; the workers are the parallelism
+        except ImportError:
+            pass
+    from .analysis import available_stages
+    from .nlp import get_nlp
+
+    _WORKER.update(nlp=get_nlp(), options=options, fmt=fmt)
+    available_stages(options.stages)  # import every stage module now, not on the first chunk
+    if fmt == "parquet":
+        _WORKER["schema"] = row_schema()
+
+
+def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkResult:
+    """Analyse one chunk of ``(id, sha256, group, Document)`` in a worker; never raises per document."""
+    from .analysis import analyze_documents
+
+    fmt = _WORKER["fmt"]
+    docs = (doc for _, _, _, doc in chunk)
+    lines: list[str] = []
+    records: list[dict[str, Any]] = []
+    infos: list[RowInfo] = []
+    results = analyze_documents(docs, options=_WORKER["options"], nlp=_WORKER["nlp"])
+    for (doc_id, sha, group, doc), result in zip(chunk, results):
+        source = doc.source
+        if result.error is not None or result.analysis is None:
+            message = _one_line(result.error or RuntimeError("no analysis"))
+            row = failure_row(doc_id, source, sha, group, message)
+            infos.append(RowInfo(doc_id, group, message, chars=len(doc.text)))
+            lines.append(_jsonl_line(row)) if fmt == "jsonl" else records.append(row)
+            continue
+        analysis = result.analysis
+        row = _key_row(doc_id, source, sha, group, None)
+        row.update(analysis_summary(analysis))
+        infos.append(
+            RowInfo(
+                doc_id, group, None, tuple((t.technique, _voice_kind(t.voice)) for t in analysis.techniques),
+                analysis.credibility.score if analysis.credibility else None, len(doc.text),
+            )
+        )
+        if fmt == "jsonl":
+            lines.append(_jsonl_line(row, analysis.model_dump_json()))
+        else:
+            row["analysis"] = _parquet_analysis(analysis)
+            records.append(row)
+    if fmt == "jsonl":
+        payload: Any = lines
+    else:
+        import pyarrow as pa
+
+        payload = pa.RecordBatch.from_pylist(records, schema=_WORKER["schema"])
+    return ChunkResult(payload, infos, os.getpid(), _current_rss(), _peak_rss())
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_JSONL_KEY = re.compile(r'^\{"id":\s*("(?:[^"\\]|\\.)*"),\s*"source":\s*(?:"(?:[^"\\]|\\.)*"|null),\s*"sha256":\s*"([0-9a-f]*)"')
+
+
+class JsonlWriter:
+    """Appends rows to a JSON Lines file; each :meth:`add` is flushed and fsync'd.
+
+    On open, a partial last line (a run killed mid-write) is cut off.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _truncate_partial_line(path)
+        self._f = open(path, "a", encoding="utf-8")
+
+    def add(self, payload: list[str]) -> None:
+        if not payload:
+            return
+        self._f.write("".join(payload))
+        self._f.flush()
+        os.fsync(self._f.fileno())
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.add([_jsonl_line(r) for r in rows])
+
+    def commit(self) -> None:
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()
+
+
+def _truncate_partial_line(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb+") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) == b"\n":
+            return
+        size = f.seek(0, os.SEEK_END)
+        pos = size
+        while pos > 0:  # find the last newline, reading backwards in blocks
+            step = min(65536, pos)
+            f.seek(pos - step)
+            block = f.read(step)
+            i = block.rfind(b"\n")
+            if i >= 0:
+                pos = pos - step + i + 1
+                break
+            pos -= step
+        logger.warning("%s: cut off a partial last line (%d bytes) left by an interrupted run", path, size - pos)
+        f.truncate(pos)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class ParquetDatasetWriter:
+    """Commits rows as atomically renamed part files of a Parquet dataset directory.
+
+    Rows are buffered until ``commit_rows`` rows or :data:`COMMIT_SECONDS` seconds have
+    gathered, then written as ``.part-...tmp``, fsync'd, and renamed to ``part-...parquet``.
+    """
+
+    def __init__(self, path: Path, *, commit_rows: int = DEFAULT_COMMIT_ROWS) -> None:
+        import pyarrow as pa
+
+        if path.exists() and not path.is_dir():
+            raise InputError(f"[E131] {path}: exists and is not a directory; Parquet output is a dataset directory")
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob(".part-*.tmp"):  # left by a killed run; never renamed, so never counted
+            stale.unlink(missing_ok=True)
+        self.path = path
+        self.schema = row_schema()
+        self.commit_rows = max(1, commit_rows)
+        self._buffer: list[pa.RecordBatch] = []
+        self._rows = 0
+        self._last = time.monotonic()
+        self._seq = len(list(path.glob("part-*.parquet")))
+
+    def add(self, batch) -> None:
+        if batch.num_rows:
+            self._buffer.append(batch)
+            self._rows += batch.num_rows
+        if self._rows >= self.commit_rows or (self._rows and time.monotonic() - self._last >= COMMIT_SECONDS):
+            self.commit()
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> None:
+        import pyarrow as pa
+
+        self.add(pa.RecordBatch.from_pylist(rows, schema=self.schema))
+
+    def commit(self) -> None:
+        """Write the buffered rows as one part file, atomically; no-op when empty."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._last = time.monotonic()
+        if not self._rows:
+            return
+        table = pa.Table.from_batches(self._buffer, schema=self.schema)
+        name = f"part-{self._seq:06d}-{uuid.uuid4().hex[:12]}.parquet"
+        tmp = self.path / f".{name}.tmp"
+        pq.write_table(table, tmp, compression="zstd")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / name)
+        _fsync_dir(self.path)
+        self._seq += 1
+        self._buffer.clear()
+        self._rows = 0
+
+    def close(self) -> None:
+        self.commit()
+
+
+def done_keys(path: str | Path) -> set[tuple[str, str]]:
+    """The ``(id, sha256)`` keys of every row already in OUT (empty when OUT does not exist).
+
+    Raises:
+        InputError: OUT exists but cannot be read as batch output (E132).
+    """
+    path = Path(path)
+    if not path.exists():
+        return set()
+    fmt = output_format(path)
+    keys: set[tuple[str, str]] = set()
+    if fmt == "jsonl":
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                if not line.endswith("\n"):
+                    break  # partial last line: not committed
+                m = _JSONL_KEY.match(line)
+                if m:
+                    keys.add((json.loads(m.group(1)), m.group(2)))
+                    continue
+                try:
+                    row = json.loads(line)
+                    keys.add((str(row["id"]), str(row.get("sha256") or "")))
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    raise InputError(f"[E132] {path} line {n}: not a slant batch row; choose another output") from None
+        return keys
+    import pyarrow.parquet as pq
+
+    if not path.is_dir():
+        raise InputError(f"[E131] {path}: exists and is not a directory; Parquet output is a dataset directory")
+    for part in sorted(path.glob("part-*.parquet")):
+        try:
+            table = pq.read_table(part, columns=["id", "sha256"])
+        except Exception as exc:  # pyarrow raises several types
+            raise InputError(f"[E132] {part}: not a slant batch part file: {exc}") from None
+        keys.update(zip(table.column("id").to_pylist(), (s or "" for s in table.column("sha256").to_pylist())))
+    return keys
+
+
+def read_rows(path: str | Path) -> list[dict[str, Any]]:
+    """Every row of a batch output as dicts, ``analysis`` in the contract's shape (meta a dict).
+
+    Meant for tests and small outputs; for large ones read the Parquet dataset with
+    pyarrow/DuckDB/Spark directly.
+    """
+    path = Path(path)
+    if output_format(path) == "jsonl":
+        with open(path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.endswith("\n")]
+    import pyarrow.parquet as pq
+
+    rows: list[dict[str, Any]] = []
+    for part in sorted(path.glob("part-*.parquet")):
+        for row in pq.read_table(part).to_pylist(maps_as_pydicts="strict"):
+            if row["analysis"] is not None:
+                row["analysis"]["meta"] = json.loads(row["analysis"]["meta"])
+            rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class GroupStats:
+    """Per publisher / source: articles analysed, failures, techniques by voice, mean credibility."""
+
+    articles: int = 0
+    failures: int = 0
+    techniques_outlet: int = 0
+    techniques_quoted: int = 0
+    credibility_sum: float = 0.0
+    credibility_n: int = 0
+
+    @property
+    def credibility_mean(self) -> float | None:
+        return self.credibility_sum / self.credibility_n if self.credibility_n else None
+
+
+@dataclass
+class BatchStats:
+    """What a batch run did. Counts cover THIS run; ``skipped`` rows were already in OUT."""
+
+    output: str = ""
+    format: str = ""
+    jobs: int = 1
+    seen: int = 0
+    skipped: int = 0
+    analysed: int = 0
+    failed: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+    failure_reasons: Counter = field(default_factory=Counter)  # error code -> count
+    failure_examples: list[tuple[str, str]] = field(default_factory=list)  # (id, message), first 20
+    techniques: Counter = field(default_factory=Counter)  # (technique, voice kind) -> count
+    groups: dict[str, GroupStats] = field(default_factory=dict)
+    group_column: str | None = None
+    worker_peak_rss: dict[int, int] = field(default_factory=dict)  # pid -> bytes
+    rss_trace: list[tuple[int, int, int]] = field(default_factory=list)  # (rows done, pid, rss bytes)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all analysed, 1 some failed, 3 every document of this run failed (cli.py's codes)."""
+        if not self.failed:
+            return 0
+        return 3 if self.analysed == 0 else 1
+
+    def _add(self, info: RowInfo) -> None:
+        group = self.groups.setdefault(info.group, GroupStats()) if info.group is not None else None
+        if info.error is not None:
+            self.failed += 1
+            m = re.match(r"\[(E\d+)\]", info.error)
+            self.failure_reasons[m.group(1) if m else "other"] += 1
+            if len(self.failure_examples) < 20:
+                self.failure_examples.append((info.id, info.error))
+            if group:
+                group.failures += 1
+            return
+        self.analysed += 1
+        self.chars += info.chars
+        self.techniques.update(info.techniques)
+        if group:
+            group.articles += 1
+            group.techniques_outlet += sum(1 for _, v in info.techniques if v == "outlet")
+            group.techniques_quoted += sum(1 for _, v in info.techniques if v == "quoted")
+            if info.credibility is not None:
+                group.credibility_sum += info.credibility
+                group.credibility_n += 1
+
+
+def default_jobs() -> int:
+    """Cores this process may run on (``len(os.sched_getaffinity(0))``; ``os.cpu_count()`` elsewhere)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _group_of(meta: dict[str, Any], columns: tuple[str, ...]) -> tuple[str | None, str | None]:
+    for column in columns:
+        value = meta.get(column)
+        if value not in (None, ""):
+            return str(value), column
+    return None, None
+
+
+def _doc_id(meta: dict[str, Any], fallback: str) -> str:
+    rid = meta.get("id")
+    return str(rid) if rid not in (None, "") else str(meta.get("source") or fallback)
+
+
+def count_documents(source: str | Path) -> int | None:
+    """How many documents ``source`` holds (for the progress bar's ETA); None when unknown.
+
+    CSV rows are counted with the csv module (quoted newlines respected), JSONL by
+    non-empty lines, Parquet from the footer; other files count 1 each.
+    """
+    from .ingest import CORPUS_SUFFIXES, _dir_files
+
+    path = Path(source)
+    if str(source) == "-" or not path.exists():
+        return None
+    files = _dir_files(path) if path.is_dir() else [path]
+    total = 0
+    for file in files:
+        suffix = file.suffix.lower()
+        try:
+            if suffix not in CORPUS_SUFFIXES:
+                total += 1
+            elif suffix == ".csv":
+                csv.field_size_limit(sys.maxsize)
+                with open(file, encoding="utf-8-sig", errors="replace", newline="") as f:
+                    total += max(0, sum(1 for _ in csv.reader(f)) - 1)
+            elif suffix == ".parquet":
+                import pyarrow.parquet as pq
+
+                total += pq.ParquetFile(file).metadata.num_rows
+            else:
+                with open(file, "rb") as f:
+                    total += sum(1 for line in f if line.strip())
+        except Exception:  # a file the reader will report as a failure anyway
+            total += 1
+    return total
+
+
+def _chunks(
+    items: Iterable[Any], *, done: set[tuple[str, str]], chunk_size: int, group_columns: tuple[str, ...],
+    stats: BatchStats, on_failure: Callable[[dict[str, Any], RowInfo], None], on_skip: Callable[[], None],
+) -> Iterator[list[tuple[str, str, str | None, Document]]]:
+    from .ingest import Failure
+
+    chunk: list[tuple[str, str, str | None, Document]] = []
+    for item in items:
+        stats.seen += 1
+        if isinstance(item, Failure):
+            doc_id = _doc_id(item.meta, item.source)
+            group, column = _group_of(item.meta, group_columns)
+            if (doc_id, "") in done:
+                on_skip()
+                continue
+            message = _one_line(item.error)
+            on_failure(failure_row(doc_id, item.source, "", group, message), RowInfo(doc_id, group, message))
+            continue
+        doc_id = _doc_id(item.meta, item.source)
+        sha = text_id(item.text) if isinstance(item.text, str) else ""
+        if (doc_id, sha) in done:
+            on_skip()
+            continue
+        group, column = _group_of(item.meta, group_columns)
+        if column and stats.group_column is None:
+            stats.group_column = column
+        chunk.append((doc_id, sha, group, item))
+        if len(chunk) >= chunk_size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _InProcess:
+    """The ``jobs=1`` executor: runs chunks in this process (no pickling, no pool start)."""
+
+    def __init__(self, options: Options, fmt: Format) -> None:
+        _init_worker(options, fmt, in_process=True)
+
+    def submit(self, fn, chunk):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(chunk))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def _pool(jobs: int, options: Options, fmt: Format):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker, initargs=(options, fmt),
+    )
+
+
+def run_batch(
+    source: str | Path,
+    output: str | Path,
+    *,
+    jobs: int | None = None,
+    text_column: str = "text",
+    id_column: str | None = None,
+    title_column: str | None = None,
+    source_column: str | None = None,
+    options: Options | None = None,
+    limit: int | None = None,
+    chunk_size: int | None = None,
+    commit_rows: int = DEFAULT_COMMIT_ROWS,
+    on_progress: Callable[[int], None] | None = None,
+) -> BatchStats:
+    """Analyse every document of ``source`` into ``output``, skipping those already there.
+
+    Args:
+        source: a directory, a ``.csv``/``.jsonl``/``.parquet`` corpus or a file (see
+            :func:`slant.ingest.iter_documents`).
+        output: ``*.jsonl`` (JSON Lines file) or ``*.parquet`` (dataset directory).
+        jobs: worker processes, each loading the pipeline once (default: the cores
+            available, :func:`default_jobs`); 1 runs in this process.
+        text_column, id_column, title_column: corpus columns (as in ``iter_documents``).
+        source_column: corpus column naming the publisher/source for ``group`` and the
+            per-group summary (default: the first non-empty of :data:`DEFAULT_GROUP_COLUMNS`).
+        options: analysis options; ``options.batch_size`` is also the chunk size.
+        limit: read at most this many input documents (skipped ones included).
+        chunk_size: documents per worker task (default ``options.batch_size``).
+        commit_rows: Parquet only: rows per committed part file.
+        on_progress: called with the number of documents just finished (written or skipped).
+    Returns:
+        :class:`BatchStats` for this run.
+    Raises:
+        InputError: unreadable source (E106...), bad output path (E130-E132).
+        ModelNotFoundError: the spaCy model is missing.
+    """
+    import itertools
+
+    from .ingest import iter_documents
+
+    output = Path(output)
+    fmt = output_format(output)
+    options = options or Options()
+    jobs = jobs or default_jobs()
+    chunk_size = chunk_size or options.batch_size
+    group_columns = (source_column,) if source_column else DEFAULT_GROUP_COLUMNS
+    stats = BatchStats(output=str(output), format=fmt, jobs=jobs)
+    started = time.perf_counter()
+    progress = on_progress or (lambda n: None)
+
+    done = done_keys(output)
+    items: Iterable[Any] = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
+    first = next(iter(items), None)  # raise InputError for a bad source before starting workers
+    if first is None:
+        raise InputError(f"[E106] {source}: no documents")
+    items = itertools.chain([first], items)
+    if limit is not None:
+        items = itertools.islice(items, limit)
+    writer: JsonlWriter | ParquetDatasetWriter = (
+        JsonlWriter(output) if fmt == "jsonl" else ParquetDatasetWriter(output, commit_rows=commit_rows)
+    )
+
+    def on_failure(row: dict[str, Any], info: RowInfo) -> None:
+        writer.add_rows([row])
+        stats._add(info)
+        progress(1)
+
+    def on_skip() -> None:
+        stats.skipped += 1
+        progress(1)
+
+    def handle(result: ChunkResult) -> None:
+        writer.add(result.payload)
+        for info in result.rows:
+            stats._add(info)
+        stats.worker_peak_rss[result.pid] = max(result.peak_rss, stats.worker_peak_rss.get(result.pid, 0))
+        stats.rss_trace.append((stats.analysed + stats.failed, result.pid, result.rss))
+        progress(len(result.rows))
+
+    executor = _InProcess(options, fmt) if jobs == 1 else _pool(jobs, options, fmt)
+    inflight: deque = deque()
+    try:
+        chunks = _chunks(
+            items, done=done, chunk_size=chunk_size, group_columns=group_columns, stats=stats,
+            on_failure=on_failure, on_skip=on_skip,
+        )
+        for chunk in chunks:
+            inflight.append(executor.submit(_analyze_chunk, chunk))
+            while len(inflight) >= 2 * jobs:
+                handle(inflight.popleft().result())
+        while inflight:
+            handle(inflight.popleft().result())
+    finally:
+        for future in inflight:
+            future.cancel()
+        executor.shutdown(wait=not inflight, cancel_futures=True)
+        writer.close()  # commits what finished, also on Ctrl-C
+        stats.seconds = time.perf_counter() - started
+    return stats
