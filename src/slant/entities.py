@@ -39,7 +39,8 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _TITLES = frozenset(
     "mr mrs ms miss dr sir president senator sen rep gov governor general gen sheikh sheik imam minister "
-    "secretary prime king queen prince princess judge the".split()
+    "secretary prime king queen prince princess judge bishop archbishop pope cardinal congressman congresswoman "
+    "rev reverend father sister brother lord lady the".split()
 )
 #: religions: NORP in OntoNotes (an ORG or GPE tag on them is wrong)
 RELIGIONS = frozenset("islam christianity judaism hinduism buddhism sikhism catholicism protestantism shia sunni".split())
@@ -166,6 +167,45 @@ def _person_context(doc, start: int, end: int) -> bool:
     return False
 
 
+_LEADING = re.compile(r"(?:the|The|THE)\s+(?=\S)")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Mention bounds without surrounding spaces, a leading ``the`` and a trailing ``'s``
+    (OntoNotes keeps the determiner outside the name)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    m = _LEADING.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
+    if end - start > 2 and text[end - 2 : end] in ("'s", "’s"):
+        end -= 2
+    return start, end
+
+
+_TITLE_RE = re.compile(r"(?:(?:[A-Z][a-z]+)\.?\s+)")
+
+
+def _strip_titles(text: str, start: int, end: int) -> tuple[int, int, str]:
+    """A PERSON mention without leading titles (``Bishop Ronald Gainer`` -> ``Ronald Gainer``)."""
+    while True:
+        m = _TITLE_RE.match(text, start, end)
+        if not m or m.end() >= end or m.group(0).strip().rstrip(".").lower() not in _TITLE_WORDS:
+            return start, end, text[start:end]
+        start = m.end()
+
+
+def _demonym_of_country(key: str) -> bool:
+    """``guatemalan``, ``syrian``, ``iraqi``, ``chinese``: a nationality adjective of a gazetteer country."""
+    from .places import get_gazetteer
+
+    gaz = get_gazetteer()
+    stems = {key[:-1], key[:-2], key[:-3], key[:-1] + "s", key[:-2] + "as", key[:-3] + "a", key[:-3] + "y"}
+    return any(p.feature == "country" and t == 0 for stem in stems if len(stem) >= 3 for p, t in gaz.candidates(stem))
+
+
 def _raw_mentions(doc) -> list[_Mention]:
     """doc.ents as mentions, with the NORP+ORG glue fixed and religions/deities handled."""
     text = doc.text
@@ -181,6 +221,7 @@ def _raw_mentions(doc) -> list[_Mention]:
             end, label, ner = nxt.end_char, "ORG", "NORP+ORG"  # "Islamic" + "State" -> one ORG
             i += 1
         i += 1
+        start, end = _trim(text, start, end)
         mtext = text[start:end]
         key = name_key(mtext)
         if not key:
@@ -189,8 +230,18 @@ def _raw_mentions(doc) -> list[_Mention]:
             continue
         if key in RELIGIONS:
             label = "NORP"
+        if label == "PERSON":
+            start, end, mtext = _strip_titles(text, start, end)
         out.append(_Mention(start, end, label, ner, mtext, key, _person_context(doc, start, end)))
     return out
+
+
+def _relabel_demonyms(mentions: list[_Mention]) -> None:
+    """One-word ORG/GPE/PRODUCT/PERSON mentions that are nationality adjectives -> NORP."""
+    for m in mentions:
+        if m.label in ("ORG", "GPE", "PRODUCT", "PERSON") and " " not in m.key and len(m.key) >= 5 and m.key[-1] in "nie":
+            if m.text[:1].isupper() and _demonym_of_country(m.key):
+                m.label = "NORP"
 
 
 def _relabel_places(mentions: list[_Mention]) -> None:
@@ -211,8 +262,6 @@ def _relabel_places(mentions: list[_Mention]) -> None:
             ccs = {p.country for p, t in cands if t == top and p.country and t <= 1}
             if len(ccs) == 1:
                 countries |= ccs
-    if not countries:
-        return
     person_words = {w for m in mentions if m.label == "PERSON" and len(m.key.split()) > 1 for w in m.key.split()}
     for m in suspects:
         if m.key in person_words or any(w in person_words for w in m.key.split()):
@@ -220,7 +269,7 @@ def _relabel_places(mentions: list[_Mention]) -> None:
         if m.label == "PERSON" and len(m.key.split()) > 1:
             continue  # a full person name is not relabelled on a gazetteer hit
         cands = [(p, t) for p, t in gaz.candidates(m.text) if p.feature in ("city", "country") and t <= 2]
-        if any(p.country in countries for p, _ in cands):
+        if any(p.country in countries or (p.feature == "country" and t == 0) for p, t in cands):
             m.label = "GPE"
 
 
@@ -233,6 +282,7 @@ def cluster_mentions(doc) -> list[Cluster]:
         Clusters in order of first mention, ids ``e1``..., with ``salience`` set.
     """
     mentions = _raw_mentions(doc)
+    _relabel_demonyms(mentions)
     _relabel_places(mentions)
     persons: list[Cluster] = []
     others: list[Cluster] = []
@@ -259,11 +309,12 @@ def cluster_mentions(doc) -> list[Cluster]:
         add(c, m, "PERSON")
         assigned[i] = c
     for i, m in enumerate(mentions):  # mis-labelled surnames of the article's people
-        if m.label == "PERSON" or m.label not in _MISLABELS or len(m.key.split()) != 1:
+        n = len(m.key.split())
+        if m.label == "PERSON" or m.label not in _MISLABELS or n > 2 or (n == 2 and "-" not in m.text):
             continue
-        exact = [c for c in persons if any(k.split()[-1] == m.key for k in c.keys if len(k.split()) > 1)]
+        exact = [c for c in persons if any(" ".join(k.split()[-n:]) == m.key for k in c.keys if len(k.split()) > n)]
         fuzzy = [c for c in persons if _cluster_person_match(m.key, c)] if m.person_context else []
-        if (exact and (m.person_context or m.label not in PLACE_LABELS)) or fuzzy:
+        if exact or fuzzy:
             c = nearest(exact or fuzzy, m.start)
             m.label = "PERSON"
             add(c, m, "PERSON")
