@@ -514,3 +514,47 @@ def create_app(
                               model_loaded=get_nlp.cache_info().currsize > 0, running=service.in_flight)
 
     return app
+
+
+class ServerThread:
+    """Run an app with uvicorn on a free loopback port in a background thread.
+
+    For tests, the browser test and ``benchmarks/serve_load.py``::
+
+        with ServerThread(create_app(url)) as base_url:
+            httpx.get(f"{base_url}/healthz")
+
+    Raises:
+        RuntimeError: the server did not start within ``start_timeout_s``.
+    """
+
+    def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, start_timeout_s: float = 60.0) -> None:
+        import uvicorn
+
+        if port == 0:
+            with socket.socket() as s:
+                s.bind((host, 0))
+                port = s.getsockname()[1]
+        self.host, self.port, self.start_timeout_s = host, port, start_timeout_s
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, name="slant-uvicorn", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __enter__(self) -> str:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + self.start_timeout_s
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                self.server.should_exit = True
+                raise RuntimeError(f"uvicorn did not start on {self.base_url}")
+            time.sleep(0.02)
+        return self.base_url
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)

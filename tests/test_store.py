@@ -1,0 +1,201 @@
+"""The analysis store on SQLite and on a real PostgreSQL server (SLANT_TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from slant.document import text_id
+from slant.schema import (
+    Analysis, EntityOut, MentionOut, QuotationOut, SpanOut, SpeakerOut, TechniqueOut, VoiceOut,
+)
+from slant.store import Store, head_revision, resolve_database_url
+
+POSTGRES_ENV = "SLANT_TEST_POSTGRES_URL"
+
+
+def postgres_url_or_skip() -> str:
+    """The test PostgreSQL URL; skip (outside CI) or fail (in CI) when there is no server."""
+    url = os.environ.get(POSTGRES_ENV)
+    in_ci = bool(os.environ.get("CI"))
+    if not url:
+        if in_ci:
+            pytest.fail(f"{POSTGRES_ENV} is not set in CI: run .ci/setup-postgres.sh and export its URL")
+        pytest.skip(f"no PostgreSQL: set {POSTGRES_ENV} (bash .ci/setup-postgres.sh prints it)")
+    try:
+        engine = sa.create_engine(resolve_database_url(url))
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        if in_ci:
+            pytest.fail(f"PostgreSQL at {POSTGRES_ENV} does not answer: {exc}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_ENV} does not answer: {type(exc).__name__}")
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    """Drop slant's tables (and Alembic's) so each test starts from an empty database."""
+    engine = sa.create_engine(resolve_database_url(url))
+    with engine.begin() as conn:
+        for table in ("analysis_entities", "analysis_speakers", "analysis_techniques", "analyses", "alembic_version"):
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'slant.db'}"
+    url = postgres_url_or_skip()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def store(database_url):
+    s = Store(database_url)
+    s.upgrade()
+    yield s
+    s.close()
+
+
+def make_analysis(text: str, *, speaker: str | None = None, alias: str | None = None,
+                  techniques: tuple[str, ...] = (), title: str | None = None) -> Analysis:
+    """A small hand-built Analysis of ``text`` (a quoted speaker, techniques on the first word)."""
+    entities, quotations, voices = [], [], []
+    if speaker:
+        i = text.index(speaker)
+        entities.append(EntityOut(id="e1", label="PERSON", name=speaker, aliases=[alias] if alias else [],
+                                  mentions=[MentionOut(start=i, end=i + len(speaker))]))
+        quotations.append(QuotationOut(start=0, end=5, speaker=SpeakerOut(entity_id="e1", name=speaker)))
+        voices = [VoiceOut(id="outlet", name="outlet", segments=[SpanOut(start=5, end=len(text))]),
+                  VoiceOut(id="e1", name=speaker, segments=[SpanOut(start=0, end=5)])]
+    return Analysis(
+        id=text_id(text), meta={"source": "test", "title": title}, text_length=len(text),
+        entities=entities, quotations=quotations, voices=voices,
+        techniques=[TechniqueOut(start=0, end=3, technique=t, score=0.9, voice="outlet") for t in techniques],
+    )
+
+
+def test_store_migrates_empty_database_to_head(database_url):
+    s = Store(database_url)
+    assert s.current_revision() is None
+    assert s.upgrade() == head_revision()
+    assert s.upgrade() == head_revision()  # idempotent
+    tables = set(sa.inspect(s.engine).get_table_names())
+    assert {"analyses", "analysis_techniques", "analysis_speakers", "analysis_entities", "alembic_version"} <= tables
+    indexes = {ix["name"] for ix in sa.inspect(s.engine).get_indexes("analysis_speakers")}
+    assert "ix_analysis_speakers_key" in indexes
+    s.close()
+
+
+def test_store_put_get_roundtrip_by_content_hash(store):
+    text = "Hello world, said Ann Smith in Paris. \u201cQuotes\u201d and \u00e9t\u00e9 survive."
+    a = make_analysis(text, speaker="Ann Smith", techniques=("Loaded_Language",))
+    assert store.put(a, text) is True
+    got = store.get(a.id)
+    assert got is not None and got.analysis == a and got.text == text
+    assert store.get("0" * 64) is None
+
+
+def test_store_same_text_twice_keeps_one_row_unless_replaced(store):
+    text = "The same article, stored twice."
+    first = make_analysis(text, techniques=("Doubt",))
+    assert store.put(first, text) is True
+    assert store.put(make_analysis(text, techniques=("Slogans",)), text) is False
+    assert store.get(first.id).analysis.techniques[0].technique == "Doubt"
+    assert store.put(make_analysis(text, techniques=("Slogans",)), text, replace=True) is True
+    assert store.get(first.id).analysis.techniques[0].technique == "Slogans"
+    assert store.stats()["analyses"] == 1
+    assert store.search(technique="Doubt").total == 0  # index rows replaced too
+    assert store.search(technique="Slogans").total == 1
+
+
+def test_store_rejects_analysis_of_another_text(store):
+    with pytest.raises(ValueError):
+        store.put(make_analysis("abc"), "abcd")
+
+
+TEXTS = {text_id(t): t for t in (
+    "\u201cWe won\u201d said Abu Baker Almuhajer.", "\u201cFine\u201d said Ann Smith about 100% of it.",
+    "Nothing quoted here at all.")}
+
+
+def test_store_search_filters_are_sql_and_combine(store):
+    docs = {
+        "almuhajer": make_analysis("\u201cWe won\u201d said Abu Baker Almuhajer.", speaker="Abu Baker Almuhajer",
+                                   alias="Almujaher", techniques=("Loaded_Language", "Loaded_Language", "Doubt")),
+        "smith": make_analysis("\u201cFine\u201d said Ann Smith about 100% of it.", speaker="Ann Smith",
+                               techniques=("Doubt",), title="Budget talks"),
+        "plain": make_analysis("Nothing quoted here at all."),
+    }
+    for a in docs.values():
+        store.put(a, TEXTS[a.id])
+    ids = {k: a.id for k, a in docs.items()}
+
+    def found(**kw):
+        return {item["id"] for item in store.search(**kw).items}
+
+    assert found(speaker="almuhajer") == {ids["almuhajer"]}
+    assert found(speaker="ALMUJAHER") == {ids["almuhajer"]}  # an alias of the speaker
+    assert found(speaker="smith") == {ids["smith"]}
+    assert found(technique="loaded_language") == {ids["almuhajer"]}
+    assert found(technique="Doubt") == {ids["almuhajer"], ids["smith"]}
+    assert found(technique="Doubt", speaker="ann") == {ids["smith"]}
+    assert found(entity="baker") == {ids["almuhajer"]}
+    assert found(q="nothing QUOTED") == {ids["plain"]}
+    assert found(q="budget") == {ids["smith"]}  # the title
+    assert found(q="100%") == {ids["smith"]} and found(q="%") == {ids["smith"]}  # LIKE wildcards are literal
+    assert found(q="_") == set()
+    assert found() == set(ids.values())
+    assert store.stats()["techniques"] == {"Doubt": 2, "Loaded_Language": 2}
+
+
+def test_store_search_paginates_newest_first(store):
+    texts = [f"Article number {i}." for i in range(7)]
+    for t in texts:
+        store.put(make_analysis(t), t)
+    pages = [store.search(limit=3, offset=o) for o in (0, 3, 6)]
+    assert [p.total for p in pages] == [7, 7, 7]
+    assert [len(p.items) for p in pages] == [3, 3, 1]
+    seen = [item["id"] for p in pages for item in p.items]
+    assert len(set(seen)) == 7
+    with pytest.raises(ValueError):
+        store.search(limit=0)
+    with pytest.raises(ValueError):
+        store.search(offset=-1)
+
+
+def test_store_concurrent_writers_of_one_text_leave_one_row(store):
+    text = "Eight writers race to store this one article."
+    a = make_analysis(text, techniques=("Repetition",))
+    results, errors = [], []
+    barrier = threading.Barrier(8)
+
+    def write():
+        try:
+            barrier.wait()
+            results.append(store.put(a, text))
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert results.count(True) == 1 and len(results) == 8
+    assert store.stats()["analyses"] == 1 and store.stats()["technique_rows"] == 1
+
+
+def test_store_default_url_is_sqlite_in_home(monkeypatch):
+    monkeypatch.delenv("SLANT_DATABASE_URL", raising=False)
+    assert resolve_database_url().endswith("/.slant/slant.db") and resolve_database_url().startswith("sqlite:///")
+    monkeypatch.setenv("SLANT_DATABASE_URL", "postgresql://u:p@h/db")
+    assert resolve_database_url() == "postgresql+psycopg://u:p@h/db"
+    assert resolve_database_url("./x.db").startswith("sqlite:///") and resolve_database_url("./x.db").endswith("x.db")
