@@ -1,0 +1,250 @@
+"""The HTTP API against the real app served by uvicorn on loopback (httpx as the client)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+import slant.analysis
+from slant.options import Options
+from slant.server import ServerThread, create_app
+
+from .test_store import postgres_url_or_skip, reset_postgres
+
+#: stages the server runs; SLANT_TEST_STAGES=a,b,c narrows them while a stage is being built
+OPTIONS = Options(stages=tuple(os.environ["SLANT_TEST_STAGES"].split(","))) if os.environ.get("SLANT_TEST_STAGES") else Options()
+
+ARTICLE = (
+    "Officials in Paris said on Monday that the plan would be reviewed. "
+    "\u201cThis is a disgraceful betrayal of our people,\u201d said Abu Baker Almuhajer, a spokesman. "
+    "Almuhajer added that the group would never surrender. The ministry declined to comment."
+)
+PAGE = (
+    "<html><head><title>Local report</title></head><body><nav>Home | About</nav><article>"
+    "<h1>Local report</h1><p>The council of Springfield approved the new budget on Tuesday after a long debate "
+    "that lasted well into the night, officials said.</p><p>\u201cWe finally have a plan that works for everyone "
+    "in this city,\u201d said Mayor Jane Porter after the vote was counted.</p></article><footer>(c) 2026</footer>"
+    "</body></html>"
+)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    db = tmp_path_factory.mktemp("db") / "slant.db"
+    app = create_app(f"sqlite:///{db}", options=OPTIONS)
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=120) as client:
+        yield client
+
+
+def _error(resp: httpx.Response, status: int) -> dict:
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert body["error"]["status"] == status and body["error"]["message"]
+    return body["error"]
+
+
+def test_server_healthz_and_docs(api):
+    health = api.get("/healthz").json()
+    assert health["status"] == "ok" and health["database"] == "ok" and health["revision"] and health["model_loaded"]
+    assert api.get("/openapi.json").json()["paths"].keys() >= {"/v1/analyze", "/v1/analyses", "/v1/analyses/{analysis_id}"}
+    assert api.get("/docs").status_code == 200
+
+
+def test_server_web_page(api):
+    resp = api.get("/")
+    assert resp.status_code == 200 and 'id="analyze-form"' in resp.text and "SlantReport" in resp.text
+    assert "default-src 'none'" in resp.headers["content-security-policy"]
+
+
+def test_server_analyze_stores_once_and_finds_by_speaker(api):
+    first = api.post("/v1/analyze", json={"text": ARTICLE, "title": "Test article"})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["cached"] is False and body["text"] == ARTICLE and body["analysis"]["text_length"] == len(ARTICLE)
+    again = api.post("/v1/analyze", json={"text": ARTICLE}).json()
+    assert again["cached"] is True and again["id"] == body["id"] and again["analysis"] == body["analysis"]
+    forced = api.post("/v1/analyze", json={"text": ARTICLE, "force": True, "title": "Test article"}).json()
+    assert forced["cached"] is False and forced["id"] == body["id"]
+
+    stored = api.get(f"/v1/analyses/{body['id']}").json()
+    assert stored["text"] == ARTICLE and stored["analysis"]["id"] == body["id"]
+    speakers = {q["speaker"]["name"] for q in body["analysis"]["quotations"] if q.get("speaker")}
+    if "attribution" in OPTIONS.stages:  # the same analysis is found again by its speaker
+        assert any("Almuhajer" in name for name in speakers), speakers
+        page = api.get("/v1/analyses", params={"speaker": "almuhajer"}).json()
+        assert [item["id"] for item in page["items"]] == [body["id"]]
+    page = api.get("/v1/analyses", params={"q": "disgraceful betrayal"}).json()
+    assert page["total"] == 1 and page["items"][0]["title"] == "Test article"
+    assert api.get("/v1/analyses", params={"q": "no such words anywhere"}).json()["total"] == 0
+
+    report = api.get(f"/v1/analyses/{body['id']}/report")
+    assert report.status_code == 200 and "disgraceful betrayal" in report.text and "<!doctype html>" in report.text
+    fragment = api.get(f"/v1/analyses/{body['id']}/report", params={"fragment": "true"}).text
+    assert fragment.startswith('<div class="slant-report"')
+
+
+def test_server_hostile_text_is_escaped_in_report(api):
+    text = 'A test <script>alert(1)</script> and "><img src=x onerror=alert(1)> in the text of an article.'
+    body = api.post("/v1/analyze", json={"text": text}).json()
+    html = api.get(f"/v1/analyses/{body['id']}/report").text
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("payload,where", [
+    ({}, "exactly one"),
+    ({"text": "a", "url": "https://example.org/"}, "exactly one"),
+    ({"text": "   "}, "empty"),
+    ({"text": 5}, "text"),
+    ({"text": "ok", "colour": "red"}, "colour"),
+])
+def test_server_invalid_input_is_422(api, payload, where):
+    err = _error(api.post("/v1/analyze", json=payload), 422)
+    assert err["code"] == "invalid_input" and where in (err["message"] + str(err["details"]))
+
+
+def test_server_invalid_queries_are_422_or_404(api):
+    assert _error(api.get("/v1/analyses", params={"limit": 0}), 422)["code"] == "invalid_input"
+    assert _error(api.get("/v1/analyses", params={"offset": -1}), 422)["code"] == "invalid_input"
+    assert _error(api.get("/v1/analyses/not-an-id"), 422)["code"] == "invalid_id"
+    assert _error(api.get("/v1/analyses/" + "0" * 64), 404)["code"] == "not_found"
+    assert _error(api.post("/v1/analyze", content=b"{not json", headers={"content-type": "application/json"}), 422)
+
+
+@pytest.mark.parametrize("url,code", [
+    ("http://127.0.0.1:9/x", "url_refused"),
+    ("http://localhost/", "url_refused"),
+    ("http://169.254.169.254/latest/meta-data/", "url_refused"),
+    ("http://[::1]/", "url_refused"),
+    ("http://10.1.2.3/", "url_refused"),
+    ("http://[::ffff:192.168.0.1]/", "url_refused"),
+    ("file:///etc/passwd", "invalid_url"),
+    ("ftp://example.org/a", "invalid_url"),
+])
+def test_server_refuses_private_and_odd_urls(api, url, code):
+    assert _error(api.post("/v1/analyze", json={"url": url}), 422)["code"] == code
+
+
+@pytest.fixture
+def article_site():
+    """A loopback web server with one article page and a redirect to it."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server API
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/article.html")
+                self.end_headers()
+                return
+            data = PAGE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_server_fetches_url_when_private_hosts_allowed(tmp_path, article_site):
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", allow_private_urls=True, options=OPTIONS)
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=120) as client:
+        resp = client.post("/v1/analyze", json={"url": f"{article_site}/moved"})
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        assert "approved the new budget" in body["text"] and "Home | About" not in body["text"]
+        assert body["analysis"]["meta"]["url"] == f"{article_site}/article.html"
+    blocked = create_app(f"sqlite:///{tmp_path / 'b.db'}", options=OPTIONS)
+    with ServerThread(blocked) as base, httpx.Client(base_url=base, timeout=60) as client:
+        assert _error(client.post("/v1/analyze", json={"url": f"{article_site}/article.html"}), 422)["code"] == "url_refused"
+
+
+def test_server_request_too_large_is_413(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", max_request_bytes=4096, options=OPTIONS)
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        assert _error(client.post("/v1/analyze", json={"text": "word " * 2000}), 413)["code"] == "request_too_large"
+
+        def chunks():  # no Content-Length: counted while read
+            for _ in range(10):
+                yield b'{"text": "' + b"a" * 1000
+        assert _error(client.post("/v1/analyze", content=chunks()), 413)["code"] == "request_too_large"
+        ok = client.post("/v1/analyze", json={"text": "A short note from the ministry about the budget."})
+        assert ok.status_code == 200, ok.text
+
+
+def test_server_text_over_max_chars_is_413(tmp_path):
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", options=OPTIONS.replace(max_chars=50))
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        err = _error(client.post("/v1/analyze", json={"text": "x " * 100}), 413)
+        assert err["code"] == "text_too_long" and "E103" in err["message"]
+
+
+@pytest.fixture
+def slow_analyze(monkeypatch):
+    """Make each analysis take at least 0.6 s longer (the real analysis still runs)."""
+    real = slant.analysis.analyze
+
+    def slow(*args, **kwargs):
+        time.sleep(0.6)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(slant.analysis, "analyze", slow)
+
+
+def test_server_too_many_concurrent_is_429(tmp_path, slow_analyze):
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", max_concurrent=1, max_queued=1, options=OPTIONS)
+    statuses: list[int] = []
+    with ServerThread(app) as base:
+        def post(i):
+            with httpx.Client(base_url=base, timeout=60) as c:
+                statuses.append(c.post("/v1/analyze", json={"text": f"Article {i} about the budget vote."}).status_code)
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with httpx.Client(base_url=base, timeout=60) as c:
+            resp = c.post("/v1/analyze", json={"text": "Article 0 about the budget vote."})
+            assert resp.status_code == 200  # a refusal is temporary
+    assert sorted(statuses).count(200) >= 1 and 429 in statuses and set(statuses) <= {200, 429}
+
+
+def test_server_timeout_is_504_and_result_is_kept(tmp_path, slow_analyze):
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", analysis_timeout_s=0.2, options=OPTIONS)
+    text = "A slow article about the harbour of Lisbon and its new bridge."
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+        err = _error(client.post("/v1/analyze", json={"text": text}), 504)
+        assert err["code"] == "analysis_timeout"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the analysis finishes in the background and is stored
+            resp = client.post("/v1/analyze", json={"text": text})
+            if resp.status_code == 200:
+                break
+            time.sleep(0.3)
+        assert resp.status_code == 200 and resp.json()["cached"] is True
+
+
+@pytest.mark.postgres
+def test_server_with_postgres_store():
+    url = postgres_url_or_skip()
+    reset_postgres(url)
+    app = create_app(url, options=OPTIONS)
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=120) as client:
+        assert client.get("/healthz").json()["database"] == "ok"
+        body = client.post("/v1/analyze", json={"text": ARTICLE}).json()
+        assert client.post("/v1/analyze", json={"text": ARTICLE}).json()["cached"] is True
+        assert client.get("/v1/analyses", params={"q": "betrayal"}).json()["items"][0]["id"] == body["id"]
+        assert client.get(f"/v1/analyses/{body['id']}").json()["text"] == ARTICLE
