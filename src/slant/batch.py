@@ -46,6 +46,7 @@ import typing
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -81,12 +82,16 @@ DEFAULT_COMMIT_ROWS = 256
 COMMIT_SECONDS = 30.0
 
 
-def output_format(path: str | Path) -> Format:
-    """The output format from OUT's suffix: ``.jsonl``/``.ndjson`` or ``.parquet``.
+def output_format(path: str | Path, fmt: str | None = None) -> Format:
+    """The output format: ``fmt`` when given, else from OUT's suffix (``.jsonl``/``.ndjson``, ``.parquet``).
 
     Raises:
-        InputError: any other suffix (E130).
+        InputError: an unknown ``fmt``, or no ``fmt`` and any other suffix (E130).
     """
+    if fmt is not None:
+        if fmt not in ("jsonl", "parquet"):
+            raise InputError(f"[E130] {path}: unknown output format {fmt!r}; use jsonl or parquet")
+        return fmt  # type: ignore[return-value]
     suffix = Path(path).suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
@@ -454,7 +459,7 @@ class ParquetDatasetWriter:
         self.commit()
 
 
-def done_keys(path: str | Path) -> set[tuple[str, str]]:
+def done_keys(path: str | Path, fmt: str | None = None) -> set[tuple[str, str]]:
     """The ``(id, sha256)`` keys of every row already in OUT (empty when OUT does not exist).
 
     Raises:
@@ -463,7 +468,7 @@ def done_keys(path: str | Path) -> set[tuple[str, str]]:
     path = Path(path)
     if not path.exists():
         return set()
-    fmt = output_format(path)
+    fmt = output_format(path, fmt)
     keys: set[tuple[str, str]] = set()
     if fmt == "jsonl":
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -493,14 +498,14 @@ def done_keys(path: str | Path) -> set[tuple[str, str]]:
     return keys
 
 
-def read_rows(path: str | Path) -> list[dict[str, Any]]:
+def read_rows(path: str | Path, fmt: str | None = None) -> list[dict[str, Any]]:
     """Every row of a batch output as dicts, ``analysis`` in the contract's shape (meta a dict).
 
     Meant for tests and small outputs; for large ones read the Parquet dataset with
     pyarrow/DuckDB/Spark directly.
     """
     path = Path(path)
-    if output_format(path) == "jsonl":
+    if output_format(path, fmt) == "jsonl":
         with open(path, encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.endswith("\n")]
     import pyarrow.parquet as pq
@@ -708,6 +713,7 @@ def run_batch(
     source: str | Path,
     output: str | Path,
     *,
+    fmt: str | None = None,
     jobs: int | None = None,
     text_column: str = "text",
     id_column: str | None = None,
@@ -725,6 +731,7 @@ def run_batch(
         source: a directory, a ``.csv``/``.jsonl``/``.parquet`` corpus or a file (see
             :func:`slant.ingest.iter_documents`).
         output: ``*.jsonl`` (JSON Lines file) or ``*.parquet`` (dataset directory).
+        fmt: ``"jsonl"`` or ``"parquet"``; default: from ``output``'s suffix.
         jobs: worker processes, each loading the pipeline once (default: the cores
             available, :func:`default_jobs`); 1 runs in this process.
         text_column, id_column, title_column: corpus columns (as in ``iter_documents``).
@@ -746,7 +753,7 @@ def run_batch(
     from .ingest import iter_documents
 
     output = Path(output)
-    fmt = output_format(output)
+    fmt = output_format(output, fmt)
     options = options or Options()
     jobs = jobs or default_jobs()
     chunk_size = chunk_size or options.batch_size
@@ -755,7 +762,7 @@ def run_batch(
     started = time.perf_counter()
     progress = on_progress or (lambda n: None)
 
-    done = done_keys(output)
+    done = done_keys(output, fmt)
     items: Iterable[Any] = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
     first = next(iter(items), None)  # raise InputError for a bad source before starting workers
     if first is None:
@@ -785,20 +792,43 @@ def run_batch(
         progress(len(result.rows))
 
     executor = _InProcess(options, fmt) if jobs == 1 else _pool(jobs, options, fmt)
-    inflight: deque = deque()
+    inflight: deque = deque()  # (future, chunk), oldest first: rows are written in input order
+
+    def collect() -> None:
+        nonlocal executor
+        future, chunk = inflight.popleft()
+        try:
+            handle(future.result())
+        except BrokenProcessPool:
+            # a worker died (killed, segfault, out of memory): redo the chunks in flight one
+            # document at a time in a fresh pool; a document that kills it again is a failure row
+            lost = [chunk] + [c for _, c in inflight]
+            inflight.clear()
+            executor.shutdown(wait=False, cancel_futures=True)
+            executor = _pool(jobs, options, fmt)
+            for item in (item for c in lost for item in c):
+                try:
+                    handle(executor.submit(_analyze_chunk, [item]).result())
+                except BrokenProcessPool:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    executor = _pool(jobs, options, fmt)
+                    doc_id, sha, group, doc = item
+                    message = f"[E901] {doc.source}: the worker process died analysing this document (crash or out of memory)"
+                    on_failure(failure_row(doc_id, doc.source, sha, group, message), RowInfo(doc_id, group, message))
+
     try:
         chunks = _chunks(
             items, done=done, chunk_size=chunk_size, group_columns=group_columns, stats=stats,
             on_failure=on_failure, on_skip=on_skip,
         )
         for chunk in chunks:
-            inflight.append(executor.submit(_analyze_chunk, chunk))
+            inflight.append((executor.submit(_analyze_chunk, chunk), chunk))
             while len(inflight) >= 2 * jobs:
-                handle(inflight.popleft().result())
+                collect()
         while inflight:
-            handle(inflight.popleft().result())
+            collect()
     finally:
-        for future in inflight:
+        for future, _ in inflight:
             future.cancel()
         executor.shutdown(wait=not inflight, cancel_futures=True)
         writer.close()  # commits what finished, also on Ctrl-C

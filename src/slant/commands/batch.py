@@ -20,11 +20,13 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 def batch(
     source: Annotated[str, typer.Argument(help="A directory, or a .csv/.jsonl/.parquet corpus.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="OUT.jsonl (JSON Lines) or OUT.parquet (a Parquet dataset directory); the format follows the suffix.")],
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl or parquet (default: from OUT's suffix).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes, each loading the pipeline once (default: the cores available).")] = None,
     text_column: Annotated[str, typer.Option(help="Corpus column holding the text.")] = "text",
     id_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the row id (default: id; else the row number / file path).")] = None,
     title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
     source_column: Annotated[Optional[str], typer.Option(help="Corpus column naming the publisher/source, for the per-source summary (default: publisher, else source_dataset).")] = None,
+    chunk_size: Annotated[Optional[int], typer.Option(min=1, help="Documents per worker task (default: batch_size in the options, 32).")] = None,
     commit_every: Annotated[int, typer.Option(min=1, help="Parquet: rows per committed part file (a killed run loses at most these).")] = 256,
     limit: Annotated[Optional[int], typer.Option(min=0, help="Read at most this many input documents.")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
@@ -45,7 +47,7 @@ def batch(
 
     err = Console(stderr=True)
     try:
-        output_format(output)
+        output_format(output, format)
     except SlantError as exc:
         raise fail(str(exc), 2)
     try:
@@ -64,8 +66,8 @@ def batch(
         else:
             on_progress = None
         stats = run_batch(
-            source, output, jobs=jobs, text_column=text_column, id_column=id_column, title_column=title_column,
-            source_column=source_column, options=options, limit=limit, commit_rows=commit_every,
+            source, output, fmt=format, jobs=jobs, text_column=text_column, id_column=id_column, title_column=title_column,
+            source_column=source_column, options=options, limit=limit, chunk_size=chunk_size, commit_rows=commit_every,
             on_progress=on_progress,
         )
     except SlantError as exc:
