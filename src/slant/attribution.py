@@ -48,10 +48,10 @@ REPORTING_VERBS = frozenset(
     confirm reveal stress emphasize emphasise tweet post testify recall complain urge ask answer
     conclude observe remark comment mention boast concede speculate charge vow pledge threaten
     agree retort counter continue scream shout yell whisper caution lament quip joke accuse
-    announce proclaim reiterate recount blast slam describe affirm advise""".split()
+    announce proclaim reiterate recount blast slam describe affirm advise read""".split()
 )
 #: reporting verbs that take a reported clause only in a narrow sense; never an indirect cue alone
-_DIRECT_ONLY = frozenset({"continue", "describe", "ask", "add", "post", "blast", "slam", "scream", "shout", "yell", "whisper", "quip", "joke", "recount", "comment", "remark", "answer"})
+_DIRECT_ONLY = frozenset({"read", "continue", "describe", "ask", "add", "post", "blast", "slam", "scream", "shout", "yell", "whisper", "quip", "joke", "recount", "comment", "remark", "answer"})
 #: singular role nouns that describe a person (a description speaker: ``the spokesman said``)
 PERSON_NOUNS = frozenset(
     """spokesman spokeswoman spokesperson jihadi militant commander fighter official president senator
@@ -70,6 +70,8 @@ _PLURAL = frozenset({"they", "them", "we"})
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
 _NAME_DEPS = frozenset({"compound", "flat", "nmod"})
 _SENT_END = frozenset({".", "!", "?"})
+_NOT_SPEAKERS = frozenset({"it", "who", "whom", "which", "that", "this", "what"})
+_INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
 _WORD = re.compile(r"\w+")
 #: a cue-less quotation continues the previous speaker when it starts within this many chars
 CONTINUATION_CHARS = 600
@@ -218,6 +220,7 @@ class _Finder:
         self.last: Speaker | None = None  # the current speaker while reading forward
         self.last_end = -(10**9)
         self.salient: Counter = Counter()
+        self.order: list[Quotation] = []
 
     # ---- helpers
     def tok_at(self, i: int):
@@ -259,11 +262,12 @@ class _Finder:
             objs = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
             return objs[0] if objs else None
         for c in v.children:
-            if c.dep_ in _SUBJ_DEPS and not (lo <= c.idx < hi) and c.lower_ != "it":
+            if c.dep_ in _SUBJ_DEPS and not (lo <= c.idx < hi) and c.lower_ not in _NOT_SPEAKERS:
                 return c
-        if v.dep_ == "conj" and v.head.i != v.i:  # "he turned and said"
+        # "he turned and said", "…, adding …", "…, saying …": the subject of the head verb
+        if v.head.i != v.i and (v.dep_ == "conj" or (v.tag_ == "VBG" and v.dep_ in ("advcl", "xcomp", "conj"))):
             for c in v.head.children:
-                if c.dep_ in _SUBJ_DEPS and not (lo <= c.idx < hi) and c.lower_ != "it":
+                if c.dep_ in _SUBJ_DEPS and not (lo <= c.idx < hi) and c.lower_ not in _NOT_SPEAKERS:
                     return c
         agent = next((c for c in v.children if c.dep_ == "agent"), None)  # "was told by X"
         if agent is not None:
@@ -294,7 +298,7 @@ class _Finder:
             return Speaker(m, None, subj.text)
         if subj.pos_ == "PROPN":
             lo, hi = self.name_span(subj)
-            c = self.cluster_at(lo, hi)
+            c = self.cluster_at(lo, hi, subj)
             return Speaker((lo, hi), c, c.name if c else self.text[lo:hi])
         # a common noun: an apposed name ("the spokesman, John Kirby,") or a description
         for c in subj.children:
@@ -303,22 +307,26 @@ class _Finder:
         for c in subj.children:  # "White House spokesman Josh Earnest" with the name as compound
             if c.dep_ == "compound" and c.pos_ == "PROPN" and c.ent_type_ == "PERSON":
                 return self.resolve(c)
-        lo = min(t.idx for t in subj.subtree if t.i <= subj.i)
+        left = [c for c in subj.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod")]
+        lo = min([subj.idx] + [t.left_edge.idx for t in left])
         m = (lo, subj.idx + len(subj))
         if subj.lemma_.lower() in PERSON_NOUNS and subj.tag_ == "NN":
-            c = self.description_antecedent()
+            dets = {c.lower_ for c in subj.children if c.dep_ == "det"}
+            c = self.cataphora(subj.idx) if dets & _INDEFINITE else self.description_antecedent()
             if c is not None:
                 return Speaker(m, c, c.name)
         return Speaker(m, None, self.text[lo : subj.idx + len(subj)])
 
-    def cluster_at(self, lo: int, hi: int) -> Cluster | None:
+    def cluster_at(self, lo: int, hi: int, head=None) -> Cluster | None:
         """The entity of a named speaker: its NER mention's cluster, else the one its name joins.
 
         A speaker is a person or an organisation; where the NER labelled the mention
         otherwise (``Almujaher`` as ORG), the PERSON entity the name joins under the
         shared clustering rule wins.
         """
-        c = find_cluster(self.clusters, lo, hi)
+        c = find_cluster(self.clusters, head.idx, head.idx + len(head)) if head is not None else None
+        if c is None or c.label != "PERSON":
+            c = find_cluster(self.clusters, lo, hi) or c
         if c is None or c.label != "PERSON":
             p = match_name(self.clusters, self.text[lo:hi], "PERSON")
             if p is not None:
@@ -328,17 +336,40 @@ class _Finder:
         return c
 
     def pronoun_antecedent(self, i: int) -> Cluster | None:
-        if self.last is not None and self.last.cluster is not None and self.last.cluster.label == "PERSON":
-            if i - self.last_end < 3 * CONTINUATION_CHARS:
-                return self.last.cluster
-        best, best_pos = None, -1
+        """``he``/``she`` at char ``i``: the nearest preceding PERSON named as a subject since the
+        current speaker's last quotation, else the current speaker, else the nearest PERSON."""
+        best, best_pos, subj_best, subj_pos = None, -1, None, -1
         for c in self.clusters:
             if c.label != "PERSON":
                 continue
             for s, e, _ in c.mentions:
-                if e <= i and s > best_pos and not self.in_quote(s):
-                    best, best_pos = c, s
-        return best
+                if e <= i and not self.in_quote(s):
+                    if s > best_pos:
+                        best, best_pos = c, s
+                    if s > subj_pos and i - s < 2 * CONTINUATION_CHARS and self._is_subject(s, e):
+                        subj_best, subj_pos = c, s
+        last = self.last.cluster if self.last is not None else None
+        if last is not None and last.label == "PERSON" and i - self.last_end < 3 * CONTINUATION_CHARS:
+            if subj_best is None or subj_pos < self.last_end:
+                return last
+        return subj_best or best
+
+    def _is_subject(self, s: int, e: int) -> bool:
+        span = self.doc.char_span(s, e, alignment_mode="expand")
+        return span is not None and span.root.dep_ in _SUBJ_DEPS
+
+    def cataphora(self, i: int) -> Cluster | None:
+        """``A jihadi said … [Abu Baker Almuhajer said …]``: an indefinite description before any
+        speaker is the named PERSON speaker quoted right after it."""
+        if self.last is not None:
+            return None
+        for q in self.order:
+            if q.subj is not None and q.subj.idx > i and q.subj.pos_ == "PROPN":
+                if q.subj.idx - i > CONTINUATION_CHARS // 2:
+                    return None
+                c = self.cluster_at(*self.name_span(q.subj), q.subj)
+                return c if c is not None and c.label == "PERSON" else None
+        return None
 
     def description_antecedent(self) -> Cluster | None:
         if self.last is not None and self.last.cluster is not None and self.last.cluster.label == "PERSON":
@@ -355,10 +386,11 @@ class _Finder:
         """Resolve every quotation's speaker, reading forward (pronouns need the current speaker)."""
         for q in quotations:  # named speakers, for descriptions without a current speaker
             if q.subj is not None and q.subj.pos_ == "PROPN":
-                c = self.cluster_at(*self.name_span(q.subj))
+                c = self.cluster_at(*self.name_span(q.subj), q.subj)
                 if c is not None:
                     self.salient[c.id] += 1
         groups: dict[int, Speaker] = {}
+        self.order = quotations
         for q in quotations:
             if q.subj is not None:
                 q.speaker = self.resolve(q.subj)
@@ -409,10 +441,16 @@ class _Finder:
         trailing = self.trailing(p) if p.close is not None else None
         leading = self.leading(p)
         ends_clause = content[-1:] in ".,!?:;…—-"
+        has_cue = trailing is not None or leading is not None
+        adjacent = leading is not None and (
+            leading[0] is None or re.fullmatch(r"[\s,:;—–-]*", self.text[leading[0][1] : p.open]) is not None
+        )
         if not multi:
-            if n_words <= 3 and not (ends_clause and (trailing or leading)):
-                return []  # scare quote, term or title
-            if n_words <= 6 and not ends_clause and not (trailing or leading) and _title_case(content):
+            if n_words < 6 and not has_cue:
+                return []  # scare quote, term, title or a short fragment nobody is said to say
+            if n_words <= 3 and not ends_clause and not adjacent:
+                return []  # a quoted term inside a reported clause
+            if n_words <= 6 and not ends_clause and not has_cue and _title_case(content):
                 return []  # a title
         first_trailing = content[-1:] in (",", "?", "!", "—")
         order = (trailing, leading) if first_trailing or leading is None else (leading, trailing)
@@ -421,7 +459,7 @@ class _Finder:
                 continue
             if found is leading:
                 cue, subj, qtype, start, frag = found
-                q = Quotation(start, e, qtype, cue, subj=subj)
+                q = Quotation(start if qtype == "mixed" else s, e, qtype, cue, subj=subj)
                 if qtype == "mixed":
                     return [q]
                 out = [q]
@@ -442,7 +480,8 @@ class _Finder:
         if t.idx <= p.close:
             return None
         doc = self.doc
-        for j in range(t.i, min(t.i + 5, len(doc))):
+        near = t.i + 3  # the cue or its subject must start right after the closing mark
+        for j in range(t.i, min(t.i + 16, len(doc))):
             tok = doc[j]
             if tok.text in (OPEN_DQ, CLOSE_DQ) or tok.text in _SENT_END or "\n" in tok.text:
                 break
@@ -450,7 +489,11 @@ class _Finder:
                 if any(c.dep_ == "ccomp" and c.i > tok.i for c in tok.children):
                     break  # "”. He said that …": a new reported clause, not this quotation's cue
                 subj = self.subject(tok, p.open, p.close + 1)
-                if subj is None or self.in_quote(subj.idx) or subj.i > tok.i + 6 or subj.i < t.i:
+                if subj is None or self.in_quote(subj.idx) or subj.i < t.i:
+                    continue
+                if tok.i > near and subj.left_edge.i > near:
+                    continue
+                if subj.i > tok.i + 8:
                     continue
                 return self.cue_span(tok), subj
         return None
@@ -463,6 +506,12 @@ class _Finder:
         doc = self.doc
         first = self.tok_at(p.open)
         j = first.i - 1
+        while j >= 0 and doc[j].is_space:
+            j -= 1
+        if j >= 0 and doc[j].text == ":":
+            found = self.colon_speaker(doc[j])
+            if found is not None:
+                return found
         seen = 0
         while j >= 0 and seen < 12:
             tok = doc[j]
@@ -495,6 +544,27 @@ class _Finder:
                 frag = (frag_toks[0].idx, frag_toks[-2].idx + len(frag_toks[-2]))
             return cue, subj, "direct", p.open + 1, frag
         return None
+
+    def colon_speaker(self, colon):
+        """``Clinton: “…”`` (a transcript label) or ``X offered this assessment: “…”``."""
+        doc = self.doc
+        k = colon.i - 1
+        while k >= 0 and not (doc[k].text in _SENT_END or doc[k].text in (OPEN_DQ, CLOSE_DQ) or "\n" in doc[k].text):
+            k -= 1
+        before = doc[k + 1 : colon.i]
+        if not len(before):
+            return None
+        if all(t.pos_ == "PROPN" or t.is_punct for t in before) and len(before) <= 4:
+            subj = next(t for t in reversed(before) if t.pos_ == "PROPN")
+            return None, subj, "direct", colon.idx + 1, None
+        root = before.root
+        if root.pos_ not in ("VERB", "AUX"):
+            return None
+        subj = self.subject(root, colon.idx, len(self.text))
+        if subj is None or subj.i < before.start or subj.pos_ not in ("PROPN", "PRON", "NOUN"):
+            return None
+        cue = self.cue_span(root) if self.is_cue(root) else None
+        return cue, subj, "direct", colon.idx + 1, None
 
     def _clause_start(self, verb, first, p: _Pair) -> int:
         """Start of the reported clause of ``verb`` that leads into the quotation opening at ``first``."""
