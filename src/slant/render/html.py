@@ -469,12 +469,13 @@ def render_report(analysis: Analysis, text: str) -> str:
         raise ValueError(f"text has {len(text)} characters, the analysis indexes {analysis.text_length}")
     c = _Ctx(analysis, text)
     meta = analysis.meta or {}
-    title = meta.get("title") or meta.get("url") or meta.get("source") or "Article"
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    title = meta.get("title") or meta.get("url") or _excerpt(first_line, 0, len(first_line), 90) or "Article"
     facts = [f"{analysis.text_length:,} characters", f"{len(analysis.sentences)} sentences",
              f"{len(analysis.techniques)} technique spans", f"{len(analysis.quotations)} quotations",
              f"{len(analysis.entities)} entities", f"id {analysis.id[:12]}"]
-    if meta.get("url"):
-        facts.insert(0, str(meta["url"]))
+    if meta.get("source") and meta.get("source") not in ("api", title):
+        facts.insert(0, str(meta["source"]))
     return "".join([
         f'<div class="slant-report" data-analysis-id="{_e(analysis.id)}">',
         _technique_style(c),
