@@ -109,7 +109,7 @@ def _strip_article(key: str) -> str:
     if len(words) > 1 and words[0] in ARTICLES:
         return " ".join(words[1:])
     w = words[0] if words else ""
-    if len(words) == 1 and len(w) >= 6 and w[:2] in ("al", "el") and w[2] not in "aeiou":
+    if len(words) == 1 and len(w) >= 5 and w[:2] in ("al", "el") and w[2] not in "aeiou":
         return w[2:]  # Elbab -> bab, Alraqqa -> raqqa
     return key
 

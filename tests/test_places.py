@@ -1,0 +1,133 @@
+"""Places: gazetteer keys, geocoding with country votes, regions, the GeoJSON view."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import pytest
+
+from slant.places import get_gazetteer, key_variants, place_key, resolve_names
+
+#: real coordinates of the towns of examples/000 (degrees N, E)
+REAL = {"Palmyra": (34.56, 38.28), "Raqqa": (35.95, 39.01), "Mosul": (36.34, 43.13), "Homs": (34.73, 36.72),
+        "Elbab": (36.37, 37.52)}
+#: Middle East and North Africa, as a generous box (lat, lon)
+MENA = ((12.0, 42.5), (-18.0, 63.0))
+
+
+def km(a, b):
+    """Great-circle distance in km between (lat, lon) pairs."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture(scope="module")
+def example_places(nlp, example_text):
+    import slant
+    from slant.options import Options
+
+    options = dataclasses.replace(Options(), stages=("entities", "places"))
+    return slant.analyze(example_text, options=options)
+
+
+def test_place_key_strips_diacritics_apostrophes_and_the():
+    assert place_key("the Ḩimş") == "hims"
+    assert place_key("Al-Bāb") == "al bab"
+    assert place_key("Shi’ite") == "shiite"
+
+
+@pytest.mark.parametrize("a,b", [("Elbab", "Al Bāb"), ("al-Bab", "El Bab"), ("Raqqa", "Ar Raqqah"), ("Deir ez-Zor", "Deir ez Zor")])
+def test_transliteration_variants_share_a_key(a, b):
+    assert {k for k, _ in key_variants(a)} & {k for k, _ in key_variants(b)}
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_example_towns_geocode_within_25_km(name):
+    names = ["Syria", "Iraq", *sorted(REAL)]
+    res = dict(zip(names, resolve_names(names)))[name]
+    assert res is not None and res.place.country in ("SY", "IQ")
+    assert km((res.place.lat, res.place.lon), REAL[name]) < 25
+
+
+def test_palmyra_among_syrian_towns_is_tadmur():
+    res = resolve_names(["Palmyra", "Homs", "Aleppo"])[0]
+    assert res.place.name == "Tadmur" and res.place.country == "SY" and res.place.geonameid == 163808
+
+
+def test_country_votes_pick_the_city_of_the_article_country():
+    us = resolve_names(["Alexandria", "Virginia", "U.S."])[0]
+    eg = resolve_names(["Alexandria", "Cairo", "Egypt"])[0]
+    assert us.place.country == "US" and eg.place.country == "EG"
+
+
+def test_regions_resolve_at_region_level_with_lower_confidence():
+    sinai, middle_east, africa, mosul = resolve_names(["Sinai", "the Middle East", "Africa", "Mosul"])
+    assert sinai.place.feature == "region" and sinai.place.country == "EG" and sinai.confidence < mosul.confidence
+    assert middle_east.place.lat is None  # a multi-country region is no point on a map
+    assert africa.place.feature == "continent" and africa.place.lat is None
+
+
+def test_no_small_town_for_a_non_place_word():
+    assert resolve_names(["Allah"]) == [None]
+    assert resolve_names(["Ebola"]) == [None]
+
+
+def test_country_aliases():
+    names = ["U.S.", "America", "United States", "DR Congo", "Britain"]
+    got = [r.place.country for r in resolve_names(names)]
+    assert got == ["US", "US", "US", "CD", "GB"]
+
+
+def test_gazetteer_is_loaded_once_and_fast_to_query():
+    import time
+
+    gaz = get_gazetteer()
+    assert gaz is get_gazetteer()
+    t = time.perf_counter()
+    for _ in range(200):
+        resolve_names(["Iraq", "Syria", "Raqqa", "Palmyra", "Mosul", "Homs", "Turkey", "Elbab", "Sinai"])
+    assert (time.perf_counter() - t) / 200 < 0.01  # seconds per article
+
+
+def test_issue5_done_when_example_places(example_places):
+    by_entity = {e.id: e for e in example_places.entities}
+    places = {by_entity[p.entity_id].name: p for p in example_places.places}
+    for name, real in REAL.items():
+        p = places[name]
+        assert p.country in ("SY", "IQ"), name
+        assert km((p.lat, p.lon), real) < 25, name
+    for p in example_places.places:
+        if p.lat is not None:
+            (la0, la1), (lo0, lo1) = MENA
+            assert la0 <= p.lat <= la1 and lo0 <= p.lon <= lo1, p
+    assert places["Palmyra"].mention_count == 2
+
+
+def test_geojson_is_a_feature_collection_with_counts(example_places, example_text):
+    from slant.render.geojson import render_geojson
+
+    gj = json.loads(render_geojson(example_places, example_text))
+    assert gj["type"] == "FeatureCollection"
+    feats = {f["properties"]["mention"]: f for f in gj["features"]}
+    palmyra = feats["Palmyra"]
+    assert palmyra["geometry"]["type"] == "Point"
+    lon, lat = palmyra["geometry"]["coordinates"]
+    assert km((lat, lon), REAL["Palmyra"]) < 25
+    assert palmyra["properties"]["mention_count"] == 2
+    for s, e in palmyra["properties"]["spans"]:
+        assert example_text[s:e] == "Palmyra"
+    assert feats["Africa"]["geometry"] is None
+
+
+@pytest.mark.slow
+def test_build_gazetteer_writes_a_loadable_file(tmp_path):
+    from slant.places import build_gazetteer
+
+    path = tmp_path / "g.tsv.gz"
+    n = build_gazetteer(path)
+    gaz = get_gazetteer(str(path))
+    assert len(gaz.records) == n > 30000
+    assert any(p.name == "Tadmur" for p, _ in gaz.candidates("Palmyra"))
