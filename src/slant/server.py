@@ -63,6 +63,8 @@ DEFAULT_MAX_QUEUED = 16
 DEFAULT_FETCH_TIMEOUT_S = 15.0
 DEFAULT_MAX_FETCH_BYTES = 5_000_000
 MAX_REDIRECTS = 5
+WARM_UP_TEXT = ("Officials in Paris said on Monday that the talks would go on. "
+                "\u201cWe will never accept this shameful deal,\u201d said John Smith, a spokesman.")
 #: cloud metadata endpoints, refused even though most are also non-global
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
@@ -358,6 +360,19 @@ class AnalysisService:
         except ModelNotFoundError as exc:
             raise ApiError(503, "model_missing", str(exc)) from None
 
+    def warm_up(self) -> None:
+        """Load the model and every stage's lazy resources with one small analysis, in one
+        thread, before requests arrive (first-use loading is then never raced by workers).
+        A failing stage is logged, not raised: requests will report it."""
+        from .analysis import analyze
+        from .nlp import get_nlp
+
+        get_nlp()
+        try:
+            analyze(WARM_UP_TEXT, options=self.options, meta={"source": "warm-up"})
+        except Exception as exc:
+            logger.warning("warm-up analysis failed: %s: %s", type(exc).__name__, exc)
+
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
@@ -399,9 +414,7 @@ def create_app(
     async def lifespan(app: FastAPI):
         await run_in_threadpool(store.upgrade)
         if preload_model:
-            from .nlp import get_nlp
-
-            await run_in_threadpool(get_nlp)
+            await run_in_threadpool(service.warm_up)
         yield
         service.close()
 
