@@ -48,10 +48,11 @@ REPORTING_VERBS = frozenset(
     confirm reveal stress emphasize emphasise tweet post testify recall complain urge ask answer
     conclude observe remark comment mention boast concede speculate charge vow pledge threaten
     agree retort counter continue scream shout yell whisper caution lament quip joke accuse
-    announce proclaim reiterate recount blast slam describe affirm advise read""".split()
+    announce proclaim reiterate recount blast slam describe affirm advise read
+    indicate hint speak""".split()
 )
 #: reporting verbs that take a reported clause only in a narrow sense; never an indirect cue alone
-_DIRECT_ONLY = frozenset({"read", "continue", "describe", "ask", "add", "post", "blast", "slam", "scream", "shout", "yell", "whisper", "quip", "joke", "recount", "comment", "remark", "answer"})
+_DIRECT_ONLY = frozenset({"speak", "read", "continue", "describe", "ask", "post", "blast", "slam", "scream", "shout", "yell", "whisper", "quip", "joke", "recount", "comment", "remark", "answer"})
 #: singular role nouns that describe a person (a description speaker: ``the spokesman said``)
 PERSON_NOUNS = frozenset(
     """spokesman spokeswoman spokesperson jihadi militant commander fighter official president senator
@@ -73,6 +74,8 @@ _SENT_END = frozenset({".", "!", "?"})
 _NOT_SPEAKERS = frozenset({"it", "who", "whom", "which", "that", "this", "what"})
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
 _WORD = re.compile(r"\w+")
+_ANY_DQ = re.compile('["\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]')
+_UNDIRECTED_DQ = re.compile('["\u201e\u201f\u00ab\u00bb\u2033]')
 #: a cue-less quotation continues the previous speaker when it starts within this many chars
 CONTINUATION_CHARS = 600
 
@@ -175,6 +178,26 @@ def pair_quotation_marks(text: str) -> tuple[list[_Pair], list[int]]:
     return pairs, unpaired
 
 
+def directional_quotes(text: str) -> str:
+    """``text`` with every double quotation mark made directional (``“`` / ``”``), same length.
+
+    :func:`slant.normalize.normalize` already does this (and more) for the analysis;
+    this keeps offsets for Docs made from text that was not normalised (the spaCy
+    component). The direction is decided by the same rule as normalisation.
+    """
+    from .normalize import _double_quote_is_opening
+
+    if not _UNDIRECTED_DQ.search(text):
+        return text  # only “ and ”: already directional (normalised text)
+    out = list(text)
+    is_open = False
+    for m in _ANY_DQ.finditer(text):
+        i = m.start()
+        is_open = _double_quote_is_opening(text, i, is_open)
+        out[i] = OPEN_DQ if is_open else CLOSE_DQ
+    return "".join(out)
+
+
 def _rstrip(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -194,14 +217,14 @@ def find_quotations(doc, clusters: list[Cluster], *, notices: list[tuple[int, in
     Returns:
         Quotations in text order, NORMALISED offsets.
     """
-    text = doc.text
-    pairs, unpaired = pair_quotation_marks(text)
+    marks = directional_quotes(doc.text)
+    pairs, unpaired = pair_quotation_marks(marks)
     if notices is not None:
         for i in unpaired:
             notices.append((i, i + 1, "unpaired quotation mark: skipped, the other quotations were paired without it"))
     if not len(doc):
         return []
-    finder = _Finder(doc, clusters)
+    finder = _Finder(doc, clusters, marks)
     quotations = finder.direct(pairs)
     quotations += finder.indirect(quotations)
     quotations.sort(key=lambda q: q.start)
@@ -212,9 +235,10 @@ def find_quotations(doc, clusters: list[Cluster], *, notices: list[tuple[int, in
 class _Finder:
     """Rules over one parsed Doc: structure first (cues, subject tokens), then speakers in text order."""
 
-    def __init__(self, doc, clusters: list[Cluster]):
+    def __init__(self, doc, clusters: list[Cluster], marks: str | None = None):
         self.doc = doc
         self.text = doc.text
+        self.marks = marks if marks is not None else doc.text  # doc.text with directional “ ”
         self.clusters = clusters
         self.quoted: list[tuple[int, int]] = []  # spans inside quotation marks (marks included)
         self.last: Speaker | None = None  # the current speaker while reading forward
@@ -232,6 +256,9 @@ class _Finder:
             if t.idx >= i:
                 return t
         return self.doc[-1]
+
+    def is_mark(self, tok) -> bool:
+        return len(tok) == 1 and self.marks[tok.idx] in (OPEN_DQ, CLOSE_DQ)
 
     def in_quote(self, i: int) -> bool:
         return any(s <= i < e for s, e in self.quoted)
@@ -256,24 +283,45 @@ class _Finder:
         return toks[lo].idx, toks[hi].idx + len(toks[hi])
 
     def subject(self, v, lo: int, hi: int):
-        """The speaker token of cue ``v``: its subject (or ``according to`` object) outside ``[lo, hi)``."""
+        """The speaker token of cue ``v``: its subject (or ``according to`` object) outside ``[lo, hi)``.
+
+        A passive cue's agent (``is reported by X``) comes first; a relative pronoun
+        (``agents who said``) stands for the noun it modifies; a participle (``…, adding``,
+        ``Simmons commenting on``) takes the subject of its head, or its head noun.
+        """
         if _is_according(v):
             to = next((c for c in v.children if c.lower_ == "to"), None)
             objs = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
             return objs[0] if objs else None
-        for c in v.children:
-            if c.dep_ in _SUBJ_DEPS and not (lo <= c.idx < hi) and c.lower_ not in _NOT_SPEAKERS:
-                return c
-        # "he turned and said", "…, adding …", "…, saying …": the subject of the head verb
-        if v.head.i != v.i and (v.dep_ == "conj" or (v.tag_ == "VBG" and v.dep_ in ("advcl", "xcomp", "conj"))):
-            for c in v.head.children:
-                if c.dep_ in _SUBJ_DEPS and not (lo <= c.idx < hi) and c.lower_ not in _NOT_SPEAKERS:
-                    return c
         agent = next((c for c in v.children if c.dep_ == "agent"), None)  # "was told by X"
         if agent is not None:
             objs = [c for c in agent.children if c.dep_ == "pobj"]
-            if objs:
+            if objs and not (lo <= objs[0].idx < hi):
                 return objs[0]
+        found = self._own_subject(v, lo, hi)
+        if found is not None:
+            return found
+        if v.head.i != v.i and (v.dep_ == "conj" or (v.tag_ == "VBG" and v.dep_ in ("advcl", "xcomp", "conj"))):
+            found = self._own_subject(v.head, lo, hi)
+            if found is not None:
+                return found
+        if v.dep_ == "acl" and v.head.pos_ in ("PROPN", "NOUN") and not (lo <= v.head.idx < hi):
+            return v.head
+        return None
+
+    def _own_subject(self, v, lo: int, hi: int):
+        for c in v.children:
+            if c.dep_ not in _SUBJ_DEPS or lo <= c.idx < hi:
+                continue
+            if c.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
+                return v.head
+            if c.lower_ in _NOT_SPEAKERS:
+                continue
+            if "\n" in self.text[min(c.idx, v.idx) : max(c.idx, v.idx)]:
+                # a subject across a line break is a parse error: take the name right before the cue
+                prev = self.doc[v.i - 1] if v.i > 0 else None
+                return prev if prev is not None and prev.pos_ == "PROPN" else None
+            return c
         return None
 
     # ---- speakers
@@ -293,8 +341,10 @@ class _Finder:
             if low in _MALE | _FEMALE:
                 c = self.pronoun_antecedent(subj.idx)
                 return Speaker(m, c, c.name if c else subj.text)
-            if low in _PLURAL and self.last is not None and self.last.cluster is not None and self.last.cluster.label != "PERSON":
-                return Speaker(m, self.last.cluster, self.last.name)
+            if low in _PLURAL:
+                c = self.group_antecedent(subj.idx)
+                if c is not None:
+                    return Speaker(m, c, c.name)
             return Speaker(m, None, subj.text)
         if subj.pos_ == "PROPN":
             lo, hi = self.name_span(subj)
@@ -353,6 +403,22 @@ class _Finder:
             if subj_best is None or subj_pos < self.last_end:
                 return last
         return subj_best or best
+
+    def group_antecedent(self, i: int) -> Cluster | None:
+        """``they``/``we`` at char ``i``: the nearest preceding organisation or group named as a
+        subject (``the Mariners … they announced``), else the current speaker if it is one."""
+        best, best_pos = None, -1
+        for c in self.clusters:
+            if c.label not in ("ORG", "NORP", "GPE"):
+                continue
+            for s, e, _ in c.mentions:
+                if best_pos < s and e <= i and i - s < CONTINUATION_CHARS and not self.in_quote(s) and self._is_subject(s, e):
+                    best, best_pos = c, s
+        if best is not None and (self.last is None or best_pos >= self.last_end):
+            return best
+        if self.last is not None and self.last.cluster is not None and self.last.cluster.label != "PERSON":
+            return self.last.cluster
+        return best
 
     def _is_subject(self, s: int, e: int) -> bool:
         span = self.doc.char_span(s, e, alignment_mode="expand")
@@ -445,9 +511,12 @@ class _Finder:
         adjacent = leading is not None and (
             leading[0] is None or re.fullmatch(r"[\s,:;—–-]*", self.text[leading[0][1] : p.open]) is not None
         )
+        standalone = self._standalone(p) and content[-1:] in ".!?" and content[:1].isupper()
         if not multi:
-            if n_words < 6 and not has_cue:
+            if n_words < 6 and not has_cue and not standalone:
                 return []  # scare quote, term, title or a short fragment nobody is said to say
+            if n_words <= 6 and _title_case(content.rstrip(".,!?")) and sum(w[:1].isupper() for w in content.split()) >= 2:
+                return []  # a title ("Fox and Friends.")
             if n_words <= 3 and not ends_clause and not adjacent:
                 return []  # a quoted term inside a reported clause
             if n_words <= 6 and not ends_clause and not has_cue and _title_case(content):
@@ -459,9 +528,9 @@ class _Finder:
                 continue
             if found is leading:
                 cue, subj, qtype, start, frag = found
-                q = Quotation(start if qtype == "mixed" else s, e, qtype, cue, subj=subj)
-                if qtype == "mixed":
-                    return [q]
+                if qtype == "mixed":  # frag holds the end of the reported clause, if past the quotation
+                    return [Quotation(start, max(e, frag or e), qtype, cue, subj=subj)]
+                q = Quotation(s, e, qtype, cue, subj=subj)
                 out = [q]
                 if frag is not None:  # "Unlike A and B, he said, “…”": the fragment is his paraphrase
                     out.insert(0, Quotation(frag[0], frag[1], "indirect", cue, subj=subj, voice=frag))
@@ -471,6 +540,13 @@ class _Finder:
         if not multi and not ends_clause and n_words < 8:
             return []  # a fragment nobody is said to say
         return [Quotation(s, e, "direct", None, inherit=True)]
+
+    def _standalone(self, p: _Pair) -> bool:
+        """Whether the quotation opens a sentence (nothing of the narration's sentence before it)."""
+        k = p.open - 1
+        while k >= 0 and self.text[k] in " \t":
+            k -= 1
+        return k < 0 or self.marks[k] in ".!?\n" + OPEN_DQ + CLOSE_DQ
 
     def trailing(self, p: _Pair):
         """``“…,” he said`` / ``“…,” said X`` / ``“…,” according to X``: ``(cue, subject token)``."""
@@ -483,7 +559,7 @@ class _Finder:
         near = t.i + 3  # the cue or its subject must start right after the closing mark
         for j in range(t.i, min(t.i + 16, len(doc))):
             tok = doc[j]
-            if tok.text in (OPEN_DQ, CLOSE_DQ) or tok.text in _SENT_END or "\n" in tok.text:
+            if self.is_mark(tok) or tok.text in _SENT_END or "\n" in tok.text:
                 break
             if self.is_cue(tok):
                 if any(c.dep_ == "ccomp" and c.i > tok.i for c in tok.children):
@@ -515,7 +591,7 @@ class _Finder:
         seen = 0
         while j >= 0 and seen < 12:
             tok = doc[j]
-            if tok.text in _SENT_END or tok.text in (OPEN_DQ, CLOSE_DQ) or "\n" in tok.text:
+            if tok.text in _SENT_END or self.is_mark(tok) or "\n" in tok.text:
                 break
             if not self.is_cue(tok) or self.in_quote(tok.idx):
                 j, seen = j - 1, seen + 1
@@ -531,12 +607,21 @@ class _Finder:
             if any(t.lower_ == "that" and t.head.i != tok.i or t.lower_ == "that" and t.dep_ == "mark" for t in words) or len(
                 [t for t in words if t.dep_ not in ("advmod", "dobj", "prep", "pobj", "det", "amod", "compound", "npadvmod")]
             ):
+                outer = self._outer_cue(tok, p)
+                if outer is not None:  # "The embassy said an employee reported “…”": the outer source
+                    comp, subj = outer
+                    cue = self.cue_span(comp.head)
+                    start = comp.left_edge.idx if comp.head.i > comp.i else self._clause_start(comp.head, first, p)
+                    return cue, subj, "mixed", start, self._clause_end(comp, p)
                 start = self._clause_start(tok, first, p)
-                return cue, subj, ("mixed" if start < p.open else "mixed" if any(t.lower_ == "that" for t in words) else "direct"), start, None
+                comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.left_edge.i <= first.i <= c.right_edge.i), None)
+                end = self._clause_end(comp, p) if comp is not None else None
+                qtype = "mixed" if start < p.open or any(t.lower_ == "that" for t in words) else "direct"
+                return cue, subj, qtype, start, end if qtype == "mixed" else None
             # "Unlike A and B, he said, “…”": the fragment before the cue is his too
             lo_tok = min(subj.left_edge.i, tok.i)
             k = lo_tok - 1
-            while k >= 0 and not (doc[k].text in _SENT_END or doc[k].text in (OPEN_DQ, CLOSE_DQ) or "\n" in doc[k].text):
+            while k >= 0 and not (doc[k].text in _SENT_END or self.is_mark(doc[k]) or "\n" in doc[k].text):
                 k -= 1
             frag_toks = doc[k + 1 : lo_tok]
             frag = None
@@ -545,18 +630,48 @@ class _Finder:
             return cue, subj, "direct", p.open + 1, frag
         return None
 
+    def _outer_cue(self, verb, p: _Pair):
+        """``(reported clause, subject)`` of the outermost cue whose reported clause holds ``verb``, or None."""
+        found = None
+        t = verb
+        while t.dep_ == "ccomp" and t.head.i != t.i and self.is_cue(t.head):
+            subj = self.subject(t.head, p.open, (p.close or p.end) + 1)
+            if subj is None or self.in_quote(subj.idx):
+                break
+            found = (t, subj)
+            t = t.head
+        return found
+
+    def _clause_end(self, comp, p: _Pair) -> int | None:
+        """End of reported clause ``comp`` (a mixed quotation runs to it), cut at a dash or semicolon after the quotation."""
+        doc = self.doc
+        close = p.close if p.close is not None else p.end
+        end_tok = comp.right_edge
+        for t in doc[comp.left_edge.i : comp.right_edge.i + 1]:
+            if t.idx > close and t.text in ("—", "–", ";", "--"):
+                end_tok = doc[t.i - 1]
+                break
+        while end_tok.i > comp.left_edge.i and (end_tok.is_punct or end_tok.is_space) and end_tok.idx > close:
+            end_tok = doc[end_tok.i - 1]
+        if end_tok.idx <= close:
+            return None
+        return end_tok.idx + len(end_tok)
+
     def colon_speaker(self, colon):
         """``Clinton: “…”`` (a transcript label) or ``X offered this assessment: “…”``."""
         doc = self.doc
+        # a label: a short run of names right after a boundary ("… laughs]  Galifianakis: “…”")
         k = colon.i - 1
-        while k >= 0 and not (doc[k].text in _SENT_END or doc[k].text in (OPEN_DQ, CLOSE_DQ) or "\n" in doc[k].text):
+        while k >= 0 and doc[k].pos_ == "PROPN" and colon.i - k <= 4:
+            k -= 1
+        if k < colon.i - 1 and (k < 0 or doc[k].is_punct or doc[k].is_space or self.is_mark(doc[k])):
+            return None, doc[colon.i - 1], "direct", colon.idx + 1, None
+        k = colon.i - 1
+        while k >= 0 and not (doc[k].text in _SENT_END or self.is_mark(doc[k]) or doc[k].text == ":" or "\n" in doc[k].text):
             k -= 1
         before = doc[k + 1 : colon.i]
         if not len(before):
             return None
-        if all(t.pos_ == "PROPN" or t.is_punct for t in before) and len(before) <= 4:
-            subj = next(t for t in reversed(before) if t.pos_ == "PROPN")
-            return None, subj, "direct", colon.idx + 1, None
         root = before.root
         if root.pos_ not in ("VERB", "AUX"):
             return None
@@ -598,6 +713,38 @@ class _Finder:
         return None
 
     # ---- indirect
+    def reported_clause(self, v):
+        """The ``ccomp`` of cue ``v`` that holds what was said, or None.
+
+        To the right (``X said (that) …``), unless a colon introduces it (a block quote
+        whose marks were lost); to the left only when a comma sets the cue off
+        (``…, he claimed.``). A free relative (``said what many thought``) is not a
+        reported clause.
+        """
+        comps = [c for c in v.children if c.dep_ == "ccomp"]
+        right = [c for c in comps if c.i > v.i]
+        left = [c for c in comps if c.i < v.i]
+        doc = self.doc
+        for c in right:
+            between = doc[v.i + 1 : c.left_edge.i]
+            if any(t.text == ":" for t in between):
+                continue
+            if c.left_edge.lower_ in ("what", "whatever", "how", "why", "whether", "if"):
+                continue
+            return c
+        for c in left:
+            nxt = c.right_edge.i + 1
+            if nxt < len(doc) and doc[nxt].text == "," and c.left_edge.lower_ not in ("what", "whatever"):
+                return c
+        return None
+
+    def _trailing_attribution(self, v) -> bool:
+        head = v.head
+        if head.i == v.i or head.i > v.i or v.dep_ not in ("parataxis", "ccomp", "advcl"):
+            return False
+        k = v.left_edge.i - 1
+        return k >= 0 and self.doc[k].text == "," and any(c.dep_ in _SUBJ_DEPS for c in v.children) and head.pos_ in ("VERB", "AUX")
+
     def indirect(self, direct: list[Quotation]) -> list[Quotation]:
         """``X said (that) …``, ``…, X claimed``, ``according to X, …``, ``X told reporters …``."""
         taken = [(q.voice or (q.start, q.end)) for q in direct]
@@ -613,11 +760,17 @@ class _Finder:
                 if head.i == tok.i:
                     continue
                 toks = [t for t in head.subtree if not (tok.left_edge.i <= t.i <= tok.right_edge.i) and t.sent == tok.sent]
+                right = [t for t in toks if t.i > tok.right_edge.i]
+                toks = right if len(right) >= 3 else [t for t in toks if t.i < tok.left_edge.i]
             else:
-                comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
-                if comp is None:
+                comp = self.reported_clause(tok)
+                if comp is not None:
+                    toks = list(comp.subtree)
+                elif self._trailing_attribution(tok):
+                    # "A man … has been identified, two sources tell ABC News."
+                    toks = [t for t in tok.head.subtree if t.i < tok.left_edge.i]
+                else:
                     continue
-                toks = list(comp.subtree)
             while toks and (toks[0].is_punct or toks[0].lower_ == "that" or toks[0].is_space):
                 toks.pop(0)
             while toks and (toks[-1].is_punct or toks[-1].is_space):
