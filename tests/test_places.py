@@ -131,3 +131,9 @@ def test_build_gazetteer_writes_a_loadable_file(tmp_path):
     gaz = get_gazetteer(str(path))
     assert len(gaz.records) == n > 30000
     assert any(p.name == "Tadmur" for p, _ in gaz.candidates("Palmyra"))
+
+
+def test_a_named_us_state_picks_its_city():
+    assert resolve_names(["Springfield", "Illinois"])[0].place.code == "US-IL"
+    assert resolve_names(["Portland", "Maine"])[0].place.code == "US-ME"
+    assert resolve_names(["Springfield", "Mo."])[1].place.name == "Missouri"  # AP abbreviation

