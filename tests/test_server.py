@@ -52,7 +52,10 @@ def test_server_healthz_and_docs(api):
     health = api.get("/healthz").json()
     assert health["status"] == "ok" and health["database"] == "ok" and health["revision"] and health["model_loaded"]
     assert api.get("/openapi.json").json()["paths"].keys() >= {"/v1/analyze", "/v1/analyses", "/v1/analyses/{analysis_id}"}
-    assert api.get("/docs").status_code == 200
+    docs = api.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()  # works offline
+    assert api.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 
 def test_server_web_page(api):
@@ -248,3 +251,35 @@ def test_server_with_postgres_store():
         assert client.post("/v1/analyze", json={"text": ARTICLE}).json()["cached"] is True
         assert client.get("/v1/analyses", params={"q": "betrayal"}).json()["items"][0]["id"] == body["id"]
         assert client.get(f"/v1/analyses/{body['id']}").json()["text"] == ARTICLE
+
+
+def test_server_slant_serve_starts_with_one_command(tmp_path):
+    """`slant serve` as a user runs it: store URL from SLANT_DATABASE_URL, answers on loopback."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SLANT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    cmd = [sys.executable, "-m", "slant.cli", "serve", "--port", str(port)]
+    if os.environ.get("SLANT_TEST_STAGES"):
+        config = tmp_path / "stages.toml"
+        config.write_text("[analysis]\nstages = [%s]\n" % ", ".join(f'"{x}"' for x in OPTIONS.stages))
+        cmd += ["--config", str(config)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        health = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert health is not None and health["status"] == "ok", proc.stdout.read().decode() if proc.poll() is not None else ""
+        assert (tmp_path / "cli.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

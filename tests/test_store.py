@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 
@@ -199,3 +200,25 @@ def test_store_default_url_is_sqlite_in_home(monkeypatch):
     monkeypatch.setenv("SLANT_DATABASE_URL", "postgresql://u:p@h/db")
     assert resolve_database_url() == "postgresql+psycopg://u:p@h/db"
     assert resolve_database_url("./x.db").startswith("sqlite:///") and resolve_database_url("./x.db").endswith("x.db")
+
+
+def test_store_db_commands_init_upgrade_stats(tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["db", "stats", "--database-url", url])
+    assert result.exit_code == 3  # not initialised yet
+    result = runner.invoke(app, ["db", "init", "--database-url", url])
+    assert result.exit_code == 0 and f"-> {head_revision()}" in result.output
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    text = "A stored article."
+    s = Store(url)
+    s.put(make_analysis(text, techniques=("Doubt", "Doubt")), text)
+    s.close()
+    result = runner.invoke(app, ["db", "stats", "--json"], env={"SLANT_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats["analyses"] == 1 and stats["techniques"] == {"Doubt": 2} and stats["revision"] == head_revision()

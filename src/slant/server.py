@@ -8,7 +8,7 @@ Routes::
     GET  /v1/analyses/{id}          one stored analysis (+ its original text)
     GET  /v1/analyses/{id}/report   its HTML report (``?fragment=true``: the embeddable part)
     GET  /healthz                   liveness + database check
-    GET  /docs, /openapi.json       OpenAPI
+    GET  /docs, /openapi.json       OpenAPI (Swagger UI served locally from swagger-ui-bundle)
 
 Refusals are JSON ``{"error": {"status", "code", "message"}}``: 413 request or text
 too large, 422 invalid input (including a refused URL), 429 too many analyses
@@ -377,6 +377,27 @@ class AnalysisService:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _mount_docs(app: FastAPI) -> None:
+    """``/docs`` with Swagger UI served from the ``swagger-ui-bundle`` package (works offline);
+    FastAPI's CDN-hosted page when that package is absent."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    try:
+        import swagger_ui_bundle
+        from starlette.staticfiles import StaticFiles
+
+        app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+        assets = {"swagger_js_url": "/static/swagger-ui/swagger-ui-bundle.js",
+                  "swagger_css_url": "/static/swagger-ui/swagger-ui.css",
+                  "swagger_favicon_url": "/static/swagger-ui/favicon-32x32.png"}
+    except ImportError:  # pragma: no cover - swagger-ui-bundle is a dependency
+        assets = {}
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="slant API", **assets)
+
+
 def create_app(
     database_url: str | None = None,
     *,
@@ -425,7 +446,9 @@ def create_app(
                     "persuasion techniques (by voice) and credibility. Every span is a half-open "
                     "[start, end) character offset into the text that was analysed.",
         lifespan=lifespan,
+        docs_url=None,
     )
+    _mount_docs(app)
     app.state.store, app.state.service = store, service
     app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
 
