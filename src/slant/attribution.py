@@ -33,6 +33,7 @@ References:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -245,6 +246,7 @@ class _Finder:
         self.last_end = -(10**9)
         self.salient: Counter = Counter()
         self.order: list[Quotation] = []
+        self._mention_cache: dict[str, list] = {}
 
     # ---- helpers
     def tok_at(self, i: int):
@@ -261,7 +263,8 @@ class _Finder:
         return len(tok) == 1 and self.marks[tok.idx] in (OPEN_DQ, CLOSE_DQ)
 
     def in_quote(self, i: int) -> bool:
-        return any(s <= i < e for s, e in self.quoted)
+        k = bisect.bisect_right(self.quoted, (i, 10**18)) - 1
+        return k >= 0 and i < self.quoted[k][1]
 
     def is_cue(self, t) -> bool:
         return (t.lemma_.lower() in REPORTING_VERBS and t.pos_ in ("VERB", "AUX")) or _is_according(t)
@@ -385,40 +388,67 @@ class _Finder:
             c = match_name(self.clusters, self.text[lo:hi], "ORG")
         return c
 
+    def _mentions(self, kind: str) -> list[tuple[int, Cluster, bool]]:
+        """Mentions outside quotations, sorted: ``(start, cluster, is a subject)``.
+
+        ``kind`` ``person``: PERSON entities, plus proper-noun subjects the NER missed
+        that join a PERSON entity by :func:`slant.entities.match_name`; ``group``:
+        organisations, nationalities and places.
+        """
+        if kind in self._mention_cache:
+            return self._mention_cache[kind]
+        labels = ("PERSON",) if kind == "person" else ("ORG", "NORP", "GPE")
+        out = []
+        covered = set()
+        for c in self.clusters:
+            if c.label not in labels:
+                continue
+            for s, e, _ in c.mentions:
+                covered.update(range(s, e))
+                if not self.in_quote(s):
+                    out.append((s, c, self._is_subject(s, e)))
+        if kind == "person":
+            for t in self.doc:
+                if t.dep_ in _SUBJ_DEPS and t.pos_ == "PROPN" and t.idx not in covered and not self.in_quote(t.idx):
+                    c = match_name(self.clusters, t.text, "PERSON")
+                    if c is not None:
+                        out.append((t.idx, c, True))
+        out.sort(key=lambda x: x[0])
+        self._mention_cache[kind] = out
+        return out
+
+    def _nearest(self, kind: str, i: int, window: int) -> tuple[tuple[int, Cluster] | None, tuple[int, Cluster] | None]:
+        """The nearest mention before char ``i``, and the nearest subject mention within ``window`` chars."""
+        mentions = self._mentions(kind)
+        k = bisect.bisect_left(mentions, i, key=lambda x: x[0]) - 1
+        nearest = (mentions[k][0], mentions[k][1]) if k >= 0 else None
+        while k >= 0 and i - mentions[k][0] < window:
+            if mentions[k][2]:
+                return nearest, (mentions[k][0], mentions[k][1])
+            k -= 1
+        return nearest, None
+
     def pronoun_antecedent(self, i: int) -> Cluster | None:
         """``he``/``she`` at char ``i``: the nearest preceding PERSON named as a subject since the
         current speaker's last quotation, else the current speaker, else the nearest PERSON."""
-        best, best_pos, subj_best, subj_pos = None, -1, None, -1
-        for c in self.clusters:
-            if c.label != "PERSON":
-                continue
-            for s, e, _ in c.mentions:
-                if e <= i and not self.in_quote(s):
-                    if s > best_pos:
-                        best, best_pos = c, s
-                    if s > subj_pos and i - s < 2 * CONTINUATION_CHARS and self._is_subject(s, e):
-                        subj_best, subj_pos = c, s
+        nearest, subj = self._nearest("person", i, 2 * CONTINUATION_CHARS)
         last = self.last.cluster if self.last is not None else None
         if last is not None and last.label == "PERSON" and i - self.last_end < 3 * CONTINUATION_CHARS:
-            if subj_best is None or subj_pos < self.last_end:
+            if subj is None or subj[0] < self.last_end:
                 return last
-        return subj_best or best
+        if subj is not None:
+            return subj[1]
+        return nearest[1] if nearest is not None else None
 
     def group_antecedent(self, i: int) -> Cluster | None:
         """``they``/``we`` at char ``i``: the nearest preceding organisation or group named as a
         subject (``the Mariners … they announced``), else the current speaker if it is one."""
-        best, best_pos = None, -1
-        for c in self.clusters:
-            if c.label not in ("ORG", "NORP", "GPE"):
-                continue
-            for s, e, _ in c.mentions:
-                if best_pos < s and e <= i and i - s < CONTINUATION_CHARS and not self.in_quote(s) and self._is_subject(s, e):
-                    best, best_pos = c, s
-        if best is not None and (self.last is None or best_pos >= self.last_end):
-            return best
+        _, subj = self._nearest("group", i, CONTINUATION_CHARS)
+        if subj is not None and (self.last is None or subj[0] >= self.last_end):
+            return subj[1]
         if self.last is not None and self.last.cluster is not None and self.last.cluster.label != "PERSON":
             return self.last.cluster
-        return best
+        return subj[1] if subj is not None else None
 
     def _is_subject(self, s: int, e: int) -> bool:
         span = self.doc.char_span(s, e, alignment_mode="expand")
