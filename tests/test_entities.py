@@ -146,3 +146,27 @@ def test_evaluate_entities_meets_the_issue_targets(shared_data):
     assert report["slant"]["mentions"]["micro"]["f1"] > report["spacy"]["mentions"]["micro"]["f1"]
     assert report["slant"]["b_cubed"]["f1"] >= 0.90
     json.dumps(report)
+
+
+def test_missed_repeats_and_initials_are_propagated(nlp):
+    text = ("Immigrations and Customs Enforcement arrested 150 people. ICE said more raids follow. "
+            "Libby Schaaf warned residents. Schaaf defended the warning.")
+    doc = _doc(nlp, text, [("Immigrations and Customs Enforcement", "ORG", 0), ("Libby Schaaf", "PERSON", 0)])
+    clusters = cluster_mentions(doc)
+    surfaces = {c.label: {text[s:e] for s, e, _ in c.mentions} for c in clusters}
+    assert surfaces["ORG"] == {"Immigrations and Customs Enforcement", "ICE"}
+    assert surfaces["PERSON"] == {"Libby Schaaf", "Schaaf"}
+
+
+def test_names_split_after_a_function_word_are_glued(nlp):
+    text = "It breaks the Vienna Convention on Consular Relations, he said."
+    doc = _doc(nlp, text, [("Vienna Convention on", "ORG", 0), ("Consular Relations", "ORG", 0)])
+    (c,) = cluster_mentions(doc)
+    assert c.name == "Vienna Convention on Consular Relations"
+
+
+def test_regions_tagged_gpe_are_loc(nlp):
+    text = "The outbreak in West Africa spread to Guinea."
+    doc = _doc(nlp, text, [("West Africa", "GPE", 0), ("Guinea", "GPE", 0)])
+    labels = {c.name: c.label for c in cluster_mentions(doc)}
+    assert labels == {"West Africa": "LOC", "Guinea": "GPE"}

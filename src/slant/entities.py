@@ -167,6 +167,7 @@ def _person_context(doc, start: int, end: int) -> bool:
     return False
 
 
+_GLUE_WORDS = frozenset({"on", "of", "for", "and", "de", "del", "la"})
 _LEADING = re.compile(r"(?:the|The|THE)\s+(?=\S)")
 
 
@@ -180,6 +181,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     m = _LEADING.match(text, start, end)
     if m and m.end() < end:
         start = m.end()
+    paren = text.find(" (", start, end)
+    if paren > start and text.find(")", paren, end) < 0:
+        end = paren  # "World Health Organization (WHO" -> the name before the bracket
+    while end > start and not (text[end - 1].isalnum() or text[end - 1] in ".)"):
+        end -= 1  # "Congo #", a closing quote
+    while start < end and not (text[start].isalnum() or text[start] in "@#"):
+        start += 1
     if end - start > 2 and text[end - 2 : end] in ("'s", "’s"):
         end -= 2
     return start, end
@@ -220,6 +228,10 @@ def _raw_mentions(doc) -> list[_Mention]:
                 and nxt.start_char - end == 1 and text[end] == " " and nxt.text[:1].isupper()):
             end, label, ner = nxt.end_char, "ORG", "NORP+ORG"  # "Islamic" + "State" -> one ORG
             i += 1
+        elif (nxt is not None and e[-1].lower_ in _GLUE_WORDS and nxt.start_char - end == 1 and text[end] == " "
+              and nxt.text[:1].isupper()):
+            end, ner = nxt.end_char, f"{label}+{nxt.label_}"  # "Vienna Convention on" + "Consular Relations"
+            i += 1
         i += 1
         start, end = _trim(text, start, end)
         mtext = text[start:end]
@@ -236,6 +248,12 @@ def _raw_mentions(doc) -> list[_Mention]:
     return out
 
 
+_COMPASS = frozenset(
+    "north south east west central northern southern eastern western northeast northwest southeast southwest "
+    "northeastern northwestern southeastern southwestern sub".split()
+)
+
+
 def _relabel_demonyms(mentions: list[_Mention]) -> None:
     """One-word ORG/GPE/PRODUCT/PERSON mentions that are nationality adjectives -> NORP."""
     for m in mentions:
@@ -250,10 +268,16 @@ def _relabel_places(mentions: list[_Mention]) -> None:
         from .places import get_gazetteer
     except ImportError:  # pragma: no cover - places module absent
         return
+    gaz = get_gazetteer()
+    for m in mentions:  # "West Africa", "Africa" tagged GPE are regions: LOC
+        if m.label == "GPE":
+            words = m.key.split()
+            rest = " ".join(words[1:]) if len(words) > 1 and words[0] in _COMPASS else m.key
+            if any(p.feature == "continent" and t <= 1 for p, t in gaz.candidates(rest)):
+                m.label = "LOC"
     suspects = [m for m in mentions if m.label in ("PERSON", "ORG", "PRODUCT", "WORK_OF_ART") and not m.person_context]
     if not suspects:
         return
-    gaz = get_gazetteer()
     countries: set[str] = set()
     for m in mentions:
         if m.label in PLACE_LABELS:
@@ -330,6 +354,7 @@ def cluster_mentions(doc) -> list[Cluster]:
             c = Cluster(id="", label=m.label, name=m.text)
             others.append(c)
         add(c, m, m.label)
+    _propagate(doc, persons + others)
     clusters = sorted(persons + others, key=lambda c: c.mentions[0][0])
     n_max = max((len(c.mentions) for c in clusters), default=1)
     length = max(len(doc.text), 1)
@@ -347,6 +372,62 @@ def cluster_mentions(doc) -> list[Cluster]:
     return clusters
 
 
+def _propagate(doc, clusters: list[Cluster]) -> None:
+    """Add the occurrences of an entity's names that the NER missed (one sense per discourse).
+
+    Surfaces: each mention's text, a person's surname (last word of a full name) and an
+    organisation's initials (``ICE`` for ``Immigrations and Customs Enforcement``). An
+    occurrence is added when it is word-bounded, aligned with tokens, overlaps no
+    mention, and (for a one-word title-case surface) is tagged a proper noun; a surface
+    two entities share is left alone.
+    """
+    text = doc.text
+    owner: dict[str, Cluster | None] = {}
+
+    def claim(surface: str, c: Cluster) -> None:
+        if len(surface) < 2 or "\n" in surface or not surface[:1].isupper():
+            return
+        if surface in owner and owner[surface] is not c:
+            owner[surface] = None  # ambiguous
+        else:
+            owner[surface] = c
+
+    for c in clusters:
+        labels = [lab for _, _, lab in c.mentions]
+        label = max(sorted(set(labels)), key=labels.count)
+        for s, e, _ in c.mentions:
+            surface = text[s:e]
+            claim(surface, c)
+            words = surface.split()
+            if label == "PERSON" and len(words) > 1 and len(words[-1]) >= 3 and words[-1][:1].isupper():
+                claim(words[-1], c)
+            if label == "ORG":
+                initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", surface) if w.lower() not in ("of", "and", "for", "the"))
+                if len(initials) >= 3 and len(words) >= 3:
+                    claim(initials.upper(), c)
+    taken = sorted((s, e) for c in clusters for s, e, _ in c.mentions)
+    added: list[tuple[int, int, Cluster]] = []
+    for surface in sorted((k for k, v in owner.items() if v is not None), key=len, reverse=True):
+        c = owner[surface]
+        for m in re.finditer(r"(?<![\w@#])" + re.escape(surface) + r"(?!\w)", text):
+            s, e = m.span()
+            if any(a < e and s < b for a, b in taken):
+                continue
+            span = doc.char_span(s, e)
+            if span is None:
+                continue
+            if len(span) == 1 and not surface.isupper() and span[0].tag_ not in ("NNP", "NNPS"):
+                continue
+            taken.append((s, e))
+            added.append((s, e, c))
+    for s, e, c in added:
+        labels = [lab for _, _, lab in c.mentions]
+        label = max(sorted(set(labels)), key=labels.count)
+        c.mentions.append((s, e, label))
+        c.keys.append(name_key(text[s:e]))
+        c.ner_labels.append("")
+
+
 def _place_country_keys(mentions: list[_Mention]) -> dict[str, str]:
     """Place mention key -> ISO2 of the country it names outright (``U.S.``, ``America``)."""
     out: dict[str, str] = {}
@@ -361,6 +442,12 @@ def _place_country_keys(mentions: list[_Mention]) -> dict[str, str]:
         if cands and all(p.feature == "country" for p in cands) and len({p.country for p in cands}) == 1:
             out[key] = cands[0].country
     return out
+
+
+def _place_keys(key: str) -> set[str]:
+    from .places import key_variants
+
+    return {k for k, t in key_variants(key) if t <= 2}
 
 
 def _other_match(m: _Mention, c: Cluster, country_keys: dict[str, str]) -> bool:
@@ -380,6 +467,8 @@ def _other_match(m: _Mention, c: Cluster, country_keys: dict[str, str]) -> bool:
             return True
         if m_place and m.key in country_keys and country_keys.get(k) == country_keys[m.key]:
             return True
+        if m_place and c_place and _place_keys(m.key) & _place_keys(k):
+            return True  # "City of Las Vegas" / "Las Vegas", "al-Bab" / "Elbab"
     return False
 
 

@@ -131,6 +131,9 @@ def key_variants(name: str) -> list[tuple[str, int]]:
     if not k:
         return []
     out = {k: 0}
+    if k.startswith("city of ") and len(k) > 8:
+        k = k[8:]  # "City of Las Vegas"
+        out[k] = 2
     stripped = _strip_article(k)
     for v in (stripped, k.replace(" ", ""), stripped.replace(" ", "")):
         if v and v not in out:
