@@ -183,6 +183,7 @@ def test_html_panels_legend_voices_places_claims_credibility():
     assert "0.20" in page and "unreliable" in page and "&lt;b&gt;loaded&lt;/b&gt; words" in page
     assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page  # hostile title escaped
     assert "v-other" in page  # the speaker's voice is marked
+    assert 'class="show-claims"' in page and page.count(" claim") >= 1
 
 
 def test_html_empty_analysis_says_what_is_missing():

@@ -236,6 +236,8 @@ def _legend(c: _Ctx) -> str:
 
 def _voices_legend(c: _Ctx) -> str:
     parts = ['<label><input type="checkbox" class="only-outlet"> Show only the outlet&#x27;s voice</label>']
+    if c.a.claims:
+        parts.append('<label><input type="checkbox" class="show-claims"> Underline claims</label>')
     for v in c.a.voices:
         if v.id == "outlet":
             parts.append(f'<span class="badge">outlet {v.share:.0%}</span>')

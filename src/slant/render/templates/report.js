@@ -37,6 +37,10 @@
     if (only) {
       only.addEventListener("change", function () { root.classList.toggle("only-outlet", only.checked); });
     }
+    var claims = root.querySelector("input.show-claims");
+    if (claims) {
+      claims.addEventListener("change", function () { root.classList.toggle("show-claims", claims.checked); });
+    }
     var detail = root.querySelector(".detail");
     function line(parent, text, cls) {
       var d = document.createElement("div");
