@@ -128,3 +128,38 @@ def test_browser_search_finds_stored_analysis_by_speaker(page, page_url):
     page.wait_for_selector("#results li a")
     assert page.locator("#results li a").count() >= 1
     assert page.problems == []
+
+
+def test_browser_offline_report_file_is_interactive_and_inert(page, tmp_path):
+    """The file `slant analyze --format html` writes, opened from disk: its script runs under its own
+    CSP (no console error), legend chips toggle colours, clicks show details, the filter dims quotes,
+    and the hostile article stays text."""
+    from slant.render.html import render_html
+
+    from .test_html import HOSTILE, hostile_analysis
+
+    path = tmp_path / "report.html"
+    path.write_text(render_html(hostile_analysis(), HOSTILE), encoding="utf-8")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".slant-report[data-ready='1']")  # the script ran
+    assert page.locator("img").count() == 0 and page.locator(".article script").count() == 0
+    assert page.locator(".article").inner_text() == HOSTILE
+
+    traitors = page.locator(".seg[data-t='3 2']")  # "traitors": two techniques
+    traitors.click()
+    detail = page.locator(".detail").inner_text()
+    assert "Name Calling,Labeling" in detail and "0.95" in detail and "Abu Baker Almuhajer" in detail
+    assert "multi" in traitors.get_attribute("class")
+    page.click(".chip[data-label='Name_Calling,Labeling']")  # hide one technique: the other colours the span
+    assert "multi" not in traitors.get_attribute("class") and "tech" in traitors.get_attribute("class")
+    page.click(".chip[data-label='Appeal_to_fear-prejudice']")
+    assert "tech" not in traitors.get_attribute("class").split()
+
+    quote = page.locator(".seg.v-other").first
+    assert float(quote.evaluate("e => getComputedStyle(e).opacity")) == 1.0
+    page.check("input.only-outlet")
+    assert float(quote.evaluate("e => getComputedStyle(e).opacity")) < 0.5
+    assert [u for u in requests if not u.startswith("file:")] == []  # nothing fetched: works offline
+    assert page.problems == []
