@@ -170,3 +170,19 @@ def test_regions_tagged_gpe_are_loc(nlp):
     doc = _doc(nlp, text, [("West Africa", "GPE", 0), ("Guinea", "GPE", 0)])
     labels = {c.name: c.label for c in cluster_mentions(doc)}
     assert labels == {"West Africa": "LOC", "Guinea": "GPE"}
+
+
+def test_quotation_stage_marks_mentions_in_quotations():
+    from types import SimpleNamespace
+
+    from slant.entities import quotation_stage
+    from slant.schema import EntityOut, MentionOut, QuotationOut
+
+    text = 'Smith said: "Jones lied." Jones denied it.'
+    entity = EntityOut(id="e2", label="PERSON", name="Jones", mentions=[
+        MentionOut(start=13, end=18, label="PERSON"), MentionOut(start=26, end=31, label="PERSON")])
+    assert text[13:18] == text[26:31] == "Jones"
+    ctx = SimpleNamespace(out={"entities": [entity], "quotations": [QuotationOut(start=12, end=25)]})
+    quotation_stage(ctx)
+    assert [m.in_quotation for m in entity.mentions] == [True, False]
+    assert entity.quoted_share == 0.5

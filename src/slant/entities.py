@@ -21,8 +21,13 @@ Steps, on the spaCy Doc of the normalised text:
    keys, acronyms (``UN`` / ``United Nations``) or, for places, the same gazetteer
    country (``U.S.`` / ``America``).
 4. **Salience** in [0, 1]: ``0.6 * mentions / most mentions + 0.4 * (1 - first
-   offset / text length)``. (The share of mentions inside quotations is filled
-   later by attribution's post-pass, if any.)
+   offset / text length)``. The share of mentions inside quotations
+   (``EntityOut.quoted_share``, ``MentionOut.in_quotation``) is filled after
+   attribution by :func:`quotation_stage`.
+
+``MentionOut.label`` is spaCy's own label of the mention (``None`` for a mention
+found by propagation, ``A+B`` for two NER spans glued into one); the corrected type
+is the entity's ``label``.
 """
 
 from __future__ import annotations
@@ -479,12 +484,34 @@ def entities_stage(ctx) -> None:
     out = []
     for c in clusters:
         mentions = [
-            MentionOut(**ctx.span(s, e).model_dump(), label=label)
-            for (s, e, label) in c.mentions
+            MentionOut(**ctx.span(s, e).model_dump(), label=ner or None)
+            for (s, e, _), ner in zip(c.mentions, c.ner_labels)
         ]
         aliases = sorted({ctx.document.text[m.start : m.end] for m in mentions})
         out.append(EntityOut(id=c.id, label=c.label, name=c.name, mentions=mentions, aliases=aliases, salience=c.salience))
     ctx.out["entities"] = out
+
+
+def quotation_stage(ctx) -> None:
+    """Post-pass after attribution: mark mentions inside quotations, set ``quoted_share``.
+
+    Reads ``ctx.out["quotations"]`` (original offsets); a mention lies in a quotation
+    when the quotation's span contains it. Does nothing when attribution has not run.
+    """
+    mark_quotations(ctx.out)
+
+
+def mark_quotations(out: dict) -> None:
+    """:func:`quotation_stage` on an ``ctx.out``-like dict (``entities``, ``quotations``)."""
+    quotations = out.get("quotations")
+    if quotations is None:
+        return
+    spans = [(q.start, q.end) for q in quotations]
+    for entity in out.get("entities") or []:
+        for m in entity.mentions:
+            m.in_quotation = any(s <= m.start and m.end <= e for s, e in spans)
+        if entity.mentions:
+            entity.quoted_share = round(sum(m.in_quotation for m in entity.mentions) / len(entity.mentions), 3)
 
 
 def find_cluster(clusters: list[Cluster], start: int, end: int) -> Cluster | None:

@@ -47,6 +47,9 @@ class EntityOut(_Out):
     mentions: list[MentionOut] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list, description="distinct surface forms")
     salience: float | None = Field(default=None, ge=0, le=1)
+    quoted_share: float | None = Field(
+        default=None, ge=0, le=1, description="share of the mentions inside quotations (None until attribution ran)"
+    )
 
 
 class PlaceOut(_Out):

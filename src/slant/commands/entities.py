@@ -153,7 +153,7 @@ def evaluate_entities(gold_path: Path, data: Path) -> dict[str, Any]:
             raise RuntimeError(f"{doc}: {result.error}")
         analysis = result.analysis
         gold = {(s, e): (ent["type"], ent["id"]) for ent in entities for s, e, _ in ent["mentions"]}
-        pred = {(m.start, m.end): (m.label or ent.label, ent.id) for ent in analysis.entities for m in ent.mentions}
+        pred = {(m.start, m.end): (ent.label, ent.id) for ent in analysis.entities for m in ent.mentions}
         ours.add(gold, pred)
         spacy_pred = {(e.start_char, e.end_char): (e.label_, e.text) for e in nlp(text).ents if e.label_ in ENTITY_LABELS}
         bare.add(gold, spacy_pred)
