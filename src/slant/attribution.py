@@ -313,6 +313,7 @@ class _Finder:
         return None
 
     def _own_subject(self, v, lo: int, hi: int):
+        across = False
         for c in v.children:
             if c.dep_ not in _SUBJ_DEPS or lo <= c.idx < hi:
                 continue
@@ -321,10 +322,12 @@ class _Finder:
             if c.lower_ in _NOT_SPEAKERS:
                 continue
             if "\n" in self.text[min(c.idx, v.idx) : max(c.idx, v.idx)]:
-                # a subject across a line break is a parse error: take the name right before the cue
-                prev = self.doc[v.i - 1] if v.i > 0 else None
-                return prev if prev is not None and prev.pos_ == "PROPN" else None
+                across = True  # a subject across a line break is a parse error
+                continue
             return c
+        if across:  # take the name right before the cue
+            prev = self.doc[v.i - 1] if v.i > 0 else None
+            return prev if prev is not None and prev.pos_ == "PROPN" else None
         return None
 
     # ---- speakers
@@ -633,16 +636,15 @@ class _Finder:
             cue = self.cue_span(tok)
             between = doc[tok.i + 1 : first.i]
             words = [t for t in between if not (t.is_punct or t.is_space)]
+            outer = self._outer_cue(tok, p)
+            if outer is not None:  # "The embassy said an employee reported “…”": the outer source
+                comp, subj = outer
+                start = comp.left_edge.idx if comp.head.i > comp.i else self._clause_start(comp.head, first, p)
+                return self.cue_span(comp.head), subj, "mixed", start, self._clause_end(comp, p)
             # "X said that “…”", "X told reporters the media was “…”": a reported clause with a quoted fragment
             if any(t.lower_ == "that" and t.head.i != tok.i or t.lower_ == "that" and t.dep_ == "mark" for t in words) or len(
                 [t for t in words if t.dep_ not in ("advmod", "dobj", "prep", "pobj", "det", "amod", "compound", "npadvmod")]
             ):
-                outer = self._outer_cue(tok, p)
-                if outer is not None:  # "The embassy said an employee reported “…”": the outer source
-                    comp, subj = outer
-                    cue = self.cue_span(comp.head)
-                    start = comp.left_edge.idx if comp.head.i > comp.i else self._clause_start(comp.head, first, p)
-                    return cue, subj, "mixed", start, self._clause_end(comp, p)
                 start = self._clause_start(tok, first, p)
                 comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.left_edge.i <= first.i <= c.right_edge.i), None)
                 end = self._clause_end(comp, p) if comp is not None else None
