@@ -142,6 +142,9 @@ def test_store_search_filters_are_sql_and_combine(store):
         return {item["id"] for item in store.search(**kw).items}
 
     assert found(speaker="almuhajer") == {ids["almuhajer"]}
+    (item,) = store.search(speaker="almuhajer").items
+    assert item["techniques"] == {"Loaded_Language": 2, "Doubt": 1}
+    assert item["speakers"] == ["Abu Baker Almuhajer", "Almujaher"]
     assert found(speaker="ALMUJAHER") == {ids["almuhajer"]}  # an alias of the speaker
     assert found(speaker="smith") == {ids["smith"]}
     assert found(technique="loaded_language") == {ids["almuhajer"]}

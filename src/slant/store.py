@@ -247,6 +247,8 @@ def _summary(row: Any) -> dict[str, Any]:
         "n_techniques": row.n_techniques,
         "propaganda_score": row.propaganda_score,
         "credibility_score": row.credibility_score,
+        "techniques": {},
+        "speakers": [],
     }
 
 
@@ -387,7 +389,8 @@ class Store:
             offset: rows to skip (>= 0).
         Returns:
             :class:`SearchPage` of summaries (id, title, source, url, created_at,
-            text_length, n_techniques, propaganda_score, credibility_score).
+            text_length, n_techniques, propaganda_score, credibility_score, techniques
+            {label: count}, speakers [names and aliases]).
         Raises:
             ValueError: limit or offset out of range.
         """
@@ -424,7 +427,21 @@ class Store:
                 sa.select(*cols).where(where).order_by(analyses.c.created_at.desc(), analyses.c.id)
                 .limit(limit).offset(offset)
             ).all()
-        return SearchPage(total=total, limit=limit, offset=offset, items=[_summary(r) for r in rows])
+            items = [_summary(r) for r in rows]
+            ids = [item["id"] for item in items]
+            if ids:
+                for aid, name, n in conn.execute(
+                    sa.select(analysis_techniques.c.analysis_id, analysis_techniques.c.technique,
+                              analysis_techniques.c.count).where(analysis_techniques.c.analysis_id.in_(ids))
+                    .order_by(analysis_techniques.c.count.desc(), analysis_techniques.c.technique)
+                ):
+                    items[ids.index(aid)]["techniques"][name] = n
+                for aid, name in conn.execute(
+                    sa.select(analysis_speakers.c.analysis_id, analysis_speakers.c.name)
+                    .where(analysis_speakers.c.analysis_id.in_(ids)).order_by(analysis_speakers.c.name)
+                ):
+                    items[ids.index(aid)]["speakers"].append(name)
+        return SearchPage(total=total, limit=limit, offset=offset, items=items)
 
     def stats(self) -> dict[str, Any]:
         """Counts for ``slant db stats``: analyses, index rows, top techniques, revision."""

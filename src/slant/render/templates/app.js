@@ -61,7 +61,8 @@
       page.items.forEach(function (item) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.textContent = (item.title || item.url || item.source || item.id.slice(0, 12)) + " (" + item.text_length + " chars, " + item.n_techniques + " techniques)";
+        a.textContent = (item.title || item.url || item.source || item.id.slice(0, 12)) + " (" + item.text_length + " chars, " + item.n_techniques + " techniques" +
+          (item.speakers && item.speakers.length ? "; speakers: " + item.speakers.slice(0, 4).join(", ") : "") + ")";
         a.addEventListener("click", function () { show(item.id).catch(function (e) { say(e.message, true); }); });
         li.appendChild(a);
         list.appendChild(li);
