@@ -18,6 +18,7 @@ reference:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -50,6 +51,26 @@ def default_data() -> Path:
     return Path("../shared/data")
 
 
+def _read_doc(data: Path, ref: str) -> str:
+    """The text of ``path`` or of ``file.csv#row-id`` (the ``text`` column of the row whose ``id`` is row-id)."""
+    path, _, row_id = ref.partition("#")
+    if not row_id:
+        return (data / path).read_text(encoding="utf-8")
+    rows = _csv_texts(str(data / path))
+    if row_id not in rows:
+        raise KeyError(f"{path}: no row with id {row_id}")
+    return rows[row_id]
+
+
+@functools.cache
+def _csv_texts(path: str) -> dict[str, str]:
+    import csv
+
+    csv.field_size_limit(10**9)
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["id"]: r["text"] for r in csv.DictReader(f)}
+
+
 def load_gold(gold: Path, data: Path) -> list[tuple[str, str, list[dict]]]:
     """Read the annotations and their articles.
 
@@ -64,7 +85,7 @@ def load_gold(gold: Path, data: Path) -> list[tuple[str, str, list[dict]]]:
         if not line.strip():
             continue
         row = json.loads(line)
-        text = (data / row["doc"]).read_text(encoding="utf-8")
+        text = _read_doc(data, row["doc"])
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != row["sha256"]:
             raise ValueError(f"{row['doc']}: text differs from the annotated version (sha256)")
         for e in row["entities"]:
