@@ -18,9 +18,21 @@ from slant.store import Store, head_revision, resolve_database_url
 POSTGRES_ENV = "SLANT_TEST_POSTGRES_URL"
 
 
+def _url_from_setup_script() -> str | None:
+    """The URL .ci/setup-postgres.sh wrote to .ci/postgres.env, if it ran here."""
+    from .conftest import ROOT
+
+    env_file = ROOT / ".ci" / "postgres.env"
+    if env_file.is_file():
+        for line in env_file.read_text().splitlines():
+            if line.startswith(f"export {POSTGRES_ENV}="):
+                return line.split("=", 1)[1].strip()
+    return None
+
+
 def postgres_url_or_skip() -> str:
     """The test PostgreSQL URL; skip (outside CI) or fail (in CI) when there is no server."""
-    url = os.environ.get(POSTGRES_ENV)
+    url = os.environ.get(POSTGRES_ENV) or _url_from_setup_script()
     in_ci = bool(os.environ.get("CI"))
     if not url:
         if in_ci:
