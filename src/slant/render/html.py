@@ -434,11 +434,11 @@ def _credibility(c: _Ctx) -> str:
 def _notices(c: _Ctx) -> str:
     if not c.a.notices:
         return ""
-    items = "".join(
-        f'<li{" class=jump data-jump=" + chr(34) + str(n.start) + chr(34) if n.start is not None else ""}>'
-        f"<code>{_e(n.code)}</code> {_e(n.message)}</li>"
-        for n in c.a.notices[:MAX_TABLE_ROWS]
-    )
+    rows = []
+    for n in c.a.notices[:MAX_TABLE_ROWS]:
+        jump = f' class="jump" data-jump="{n.start}"' if n.start is not None else ""
+        rows.append(f"<li{jump}><code>{_e(n.code)}</code> {_e(n.message)}</li>")
+    items = "".join(rows)
     return f'<details class="panel"><summary><b>Notices ({len(c.a.notices)})</b></summary><ul>{items}</ul></details>'
 
 
