@@ -718,10 +718,15 @@ def _pool(jobs: int, options: Options, fmt: Format):
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method),
         initializer=_init_worker, initargs=(options, fmt),
     )
+    # with fork, the first submit launches every worker: do it now, before the caller's
+    # progress bar starts a thread (forking a process with threads can deadlock the child);
+    # the workers then load the pipeline while the main process reads the corpus
+    pool.submit(int)
+    return pool
 
 
 def run_batch(

@@ -59,12 +59,14 @@ def batch(
         total = min(total, limit)
     bar = _progress_bar(err) if progress else None
     try:
+        on_progress = None
         if bar is not None:
-            bar.start()
-            task = bar.add_task("analysing", total=total)
-            on_progress = lambda n: bar.advance(task, n)  # noqa: E731
-        else:
-            on_progress = None
+            task = bar.add_task("analysing", total=total)  # the clock runs from now, start-up included
+
+            def on_progress(n: int) -> None:
+                if not bar.live.is_started:  # start the bar (a thread) after the workers are forked
+                    bar.start()
+                bar.advance(task, n)
         stats = run_batch(
             source, output, fmt=format, jobs=jobs, text_column=text_column, id_column=id_column, title_column=title_column,
             source_column=source_column, options=options, limit=limit, chunk_size=chunk_size, commit_rows=commit_every,
