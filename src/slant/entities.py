@@ -297,7 +297,7 @@ def _relabel_places(mentions: list[_Mention]) -> None:
             continue
         if m.label == "PERSON" and len(m.key.split()) > 1:
             continue  # a full person name is not relabelled on a gazetteer hit
-        cands = [(p, t) for p, t in gaz.candidates(m.text) if p.feature in ("city", "country") and t <= 2]
+        cands = [(p, t) for p, t in gaz.candidates(m.text) if p.feature in ("city", "country", "state") and t <= 2]
         if any(p.country in countries or (p.feature == "country" and t == 0) for p, t in cands):
             m.label = "GPE"
 

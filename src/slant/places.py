@@ -54,6 +54,9 @@ TIER_SCORE = (1.0, 0.85, 0.7, 0.55)
 MIN_POP_LOOSE = 100_000
 #: minimum population of a city matched by an alternate name without a country vote
 MIN_POP_ALT = 50_000
+#: minimum population of a city in a country no other place of the article votes for,
+#: when the article's places do vote (Palm Beach, AU in an article about Florida)
+MIN_POP_FOREIGN = 500_000
 DEFAULT_GAZETTEER = "places.tsv.gz"
 _FEATURE_PRIOR = {"country": 0.35, "state": 0.1, "continent": 0.2, "region": 0.15, "city": 0.0, "subdivision": -0.1}
 
@@ -131,9 +134,11 @@ def key_variants(name: str) -> list[tuple[str, int]]:
     if not k:
         return []
     out = {k: 0}
-    if k.startswith("city of ") and len(k) > 8:
-        k = k[8:]  # "City of Las Vegas"
-        out[k] = 2
+    for prefix in ("city of ", "state of ", "province of ", "republic of "):
+        if k.startswith(prefix) and len(k) > len(prefix) + 2:
+            k = k[len(prefix):]  # "City of Las Vegas", "State of Hawaii"
+            out[k] = 2
+            break
     stripped = _strip_article(k)
     for v in (stripped, k.replace(" ", ""), stripped.replace(" ", "")):
         if v and v not in out:
@@ -316,8 +321,10 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
     Country votes: every name whose best candidates all lie in one country votes for
     it (weighted by its mention count); countries named outright vote twice as much.
     Each name then takes the candidate maximising match tier + population + feature
-    prior + 0.6 x (share of votes for its country) + 0.3 for a US city in a state
-    the article names.
+    prior + 0.6 x (share of votes for its country) + 0.3 for a US city (official
+    name) in a state the article names. A city outside every voted country is
+    left unresolved below 500,000 inhabitants when the article's places vote at all
+    ("never a wrong small town").
 
     Args:
         names: canonical names of the article's place entities.
@@ -352,11 +359,13 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
         best, best_score = None, -1.0
         for place, tier in cs:
             share = (votes.get(place.country or "", 0) - (own_w if place.country == own_cc else 0)) / total
-            score = _prior(place, tier) + 0.6 * share + (0.3 if place.feature == "city" and place.code in states else 0.0)
+            in_state = place.feature == "city" and tier == 0 and place.code in states
+            score = _prior(place, tier) + 0.6 * share + (0.3 if in_state else 0.0)
             if place.feature == "city" and share == 0 and (
                 (tier >= 3 and place.population < MIN_POP_LOOSE) or (tier >= 1 and place.population < MIN_POP_ALT)
+                or (total >= 2 and place.population < MIN_POP_FOREIGN)
             ):
-                continue  # a loose match to a small town far from the article's countries
+                continue  # a small town outside every country the article names
             if place.feature == "subdivision" and tier >= 2:
                 continue
             if score > best_score:
