@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("SLANT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+                 "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
 ARTIFACTS = ROOT / ".ci" / "artifacts"
 
 
