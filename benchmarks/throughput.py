@@ -108,6 +108,8 @@ def slant_batch(corpus: Path, out: Path, jobs: int, options, n: int) -> tuple[di
 
     def progress(k: int) -> None:
         nonlocal done
+        if done // 500 != (done + k) // 500:
+            print(f"  jobs {jobs}: {done + k:,} of {n:,} documents", file=sys.stderr, flush=True)
         done += k
         marks.append((time.perf_counter(), done))
 
@@ -156,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts to run (default: 1 2)")
     ap.add_argument("--config", type=Path, help="slant options TOML (e.g. to choose the stages)")
     ap.add_argument("--long", action="store_true", help="also run the RSS-flatness run (slow)")
+    ap.add_argument("--long-only", action="store_true", help="run only the RSS-flatness run")
     ap.add_argument("--long-articles", type=int, default=20_000, help="documents in the --long run (default: %(default)s)")
     ap.add_argument("--long-jobs", type=int, default=2, help="workers in the --long run (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -180,27 +183,28 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="slant-bench-"))
     try:
-        corpus = write_corpus(articles, workdir / "corpus.jsonl")
-        rows = [bare_spacy(texts)]
-        bare_rate = len(texts) / rows[0]["steady_s"]
-        for jobs in args.jobs:
-            row, _ = slant_batch(corpus, workdir / f"out-{jobs}.parquet", jobs, options, len(texts))
-            rows.append(row)
-        print()
-        print_table(rows, words, bare_rate)
-        rates = {r["run"]: r["articles"] / r["steady_s"] for r in rows}
-        print()
-        j1 = rates.get("slant batch --jobs 1")
-        j2 = rates.get("slant batch --jobs 2")
-        if j1:
-            print(f"full analysis / bare spaCy (jobs 1): {j1 / bare_rate:.2f}  (target >= 0.66)")
-        if j1 and j2:
-            print(f"jobs 2 / jobs 1: {j2 / j1:.2f}  (target >= 1.8)")
-        peak = max(r["peak_rss"] for r in rows[1:])
-        print(f"peak RSS per worker: {peak / MB:,.0f} MB  (target <= 1,024 MB)")
-        print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if not args.long_only:
+            corpus = write_corpus(articles, workdir / "corpus.jsonl")
+            rows = [bare_spacy(texts)]
+            bare_rate = len(texts) / rows[0]["steady_s"]
+            for jobs in args.jobs:
+                row, _ = slant_batch(corpus, workdir / f"out-{jobs}.parquet", jobs, options, len(texts))
+                rows.append(row)
+            print()
+            print_table(rows, words, bare_rate)
+            rates = {r["run"]: r["articles"] / r["steady_s"] for r in rows}
+            print()
+            j1 = rates.get("slant batch --jobs 1")
+            j2 = rates.get("slant batch --jobs 2")
+            if j1:
+                print(f"full analysis / bare spaCy (jobs 1): {j1 / bare_rate:.2f}  (target >= 0.66)")
+            if j1 and j2:
+                print(f"jobs 2 / jobs 1: {j2 / j1:.2f}  (target >= 1.8)")
+            peak = max(r["peak_rss"] for r in rows[1:])
+            print(f"peak RSS per worker: {peak / MB:,.0f} MB  (target <= 1,024 MB)")
+            print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-        if args.long:
+        if args.long or args.long_only:
             n = args.long_articles
             long_corpus = write_corpus(articles, workdir / "long.jsonl", n)
             print(f"\n# long run: {n:,} documents (the {len(articles):,} articles repeated), jobs {args.long_jobs}")
