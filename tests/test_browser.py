@@ -36,11 +36,18 @@ def _need_browser():
 
 
 @pytest.fixture(scope="module")
-def page_url(tmp_path_factory):
+def served(tmp_path_factory):
+    """The real app on a loopback port: ``(base_url, app)``."""
     _need_browser()
     db = tmp_path_factory.mktemp("browser-db") / "slant.db"
-    with ServerThread(create_app(f"sqlite:///{db}", options=OPTIONS)) as base:
-        yield base
+    app = create_app(f"sqlite:///{db}", options=OPTIONS)
+    with ServerThread(app) as base:
+        yield base, app
+
+
+@pytest.fixture(scope="module")
+def page_url(served):
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -162,4 +169,19 @@ def test_browser_offline_report_file_is_interactive_and_inert(page, tmp_path):
     page.check("input.only-outlet")
     assert float(quote.evaluate("e => getComputedStyle(e).opacity")) < 0.5
     assert [u for u in requests if not u.startswith("file:")] == []  # nothing fetched: works offline
+    assert page.problems == []
+
+
+def test_browser_stored_report_by_link_shows_highlights(page, served):
+    """A stored analysis opened by link (/?id=...) shows its technique highlights and legend."""
+    from .test_html import HOSTILE, hostile_analysis
+
+    analysis = hostile_analysis()
+    base, app = served
+    app.state.store.put(analysis, HOSTILE, replace=True)
+    page.goto(f"{base}/?id={analysis.id}")
+    page.wait_for_selector("#report .slant-report[data-ready='1']")
+    assert page.locator("#report .seg.tech").count() >= len(analysis.techniques)
+    assert page.locator("#report .chip[data-label]").count() == 4
+    assert page.locator("#report img").count() == 0
     assert page.problems == []
