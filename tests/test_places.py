@@ -137,3 +137,13 @@ def test_a_named_us_state_picks_its_city():
     assert resolve_names(["Springfield", "Illinois"])[0].place.code == "US-IL"
     assert resolve_names(["Portland", "Maine"])[0].place.code == "US-ME"
     assert resolve_names(["Springfield", "Mo."])[1].place.name == "Missouri"  # AP abbreviation
+
+
+def test_no_small_foreign_town_when_the_article_votes_elsewhere():
+    # Palm Beach, Florida is below the gazetteer's 15,000; Palm Beach, Australia must not stand in
+    assert resolve_names(["Palm Beach", "Florida", "Texas"])[0] is None
+
+
+def test_an_alternate_name_in_a_named_state_does_not_beat_the_capital():
+    res = resolve_names(["Ohio", "Grove City", "Washington"])
+    assert res[2].place.geonameid == 4140963  # Washington, D.C., not a town in Ohio once called Washington
