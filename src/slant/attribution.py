@@ -38,7 +38,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .entities import Cluster, find_cluster, match_name
+from .entities import Cluster, find_cluster, match_name, name_key
 from .normalize import CLOSE_DQ, OPEN_DQ
 from .schema import NoticeOut, QuotationOut, SpanOut, SpeakerOut, VoiceOut
 
@@ -66,6 +66,8 @@ PERSON_NOUNS = frozenset(
     organizer organiser member student teacher victim survivor driver pastor imam cleric
     commentator strategist economist""".split()
 )
+#: role nouns of anonymous sources (``a senior official``): never resolved to a named person
+_ANONYMOUS = frozenset("official source aide adviser advisor person officer staffer insider spokesman spokeswoman spokesperson".split())
 _MALE = frozenset({"he", "him", "his", "himself"})
 _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _PLURAL = frozenset({"they", "them", "we"})
@@ -99,7 +101,7 @@ class Speaker:
     def key(self) -> str | None:
         """Voice key: the entity id, ``~name`` for an unresolved named speaker, else None."""
         if self.cluster is not None:
-            return self.cluster.id
+            return self.cluster.id or "~" + self.cluster.keys[0].split()[-1]
         if self.name:
             return "~" + self.name.lower()
         return None
@@ -247,6 +249,7 @@ class _Finder:
         self.salient: Counter = Counter()
         self.order: list[Quotation] = []
         self._mention_cache: dict[str, list] = {}
+        self._pseudo: dict[str, Cluster] = {}  # surname -> a name the NER missed
 
     # ---- helpers
     def tok_at(self, i: int):
@@ -267,6 +270,8 @@ class _Finder:
         return k >= 0 and i < self.quoted[k][1]
 
     def is_cue(self, t) -> bool:
+        if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() == "point":  # "pointed out that"
+            return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children)
         return (t.lemma_.lower() in REPORTING_VERBS and t.pos_ in ("VERB", "AUX")) or _is_according(t)
 
     def cue_span(self, v) -> tuple[int, int]:
@@ -368,7 +373,10 @@ class _Finder:
         m = (lo, subj.idx + len(subj))
         if subj.lemma_.lower() in PERSON_NOUNS and subj.tag_ == "NN":
             dets = {c.lower_ for c in subj.children if c.dep_ == "det"}
-            c = self.cataphora(subj.idx) if dets & _INDEFINITE else self.description_antecedent()
+            if dets & _INDEFINITE:
+                c = None if subj.lemma_.lower() in _ANONYMOUS else self.cataphora(subj.idx)
+            else:
+                c = self.description_antecedent(subj.idx)
             if c is not None:
                 return Speaker(m, c, c.name)
         return Speaker(m, None, self.text[lo : subj.idx + len(subj)])
@@ -389,6 +397,23 @@ class _Finder:
                 return p
         if c is None:
             c = match_name(self.clusters, self.text[lo:hi], "ORG")
+        if c is None and head is not None and not head.ent_type_:
+            c = self.pseudo_cluster(lo, hi)
+        return c
+
+    def pseudo_cluster(self, lo: int, hi: int) -> Cluster | None:
+        """A speaker the NER missed (``(CNN)Mike Pence``): an unnumbered PERSON cluster, one per
+        surname, so that ``Mike Pence`` and a later ``Pence`` are one speaker (``entity_id`` null)."""
+        name = re.sub(r"^.*[)\]]", "", self.text[lo:hi]).strip()
+        key = name_key(name)
+        if not key:
+            return None
+        surname = key.split()[-1]
+        c = self._pseudo.get(surname)
+        if c is None:
+            c = self._pseudo[surname] = Cluster(id="", label="PERSON", name=name, keys=[key])
+        elif len(name) > len(c.name):
+            c.name = name
         return c
 
     def _mentions(self, kind: str) -> list[tuple[int, Cluster, bool]]:
@@ -414,6 +439,8 @@ class _Finder:
             for t in self.doc:
                 if t.dep_ in _SUBJ_DEPS and t.pos_ == "PROPN" and t.idx not in covered and not self.in_quote(t.idx):
                     c = match_name(self.clusters, t.text, "PERSON")
+                    if c is None and not t.ent_type_:
+                        c = self.pseudo_cluster(*self.name_span(t))
                     if c is not None:
                         out.append((t.idx, c, True))
         out.sort(key=lambda x: x[0])
@@ -460,8 +487,8 @@ class _Finder:
     def cataphora(self, i: int) -> Cluster | None:
         """``A jihadi said … [Abu Baker Almuhajer said …]``: an indefinite description before any
         speaker is the named PERSON speaker quoted right after it."""
-        if self.last is not None:
-            return None
+        if self.last is not None or (self.order and self.order[0].subj is not None and self.order[0].subj.idx != i):
+            return None  # only the article's first quotation (the lede) names its speaker later
         for q in self.order:
             if q.subj is not None and q.subj.idx > i and q.subj.pos_ == "PROPN":
                 if q.subj.idx - i > CONTINUATION_CHARS // 2:
@@ -470,9 +497,14 @@ class _Finder:
                 return c if c is not None and c.label == "PERSON" else None
         return None
 
-    def description_antecedent(self) -> Cluster | None:
+    def description_antecedent(self, i: int) -> Cluster | None:
+        """``the spokesman``, ``the Indiana governor``: the current speaker, else the nearest
+        PERSON named as a subject before, else the most quoted or most mentioned PERSON."""
         if self.last is not None and self.last.cluster is not None and self.last.cluster.label == "PERSON":
             return self.last.cluster
+        _, subj = self._nearest("person", i, 3 * CONTINUATION_CHARS)
+        if subj is not None:
+            return subj[1]
         people = {c.id: c for c in self.clusters if c.label == "PERSON"}
         ranked = [cid for cid, _ in self.salient.most_common() if cid in people]
         if ranked:
@@ -544,7 +576,7 @@ class _Finder:
         adjacent = leading is not None and (
             leading[0] is None or re.fullmatch(r"[\s,:;—–-]*", self.text[leading[0][1] : p.open]) is not None
         )
-        standalone = self._standalone(p) and content[-1:] in ".!?" and content[:1].isupper()
+        standalone = self._standalone(p) and content[-1:] in ".!?…" and content[:1].isupper()
         if not multi:
             if n_words < 6 and not has_cue and not standalone:
                 return []  # scare quote, term, title or a short fragment nobody is said to say
@@ -714,17 +746,18 @@ class _Finder:
         return cue, subj, "direct", colon.idx + 1, None
 
     def _clause_start(self, verb, first, p: _Pair) -> int:
-        """Start of the reported clause of ``verb`` that leads into the quotation opening at ``first``."""
+        """Start of the reported clause of ``verb`` that leads into the quotation opening at ``first``
+        (after its object, adverbs and ``that``: ``told The Washington Post that Mueller “…``)."""
         doc = self.doc
         k = verb.i + 1
-        while k < first.i:
-            t = doc[k]
-            if t.dep_ == "dobj" and t.head.i == verb.i:  # "told reporters that"
-                k = max(k + 1, t.right_edge.i + 1)
-            elif t.lower_ == "that" or t.is_punct or t.is_space or (t.head.i == verb.i and t.dep_ in ("advmod", "npadvmod", "prep")):
-                k = max(k + 1, t.right_edge.i + 1) if t.dep_ == "prep" else k + 1
-            else:
+        for c in verb.rights:
+            if c.i >= first.i or c.right_edge.i >= first.i:
                 break
+            if c.dep_ not in ("dobj", "dative", "iobj", "npadvmod", "advmod", "prep", "punct", "prt"):
+                break
+            k = max(k, c.right_edge.i + 1)
+        while k < first.i and (doc[k].lower_ == "that" or doc[k].is_punct or doc[k].is_space):
+            k += 1
         if k >= first.i:
             return p.open + 1
         return doc[k].idx
@@ -770,12 +803,17 @@ class _Finder:
                 return c
         return None
 
-    def _trailing_attribution(self, v) -> bool:
+    def _trailing_attribution(self, v):
+        """``A man … has been identified, two sources tell ABC News.``: the first token of the
+        attribution (the subject's left edge) when ``v`` is one, else None."""
         head = v.head
-        if head.i == v.i or head.i > v.i or v.dep_ not in ("parataxis", "ccomp", "advcl"):
-            return False
-        k = v.left_edge.i - 1
-        return k >= 0 and self.doc[k].text == "," and any(c.dep_ in _SUBJ_DEPS for c in v.children) and head.pos_ in ("VERB", "AUX")
+        if head.i == v.i or head.i > v.i or v.dep_ not in ("parataxis", "ccomp", "advcl", "conj") or head.pos_ not in ("VERB", "AUX"):
+            return None
+        subj = next((c for c in v.children if c.dep_ in _SUBJ_DEPS and c.i < v.i), None)
+        if subj is None:
+            return None
+        k = subj.left_edge.i - 1
+        return subj.left_edge if k >= 0 and self.doc[k].text == "," else None
 
     def indirect(self, direct: list[Quotation]) -> list[Quotation]:
         """``X said (that) …``, ``…, X claimed``, ``according to X, …``, ``X told reporters …``."""
@@ -798,9 +836,12 @@ class _Finder:
                 comp = self.reported_clause(tok)
                 if comp is not None:
                     toks = list(comp.subtree)
-                elif self._trailing_attribution(tok):
+                elif (edge := self._trailing_attribution(tok)) is not None:
                     # "A man … has been identified, two sources tell ABC News."
-                    toks = [t for t in tok.head.subtree if t.i < tok.left_edge.i]
+                    toks = [t for t in tok.head.subtree if t.i < edge.i]
+                    breaks = [t.i for t in toks if "\n" in t.text]
+                    if breaks:  # a headline above is not part of it
+                        toks = [t for t in toks if t.i > breaks[-1]]
                 else:
                     continue
             while toks and (toks[0].is_punct or toks[0].lower_ == "that" or toks[0].is_space):
@@ -891,7 +932,7 @@ def _quotation_out(ctx, q: Quotation) -> QuotationOut:
     if q.speaker is not None:
         sp = q.speaker
         speaker = SpeakerOut(
-            entity_id=sp.cluster.id if sp.cluster else None,
+            entity_id=(sp.cluster.id or None) if sp.cluster else None,
             name=sp.name,
             mention=ctx.span(*sp.mention) if sp.mention else None,
         )

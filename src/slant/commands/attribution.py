@@ -26,6 +26,8 @@ import typer
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_GOLD = ROOT / "evaluation" / "attribution" / "gold.jsonl"
+#: annotated without looking at the stage's output, after it was frozen (see GUIDELINE.md)
+HELDOUT_GOLD = ROOT / "evaluation" / "attribution" / "heldout.jsonl"
 
 
 def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
@@ -34,7 +36,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     @evaluate.command("attribution")
     def evaluate_attribution(
         fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-        gold: Annotated[Optional[Path], typer.Option(help="gold JSONL (default: evaluation/attribution/gold.jsonl)")] = None,
+        gold: Annotated[Optional[Path], typer.Option(help="gold JSONL (default: evaluation/attribution/gold.jsonl and heldout.jsonl)")] = None,
         shared: Annotated[Optional[Path], typer.Option(help="folder holding data/ and examples/ (default: $SLANT_SHARED or ../shared)")] = None,
     ) -> None:
         """Score quotations (exact/overlap P/R/F1), cues, speakers and indirect recall; textacy as reference."""
@@ -43,17 +45,20 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         if fmt not in ("text", "json"):
             Console(stderr=True).print(f"error: --format must be text or json, not {fmt!r}", highlight=False)
             raise typer.Exit(2)
-        gold = gold or DEFAULT_GOLD
+        golds = [gold] if gold else [DEFAULT_GOLD, HELDOUT_GOLD]
         shared = shared or Path(os.environ.get("SLANT_SHARED", ROOT.parent / "shared"))
-        try:
-            report = evaluate_set(gold, shared)
-        except (OSError, ValueError, KeyError) as exc:
-            Console(stderr=True).print(f"error: {gold}: {exc}", highlight=False, markup=False)
-            raise typer.Exit(3) from None
+        reports = {}
+        for path in golds:
+            try:
+                reports[path.name] = evaluate_set(path, shared)
+            except (OSError, ValueError, KeyError) as exc:
+                Console(stderr=True).print(f"error: {path}: {exc}", highlight=False, markup=False)
+                raise typer.Exit(3) from None
         if fmt == "json":
-            print(json.dumps(report, indent=2))
+            print(json.dumps(reports, indent=2))
         else:
-            _print_report(report)
+            for report in reports.values():
+                _print_report(report)
 
 
 # ---------------------------------------------------------------- the set
