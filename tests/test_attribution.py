@@ -63,6 +63,17 @@ def test_pairing_reopened_paragraph_continues_the_quotation():
     assert pairs[0].group == pairs[1].group
 
 
+def test_pairing_joined_paragraphs_reopening_after_a_sentence_continue_the_quotation():
+    # bfw-0196: the scraper joined the paragraphs with a space
+    text = "“Catherine, my little sister, will be collecting butterflies for him. “We can invite him to birthday parties.” Then"
+    pairs, unpaired = pair_quotation_marks(text)
+    assert unpaired == []
+    assert [text[p.open + 1 : p.end] for p in pairs] == [
+        "Catherine, my little sister, will be collecting butterflies for him.",
+        "We can invite him to birthday parties.",
+    ]
+
+
 def test_pairing_skips_a_stray_mark_and_pairs_the_rest():
     text = "It was “over. Then “we won” and “they lost” he said”."
     pairs, unpaired = pair_quotation_marks(text)

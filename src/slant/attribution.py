@@ -18,7 +18,9 @@ speaker; a quotation's content (with its quotation marks) is its speaker's voice
 Method (rules over one spaCy parse, no second pass): quotation marks are paired on
 the normalised text, where :mod:`slant.normalize` has already made every double
 mark directional (``“`` / ``”``). A paragraph that reopens with ``“`` continues the
-open quotation (newspaper convention); any other unpaired mark is skipped with a
+open quotation (newspaper convention; also when a scraper joined the paragraphs with a
+space: an opening mark right after a finished sentence of the open quotation); any
+other unpaired mark is skipped with a
 notice (W203) so that the rest of the article still pairs. A pair with at most
 three words, no sentence punctuation and no adjacent cue is a scare quote or a
 title, not a quotation. Cues are reporting verbs (``REPORTING_VERBS``, after the
@@ -163,6 +165,12 @@ def pair_quotation_marks(text: str) -> tuple[list[_Pair], list[int]]:
                 if para_end != -1 and text[para_end:i].strip() == "":
                     # paragraph reopening: the previous paragraph ends the part
                     pairs.append(_Pair(open_at, None, _rstrip(text, open_at + 1, para_end), group))
+                    open_at = i
+                    continue
+                end = _rstrip(text, open_at + 1, i)
+                if para_end == -1 and end < i and text[end - 1 : end] in ".!?…" and end - open_at > 20:
+                    # the same, where a scraper joined the paragraphs with a space
+                    pairs.append(_Pair(open_at, None, end, group))
                     open_at = i
                     continue
                 unpaired.append(open_at)
