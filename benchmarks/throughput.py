@@ -139,6 +139,17 @@ def rss_growth(stats, at: int = 1000) -> list[tuple[int, int, int, float]]:
     return out
 
 
+def print_rss_trace(label: str, stats) -> None:
+    """Each worker's RSS after its first chunk, at mid-run and at the end of one run."""
+    for pid in sorted({pid for _, pid, _ in stats.rss_trace}):
+        trace = [(done, rss) for done, p, rss in stats.rss_trace if p == pid]
+        (d0, r0), (dm, rm), (d1, r1) = trace[0], trace[len(trace) // 2], trace[-1]
+        print(
+            f"  {label} worker {pid}: RSS {r0 / MB:,.0f} MB at {d0:,} docs, {rm / MB:,.0f} MB at {dm:,}, "
+            f"{r1 / MB:,.0f} MB at {d1:,} ({100.0 * (r1 - r0) / r0 if r0 else 0:+.1f} %)"
+        )
+
+
 def print_table(rows: list[dict], words: int, bare_rate: float) -> None:
     head = f"{'run':<26}{'articles':>9}{'steady s':>10}{'art/s':>8}{'words/s':>10}{'x bare':>8}{'wall art/s':>12}{'peak RSS/worker MB':>20}"
     print(head)
@@ -187,9 +198,11 @@ def main(argv: list[str] | None = None) -> int:
             corpus = write_corpus(articles, workdir / "corpus.jsonl")
             rows = [bare_spacy(texts)]
             bare_rate = len(texts) / rows[0]["steady_s"]
+            traces = []
             for jobs in args.jobs:
-                row, _ = slant_batch(corpus, workdir / f"out-{jobs}.parquet", jobs, options, len(texts))
+                row, stats = slant_batch(corpus, workdir / f"out-{jobs}.parquet", jobs, options, len(texts))
                 rows.append(row)
+                traces.append((f"jobs {jobs}", stats))
             print()
             print_table(rows, words, bare_rate)
             rates = {r["run"]: r["articles"] / r["steady_s"] for r in rows}
@@ -202,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"jobs 2 / jobs 1: {j2 / j1:.2f}  (target >= 1.8)")
             peak = max(r["peak_rss"] for r in rows[1:])
             print(f"peak RSS per worker: {peak / MB:,.0f} MB  (target <= 1,024 MB)")
+            for label, stats in traces:
+                print_rss_trace(label, stats)
             print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
         if args.long or args.long_only:

@@ -318,7 +318,10 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
             message = _one_line(result.error or RuntimeError("no analysis"))
             row = failure_row(doc_id, source, sha, group, message)
             infos.append(RowInfo(doc_id, group, message, chars=len(doc.text)))
-            lines.append(_jsonl_line(row)) if fmt == "jsonl" else records.append(row)
+            if fmt == "jsonl":
+                lines.append(_jsonl_line(row))
+            else:
+                records.append(row)
             continue
         analysis = result.analysis
         row = _key_row(doc_id, source, sha, group, None)
