@@ -33,6 +33,7 @@ is the entity's ``label``.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -219,9 +220,8 @@ def _demonym_of_country(key: str) -> bool:
     return any(p.feature == "country" and t == 0 for stem in stems if len(stem) >= 3 for p, t in gaz.candidates(stem))
 
 
-def _raw_mentions(doc) -> list[_Mention]:
+def _raw_mentions(doc, text: str) -> list[_Mention]:
     """doc.ents as mentions, with the NORP+ORG glue fixed and religions/deities handled."""
-    text = doc.text
     ents = [e for e in doc.ents if e.label_ in ENTITY_LABELS]
     out: list[_Mention] = []
     i = 0
@@ -310,7 +310,8 @@ def cluster_mentions(doc) -> list[Cluster]:
     Returns:
         Clusters in order of first mention, ids ``e1``..., with ``salience`` set.
     """
-    mentions = _raw_mentions(doc)
+    text = doc.text  # Doc.text joins every token: read it once
+    mentions = _raw_mentions(doc, text)
     _relabel_demonyms(mentions)
     _relabel_places(mentions)
     persons: list[Cluster] = []
@@ -359,10 +360,10 @@ def cluster_mentions(doc) -> list[Cluster]:
             c = Cluster(id="", label=m.label, name=m.text)
             others.append(c)
         add(c, m, m.label)
-    _propagate(doc, persons + others)
+    _propagate(doc, persons + others, text)
     clusters = sorted(persons + others, key=lambda c: c.mentions[0][0])
     n_max = max((len(c.mentions) for c in clusters), default=1)
-    length = max(len(doc.text), 1)
+    length = max(len(text), 1)
     for i, c in enumerate(clusters, 1):
         c.id = f"e{i}"
         order = sorted(range(len(c.mentions)), key=lambda j: c.mentions[j][0])
@@ -371,13 +372,13 @@ def cluster_mentions(doc) -> list[Cluster]:
         c.ner_labels = [c.ner_labels[j] for j in order]
         labels = [lab for _, _, lab in c.mentions]
         c.label = max(sorted(set(labels)), key=labels.count)
-        typed = [(e - s, doc.text[s:e]) for s, e, lab in c.mentions if lab == c.label]
+        typed = [(e - s, text[s:e]) for s, e, lab in c.mentions if lab == c.label]
         c.name = max(typed)[1] if typed else c.name
         c.salience = round(0.6 * len(c.mentions) / n_max + 0.4 * (1 - c.mentions[0][0] / length), 3)
     return clusters
 
 
-def _propagate(doc, clusters: list[Cluster]) -> None:
+def _propagate(doc, clusters: list[Cluster], text: str) -> None:
     """Add the occurrences of an entity's names that the NER missed (one sense per discourse).
 
     Surfaces: each mention's text, a person's surname (last word of a full name) and an
@@ -386,7 +387,6 @@ def _propagate(doc, clusters: list[Cluster]) -> None:
     mention, and (for a one-word title-case surface) is tagged a proper noun; a surface
     two entities share is left alone.
     """
-    text = doc.text
     owner: dict[str, Cluster | None] = {}
 
     def claim(surface: str, c: Cluster) -> None:
@@ -410,21 +410,27 @@ def _propagate(doc, clusters: list[Cluster]) -> None:
                 initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", surface) if w.lower() not in ("of", "and", "for", "the"))
                 if len(initials) >= 3 and len(words) >= 3:
                     claim(initials.upper(), c)
-    taken = sorted((s, e) for c in clusters for s, e, _ in c.mentions)
+    surfaces = sorted((k for k, v in owner.items() if v is not None), key=len, reverse=True)
+    if not surfaces:
+        return
+    taken = bytearray(len(text))
+    for c in clusters:
+        for s, e, _ in c.mentions:
+            taken[s:e] = b"\x01" * (e - s)
+    pattern = re.compile(r"(?<![\w@#])(?:" + "|".join(map(re.escape, surfaces)) + r")(?!\w)")
     added: list[tuple[int, int, Cluster]] = []
-    for surface in sorted((k for k, v in owner.items() if v is not None), key=len, reverse=True):
-        c = owner[surface]
-        for m in re.finditer(r"(?<![\w@#])" + re.escape(surface) + r"(?!\w)", text):
-            s, e = m.span()
-            if any(a < e and s < b for a, b in taken):
-                continue
-            span = doc.char_span(s, e)
-            if span is None:
-                continue
-            if len(span) == 1 and not surface.isupper() and span[0].tag_ not in ("NNP", "NNPS"):
-                continue
-            taken.append((s, e))
-            added.append((s, e, c))
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        if 1 in taken[s:e]:
+            continue
+        span = doc.char_span(s, e)
+        if span is None:
+            continue
+        surface = m.group(0)
+        if len(span) == 1 and not surface.isupper() and span[0].tag_ not in ("NNP", "NNPS"):
+            continue
+        taken[s:e] = b"\x01" * (e - s)
+        added.append((s, e, owner[surface]))
     for s, e, c in added:
         labels = [lab for _, _, lab in c.mentions]
         label = max(sorted(set(labels)), key=labels.count)
@@ -449,10 +455,11 @@ def _place_country_keys(mentions: list[_Mention]) -> dict[str, str]:
     return out
 
 
-def _place_keys(key: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _place_keys(key: str) -> frozenset[str]:
     from .places import key_variants
 
-    return {k for k, t in key_variants(key) if t <= 2}
+    return frozenset(k for k, t in key_variants(key) if t <= 2)
 
 
 def _other_match(m: _Mention, c: Cluster, country_keys: dict[str, str]) -> bool:

@@ -126,13 +126,14 @@ def _skeleton(key: str) -> str:
     return s.replace("ou", "u").replace("ee", "i").replace("oo", "u")
 
 
-def key_variants(name: str) -> list[tuple[str, int]]:
+@functools.lru_cache(maxsize=100_000)
+def key_variants(name: str) -> tuple[tuple[str, int], ...]:
     """``(key, tier)`` pairs for a name: exact key (tier 0), article stripped or
     squashed (2), transliteration skeleton (3). Used identically on gazetteer names
     and on mentions, so both sides meet on the same keys."""
     k = place_key(name)
     if not k:
-        return []
+        return ()
     out = {k: 0}
     for prefix in ("city of ", "state of ", "province of ", "republic of "):
         if k.startswith(prefix) and len(k) > len(prefix) + 2:
@@ -146,7 +147,7 @@ def key_variants(name: str) -> list[tuple[str, int]]:
     sk = _skeleton(stripped)
     if len(sk) >= 4 and sk not in out:
         out[sk] = 3
-    return list(out.items())
+    return tuple(out.items())
 
 
 def _latin(name: str) -> bool:
