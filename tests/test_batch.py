@@ -140,24 +140,32 @@ def _rows_now(out: Path) -> int:
         return 0
 
 
+@pytest.fixture(scope="module")
+def news_csv_24(news_csv, tmp_path_factory) -> Path:
+    """The 12 articles twice (new ids), so that a fast machine cannot finish before the kill."""
+    rows = _news_rows_from(news_csv)
+    rows += [dict(r, id=f"{r['id']}-copy") for r in rows]
+    return _write_csv(tmp_path_factory.mktemp("news24") / "news24.csv", rows)
+
+
 @pytest.mark.parametrize("suffix,jobs", [(".jsonl", "2"), (".parquet", "1")])
-def test_batch_resumes_after_sigkill_without_duplicates(news_csv, fast_config, tmp_path, suffix, jobs):
+def test_batch_resumes_after_sigkill_without_duplicates(news_csv_24, fast_config, tmp_path, suffix, jobs):
     out = tmp_path / f"out{suffix}"
-    args = [str(news_csv), "-o", str(out), "--jobs", jobs, "--chunk-size", "1", "--commit-every", "1", "--config", str(fast_config)]
+    args = [str(news_csv_24), "-o", str(out), "--jobs", jobs, "--chunk-size", "1", "--commit-every", "1", "--config", str(fast_config)]
     proc = _start(args)
     deadline = time.monotonic() + 120
     while _rows_now(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert proc.poll() is None, f"run ended before it could be killed: {proc.communicate()}"
     os.killpg(proc.pid, signal.SIGKILL)  # the main process and its workers, mid-run
     proc.wait()
     before = _rows_now(out)
-    assert 2 <= before < 12
+    assert 2 <= before < 24
     proc = _start(args)
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr.decode()
     assert f"{before:,} skipped" in stdout.decode()
-    _check_rows(read_rows(out), _texts_by_id(news_csv))
+    _check_rows(read_rows(out), _texts_by_id(news_csv_24))
 
 
 def test_batch_failing_rows_become_failure_rows(news_csv, fast_config, tmp_path):
