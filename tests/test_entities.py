@@ -187,3 +187,13 @@ def test_quotation_stage_marks_mentions_in_quotations():
     quotation_stage(ctx)
     assert [m.in_quotation for m in entity.mentions] == [True, False]
     assert entity.quoted_share == 0.5
+
+
+def test_propagation_respects_other_ner_spans_and_demonym_surnames(nlp):
+    text = "Theresa May spoke. The vote is in May. Mark Cuban said so. Cuban laughed."
+    doc = _doc(nlp, text, [("Theresa May", "PERSON", 0), ("May", "DATE", 1), ("Mark Cuban", "PERSON", 0), ("Cuban", "NORP", 1)])
+    clusters = cluster_mentions(doc)
+    may = next(c for c in clusters if c.name == "Theresa May")
+    assert len(may.mentions) == 1  # the month stays a DATE
+    cuban = next(c for c in clusters if c.name == "Mark Cuban")
+    assert len(cuban.mentions) == 2 and cuban.label == "PERSON"

@@ -260,8 +260,12 @@ _COMPASS = frozenset(
 
 
 def _relabel_demonyms(mentions: list[_Mention]) -> None:
-    """One-word ORG/GPE/PRODUCT/PERSON mentions that are nationality adjectives -> NORP."""
+    """One-word ORG/GPE/PRODUCT/PERSON mentions that are nationality adjectives -> NORP
+    (not a surname of a person of the article: ``Cuban`` for Mark Cuban)."""
+    person_words = {w for m in mentions if m.label == "PERSON" and len(m.key.split()) > 1 for w in m.key.split()}
     for m in mentions:
+        if m.key in person_words:
+            continue
         if m.label in ("ORG", "GPE", "PRODUCT", "PERSON") and " " not in m.key and len(m.key) >= 5 and m.key[-1] in "nie":
             if m.text[:1].isupper() and _demonym_of_country(m.key):
                 m.label = "NORP"
@@ -414,6 +418,8 @@ def _propagate(doc, clusters: list[Cluster], text: str) -> None:
     if not surfaces:
         return
     taken = bytearray(len(text))
+    for ent in doc.ents:  # never over another NER decision (a DATE "May" is not Theresa May)
+        taken[ent.start_char : ent.end_char] = b"\x01" * (ent.end_char - ent.start_char)
     for c in clusters:
         for s, e, _ in c.mentions:
             taken[s:e] = b"\x01" * (e - s)
