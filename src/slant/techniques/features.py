@@ -1,0 +1,235 @@
+"""Token and span features for the technique detector, from one spaCy Doc.
+
+Features are strings (``"w=traitor"``, ``"p-1=ADJ"``), hashed into a fixed-width
+sparse matrix with scikit-learn's :class:`~sklearn.feature_extraction.FeatureHasher`
+(murmurhash3, no vocabulary to store). Everything is computed from attributes the
+pipeline already set (text, lower, lemma, POS, tag, dep, head, sentences); nothing
+is parsed twice.
+
+* SI (span identification) is per-token tagging: is this token inside a span?
+  Features: the token, its neighbours (+-2), bigrams, POS/dep/head, its sentence
+  (``!``, ``?``, quotation marks, length) and article-level repetition of its lemma.
+* TC (technique classification) is per-span: bag of words/lemmas/bigrams of the span,
+  its first/last words, three words of context each side, its length and how often its
+  text recurs in the article (the cue for Repetition).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+QUOTES = frozenset("\u201c\u201d\"")
+
+
+def make_hasher(n_features: int):
+    """A stateless FeatureHasher over feature-string lists, ``n_features`` wide."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False, dtype=np.float32)
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 4 else ("4-7" if n < 8 else ("8-15" if n < 16 else "16+"))
+
+
+class DocView:
+    """Per-token attribute arrays of one Doc, computed once and shared by SI and TC.
+
+    Attributes:
+        lower, lemma, pos, tag, dep, shape: lists of str, one per token.
+        starts, ends: numpy int arrays of token char offsets (normalised text).
+        sent_id: numpy int array, the sentence index of each token.
+        lemma_count: Counter of content lemmas over the article.
+        in_quote: numpy bool array, token inside a “...” quotation.
+    """
+
+    def __init__(self, doc: Any):
+        toks = list(doc)
+        self.doc = doc
+        self.n = len(toks)
+        self.lower = [t.lower_ for t in toks]
+        self.lemma = [t.lemma_.lower() for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.tag = [t.tag_ for t in toks]
+        self.dep = [t.dep_ for t in toks]
+        self.shape = [t.shape_ for t in toks]
+        self.head = [t.head.i for t in toks]
+        self.is_space = [t.is_space for t in toks]
+        self.starts = np.fromiter((t.idx for t in toks), dtype=np.int64, count=self.n)
+        self.ends = self.starts + np.fromiter((len(t.text) for t in toks), dtype=np.int64, count=self.n)
+        sent_id = np.zeros(self.n, dtype=np.int64)
+        self.sents: list[tuple[int, int]] = []
+        for k, sent in enumerate(doc.sents):
+            sent_id[sent.start : sent.end] = k
+            self.sents.append((sent.start, sent.end))
+        self.sent_id = sent_id
+        self.lemma_count = Counter(
+            lem for lem, p in zip(self.lemma, self.pos) if p in ("NOUN", "PROPN", "VERB", "ADJ", "ADV")
+        )
+        in_q = np.zeros(self.n, dtype=bool)
+        inside = False
+        for i, w in enumerate(self.lower):
+            if w in QUOTES or w == "\u201c" or w == "\u201d":
+                inside = w == "\u201c" or (w == '"' and not inside)
+                in_q[i] = True
+            else:
+                in_q[i] = inside
+            if self.is_space[i] and "\n" in w:
+                inside = False
+        self.in_quote = in_q
+        self.sent_feats = [self._sent_feats(s, e) for s, e in self.sents]
+
+    def _sent_feats(self, s: int, e: int) -> list[str]:
+        words = self.lower[s:e]
+        f = ["sl=" + _bucket(len(words) // 4)]
+        if "!" in words:
+            f.append("s!")
+        if "?" in words:
+            f.append("s?")
+        if any(w in QUOTES for w in words):
+            f.append("sq")
+        return f
+
+
+def _bin(x: float, k: int = 10) -> str:
+    return str(min(k - 1, int(x * k)))
+
+
+def lexicon_scores(view: DocView, lexicon: dict[str, float] | None, prior: float) -> np.ndarray:
+    """Per-token train-lexicon score: P(token in a span | its lowercased form), float (n,)."""
+    if not lexicon:
+        return np.full(view.n, prior)
+    return np.fromiter((lexicon.get(w, prior) for w in view.lower), dtype=np.float64, count=view.n)
+
+
+def token_features(view: DocView, lexicon: dict[str, float] | None = None, prior: float = 0.15) -> list[list[str]]:
+    """SI features of every token of ``view``: one list of feature strings per token.
+
+    Args:
+        view: the Doc's view.
+        lexicon: lowercased word -> P(inside a span) learned from train (see
+            :func:`slant.techniques.training.learn_lexicon`); None leaves those features out.
+        prior: score of a word not in the lexicon.
+    """
+    n = view.n
+    lex = lexicon_scores(view, lexicon, prior)
+    content = np.array([p in ("NOUN", "VERB", "ADJ", "ADV", "PROPN") for p in view.pos], dtype=bool)
+    lexc = np.where(content, lex, np.nan)
+    sent_lex = []
+    for s0, s1 in view.sents:
+        seg = lexc[s0:s1]
+        seg = seg[~np.isnan(seg)]
+        sent_lex.append(("sm=" + _bin(float(seg.mean()) * 2), "sx=" + _bin(float(seg.max()))) if len(seg) else ("sm=-", "sx=-"))
+    valid = lexc[~np.isnan(lexc)]
+    art = "am=" + (_bin(float(valid.mean()) * 3, 20) if len(valid) else "-")
+    lexb = [_bin(x) for x in lex]
+    lb = ["-", "-"] + lexb + ["-", "-"]
+    low, lem, pos, tag, dep, shape = view.lower, view.lemma, view.pos, view.tag, view.dep, view.shape
+    pad = ["<s>", "<s>"]
+    lw = pad + low + ["</s>", "</s>"]
+    pp = pad + pos + ["</s>", "</s>"]
+    out = []
+    for i in range(n):
+        j = i + 2
+        w = low[i]
+        h = view.head[i]
+        sid = view.sent_id[i]
+        s0, s1 = view.sents[sid]
+        lc = view.lemma_count.get(lem[i], 0)
+        f = [
+            "b",
+            "w=" + w,
+            "l=" + lem[i],
+            "p=" + pos[i],
+            "t=" + tag[i],
+            "d=" + dep[i],
+            "sh=" + shape[i],
+            "suf=" + w[-3:],
+            "w-1=" + lw[j - 1],
+            "w+1=" + lw[j + 1],
+            "w-2=" + lw[j - 2],
+            "w+2=" + lw[j + 2],
+            "p-1=" + pp[j - 1],
+            "p+1=" + pp[j + 1],
+            "pp=" + pp[j - 1] + "|" + pos[i] + "|" + pp[j + 1],
+            "bg-=" + lw[j - 1] + "|" + w,
+            "bg+=" + w + "|" + lw[j + 1],
+            "hl=" + lem[h],
+            "dh=" + dep[i] + "|" + pos[h],
+            "hw=" + lem[h] + "|" + w,
+            "rep=" + _bucket(lc) + pos[i],
+            "q=" + str(int(view.in_quote[i])),
+            "spos=" + ("first" if i == s0 else ("last" if i == s1 - 1 else _bucket(i - s0))),
+        ]
+        f.extend(view.sent_feats[sid])
+        if lexicon is not None:
+            f += ["lx=" + lb[j], "lxp=" + lb[j] + pos[i], "lx-1=" + lb[j - 1], "lx+1=" + lb[j + 1],
+                  "lx3=" + lb[j - 1] + lb[j] + lb[j + 1], art, *sent_lex[sid]]
+        out.append(f)
+    return out
+
+
+def token_range(view: DocView, start: int, end: int) -> tuple[int, int]:
+    """Token indices ``[i, j)`` overlapping the normalised char span ``[start, end)``."""
+    i = int(np.searchsorted(view.ends, start, side="right"))
+    j = int(np.searchsorted(view.starts, end, side="left"))
+    if i >= view.n:
+        return i, i
+    return i, max(j, i + 1)
+
+
+def span_features(view: DocView, start: int, end: int, text: str) -> list[str]:
+    """TC features of the normalised char span ``[start, end)`` of ``view``'s Doc.
+
+    Args:
+        view: the Doc's :class:`DocView`.
+        start, end: normalised character offsets of the span.
+        text: the normalised text (``doc.text``), for repetition counts.
+    Returns:
+        a list of feature strings.
+    """
+    i, j = token_range(view, start, end)
+    j = min(j, view.n)
+    words = [w for w in view.lower[i:j] if w.strip()]
+    lemmas = [view.lemma[k] for k in range(i, j) if view.lower[k].strip()]
+    pos = [view.pos[k] for k in range(i, j) if view.lower[k].strip()]
+    surface = text[start:end].strip().lower()
+    n = len(words)
+    f = ["b", "len=" + _bucket(n), "clen=" + _bucket(len(surface) // 8)]
+    f += ["w=" + w for w in words]
+    f += ["l=" + x for x in lemmas]
+    f += ["bg=" + a + "|" + b for a, b in zip(words, words[1:])]
+    if words:
+        f += ["fw=" + words[0], "lw=" + words[-1], "fp=" + pos[0], "lp=" + pos[-1]]
+    if n <= 4:
+        f.append("span=" + " ".join(words))
+        f.append("pseq=" + "|".join(pos))
+    for k in range(1, 4):
+        f.append(f"c-{k}=" + (view.lower[i - k] if i - k >= 0 else "<s>"))
+        f.append(f"c+{k}=" + (view.lower[j + k - 1] if j + k - 1 < view.n else "</s>"))
+    # repetition in the article: the span text, and its content lemmas
+    occ = text.lower().count(surface) if surface else 0
+    f.append("occ=" + _bucket(occ))
+    f.append("occn=" + _bucket(occ) + "|" + _bucket(n))
+    maxlc = max((view.lemma_count.get(x, 0) for x in lemmas), default=0)
+    f.append("maxlc=" + _bucket(maxlc))
+    if i < view.n:
+        s0, s1 = view.sents[view.sent_id[i]]
+        cover = n / max(1, s1 - s0)
+        f.append("cover=" + str(min(4, int(cover * 4))))
+        f.extend(view.sent_feats[view.sent_id[i]])
+        f.append("q=" + str(int(view.in_quote[i:j].mean() > 0.5)) if j > i else "q=0")
+    if "!" in words:
+        f.append("!")
+    if surface[:1].isupper() or any(w.isupper() and len(w) > 1 for w in text[start:end].split()):
+        f.append("caps")
+    return f
+
+
+def hash_rows(hasher: Any, rows: list[list[str]]) -> sparse.csr_matrix:
+    """Hash feature-string lists into a CSR matrix of shape (len(rows), n_features)."""
+    return hasher.transform(rows).tocsr()

@@ -1,0 +1,209 @@
+"""The technique model: a token tagger for SI and a span classifier for TC.
+
+Both are linear (logistic regression) over hashed feature strings
+(:mod:`slant.techniques.features`); the shipped artifact is a compressed numpy
+``model.npz`` (weights) plus ``meta.json`` (feature widths, classes, decoding
+thresholds, calibration, provenance). No pickle is read.
+
+SI decoding: tokens whose in-span probability reaches ``si_threshold`` form runs;
+punctuation at a run's edges is trimmed; each run is one candidate span whose score
+is the calibrated probability (Platt scaling of the run's mean token logit) that
+its characters lie in a gold span. TC: softmax over the 14 SemEval-2020 classes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelNotFoundError
+from .features import DocView, hash_rows, make_hasher, span_features, token_features
+
+logger = logging.getLogger(__name__)
+
+MODEL_ID = "techniques"
+_EDGE_TRIM = frozenset({"PUNCT", "SPACE", "CCONJ", "DET"})
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class CandidateSpan:
+    """A decoded SI span in NORMALISED char offsets with its token range and score."""
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    score: float
+
+
+@dataclass
+class TechniqueModel:
+    """Weights and settings of the detector (see the module docstring).
+
+    Attributes:
+        si_coef: float32 array (si_features,), token-tagger weights.
+        si_intercept: float.
+        tc_coef: float32 array (n_classes, tc_features), span-classifier weights.
+        tc_intercept: float32 array (n_classes,).
+        classes: technique names, order of ``tc_coef`` rows.
+        meta: the rest of ``meta.json`` (``si_threshold``, ``calibration`` [a, b], ...).
+    """
+
+    si_coef: np.ndarray
+    si_intercept: float
+    tc_coef: np.ndarray
+    tc_intercept: np.ndarray
+    classes: list[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+    lexicon: dict[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        self._si_hasher = make_hasher(self.si_coef.shape[0])
+        self._tc_hasher = make_hasher(self.tc_coef.shape[1])
+
+    @property
+    def si_threshold(self) -> float:
+        return float(self.meta.get("si_threshold", 0.5))
+
+    # ---- SI
+    def token_logits(self, view: DocView) -> np.ndarray:
+        """In-span logit of every token, float64 array (n_tokens,)."""
+        if view.n == 0:
+            return np.zeros(0)
+        prior = float(self.meta.get("lexicon_prior", 0.15))
+        X = hash_rows(self._si_hasher, token_features(view, self.lexicon, prior))
+        return X @ self.si_coef + self.si_intercept
+
+    def calibrate(self, mean_logit: np.ndarray | float) -> np.ndarray:
+        """Platt map of a span's mean token logit to P(its characters are in a gold span)."""
+        a, b = self.meta.get("calibration", [1.0, 0.0])
+        return _sigmoid(a * np.asarray(mean_logit, dtype=np.float64) + b)
+
+    def decode(self, view: DocView, logits: np.ndarray, threshold: float | None = None) -> list[CandidateSpan]:
+        """Runs of tokens at or over the threshold probability, edges trimmed, scored.
+
+        Args:
+            view: the Doc's view.
+            logits: :meth:`token_logits` of it.
+            threshold: token probability threshold (default ``si_threshold``).
+        Returns:
+            candidate spans in document order, normalised offsets.
+        """
+        th = self.si_threshold if threshold is None else threshold
+        cut = float(np.log(th / (1 - th)))
+        on = (logits >= cut) & ~np.asarray(view.is_space, dtype=bool)
+        out: list[CandidateSpan] = []
+        i, n = 0, view.n
+        while i < n:
+            if not on[i]:
+                i += 1
+                continue
+            j = i
+            while j < n and on[j]:
+                j += 1
+            a, b = i, j
+            while a < b and view.pos[a] in _EDGE_TRIM:
+                a += 1
+            while b > a and view.pos[b - 1] in _EDGE_TRIM:
+                b -= 1
+            if b > a:
+                score = float(self.calibrate(logits[a:b].mean()))
+                out.append(CandidateSpan(int(view.starts[a]), int(view.ends[b - 1]), a, b, score))
+            i = j
+        return out
+
+    # ---- TC
+    def technique_proba(self, view: DocView, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Class probabilities of normalised char spans, float array (n_spans, n_classes)."""
+        if not spans:
+            return np.zeros((0, len(self.classes)))
+        text = view.doc.text
+        X = hash_rows(self._tc_hasher, [span_features(view, s, e, text) for s, e in spans])
+        z = np.asarray(X @ self.tc_coef.T) + self.tc_intercept
+        if self.meta.get("tc_link") == "ovr":  # as SGDClassifier.predict_proba: sigmoids, normalised
+            p = _sigmoid(z)
+            return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
+        return _softmax(z)
+
+    # ---- files
+    def save(self, directory: str | Path) -> None:
+        """Write ``model.npz`` and ``meta.json`` into ``directory``."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            d / "model.npz",
+            si_coef=self.si_coef.astype(np.float32),
+            si_intercept=np.array([self.si_intercept], dtype=np.float32),
+            tc_coef=self.tc_coef.astype(np.float32),
+            tc_intercept=self.tc_intercept.astype(np.float32),
+        )
+        meta = dict(self.meta, classes=list(self.classes))
+        if self.lexicon is not None:
+            lex = dict(sorted(self.lexicon.items()))
+            (d / "lexicon.json").write_text(json.dumps(lex, ensure_ascii=False) + "\n", encoding="utf-8")
+        (d / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Any) -> "TechniqueModel":
+        """Read a model written by :meth:`save` (a path or an importlib Traversable).
+
+        Raises:
+            ModelNotFoundError: ``model.npz`` or ``meta.json`` is missing or unreadable (E202).
+        """
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            lex_file = directory / "lexicon.json"
+            lexicon = json.loads(lex_file.read_text(encoding="utf-8")) if lex_file.is_file() else None
+            with (directory / "model.npz").open("rb") as f:
+                z = np.load(f, allow_pickle=False)
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelNotFoundError(f"[E202] {directory}: cannot read the techniques model: {exc}") from None
+        classes = meta.pop("classes")
+        return cls(
+            si_coef=arrays["si_coef"].astype(np.float64),
+            si_intercept=float(arrays["si_intercept"][0]),
+            tc_coef=arrays["tc_coef"].astype(np.float64),
+            tc_intercept=arrays["tc_intercept"].astype(np.float64),
+            classes=classes,
+            meta=meta,
+            lexicon=lexicon,
+        )
+
+
+@functools.cache
+def load_model() -> TechniqueModel:
+    """The shipped model (``slant/models/techniques``), loaded once per process.
+
+    Raises:
+        ModelNotFoundError: the model files are not installed (E202).
+    """
+    root = resources.files("slant.models") / MODEL_ID
+    model = TechniqueModel.load(root)
+    trained = model.meta.get("trained_with", {})
+    try:
+        import sklearn
+
+        if trained.get("sklearn") and trained["sklearn"].split(".")[:2] != sklearn.__version__.split(".")[:2]:
+            logger.warning("techniques model trained with scikit-learn %s, running %s (hashing may differ)",
+                           trained["sklearn"], sklearn.__version__)
+    except ImportError:  # pragma: no cover
+        pass
+    return model

@@ -1,0 +1,350 @@
+"""Train and evaluate the technique model on PTC splits (SemEval-2020 Task 11).
+
+``train_model(train_dir)`` fits the SI token tagger and the TC span classifier on
+the train split, seeded; ``evaluate_split(model, split_dir)`` predicts a split and
+scores it with :mod:`slant.techniques.scorer`. Parsed Docs are cached on disk
+(:mod:`slant.techniques.cache`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from ..normalize import Normalized, normalize
+from .cache import parse_cached
+from .data import TECHNIQUES, PTCArticle, load_split
+from .features import DocView, hash_rows, make_hasher, span_features, token_features
+from .model import TechniqueModel
+from .scorer import si_score, tc_score
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "si_features": 2**20,
+    "tc_features": 2**18,
+    "si_alpha": 1e-5,
+    "si_epochs": 10,
+    "tc_alpha": 3e-5,
+    "tc_epochs": 30,
+    "lex_smoothing": 5.0,
+    "lex_min_count": 2,
+    "lex_folds": 5,
+    "si_threshold": 0.35,
+    "seed": 13,
+}
+
+
+@dataclass
+class Prepared:
+    """One article ready for the model: gold spans in normalised offsets and its DocView."""
+
+    article: PTCArticle
+    normalized: Normalized
+    view: DocView
+
+    def to_norm(self, start: int, end: int) -> tuple[int, int]:
+        m = self.normalized.offsets
+        return m.to_normalized(start), m.to_normalized(end)
+
+
+def prepare(articles: list[PTCArticle], nlp: Any = None, *, cache_dir: str | Path | None = None) -> list[Prepared]:
+    """Normalise, parse (cached) and view each article."""
+    from ..nlp import get_nlp
+
+    nlp = nlp or get_nlp()
+    norms = [normalize(a.text) for a in articles]
+    docs = parse_cached([n.text for n in norms], nlp, cache_dir=cache_dir)
+    return [Prepared(a, n, DocView(d)) for a, n, d in zip(articles, norms, docs)]
+
+
+def _token_labels(p: Prepared) -> np.ndarray:
+    y = np.zeros(p.view.n, dtype=np.int8)
+    spans = p.article.si or p.article.tc
+    for sp in spans:
+        s, e = p.to_norm(sp.start, sp.end)
+        i = np.searchsorted(p.view.ends, s, side="right")
+        j = np.searchsorted(p.view.starts, e, side="left")
+        y[i:j] = 1
+    return y
+
+
+def learn_lexicon(items: list[Prepared], *, smoothing: float = 5.0, min_count: int = 2) -> tuple[dict[str, float], float]:
+    """Word lexicon of SI: lowercased word -> smoothed share of its occurrences inside gold spans.
+
+    Returns:
+        ``(lexicon, prior)``: words seen at least ``min_count`` times, and the overall
+        in-span share of tokens (the score of unseen words).
+    """
+    from collections import Counter
+
+    total: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    for p in items:
+        y = _token_labels(p)
+        for w, lab, sp in zip(p.view.lower, y, p.view.is_space):
+            if not sp:
+                total[w] += 1
+                inside[w] += int(lab)
+    n = sum(total.values())
+    prior = sum(inside.values()) / max(1, n)
+    lex = {w: round((inside[w] + smoothing * prior) / (c + smoothing), 4) for w, c in total.items() if c >= min_count}
+    return lex, round(prior, 4)
+
+
+def si_matrix(items: list[Prepared], n_features: int, lexicons: list[tuple[dict[str, float], float]] | None = None
+              ) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Hashed token features and in-span labels of every token of ``items``.
+
+    Args:
+        lexicons: one ``(lexicon, prior)`` per item (out-of-fold on train), or None.
+    """
+    hasher = make_hasher(n_features)
+    Xs, ys = [], []
+    for k, p in enumerate(items):
+        lex, prior = lexicons[k] if lexicons else (None, 0.15)
+        Xs.append(hash_rows(hasher, token_features(p.view, lex, prior)))
+        ys.append(_token_labels(p))
+    return sparse.vstack(Xs).tocsr(), np.concatenate(ys)
+
+
+def oof_lexicons(items: list[Prepared], cfg: dict[str, Any]) -> list[tuple[dict[str, float], float]]:
+    """Out-of-fold lexicons: each train article sees the lexicon of the other folds."""
+    k = cfg["lex_folds"]
+    out: list[Any] = [None] * len(items)
+    for f in range(k):
+        rest = [p for i, p in enumerate(items) if i % k != f]
+        lex = learn_lexicon(rest, smoothing=cfg["lex_smoothing"], min_count=cfg["lex_min_count"])
+        for i in range(f, len(items), k):
+            out[i] = lex
+    return out
+
+
+def tc_matrix(items: list[Prepared], n_features: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Hashed span features and technique labels of every gold TC span of ``items``."""
+    hasher = make_hasher(n_features)
+    rows, labels = [], []
+    for p in items:
+        text = p.view.doc.text
+        for sp in p.article.tc:
+            s, e = p.to_norm(sp.start, sp.end)
+            rows.append(span_features(p.view, s, e, text))
+            labels.append(sp.technique)
+    return hash_rows(hasher, rows), np.array(labels)
+
+
+def _fit_sgd(X: Any, y: np.ndarray, alpha: float, epochs: int, seed: int) -> Any:
+    """Logistic regression by SGD (one-vs-rest when multiclass), seeded and deterministic."""
+    from sklearn.linear_model import SGDClassifier
+
+    clf = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=seed,
+                        average=False)
+    return clf.fit(X, y)
+
+
+def _platt(items: list[Prepared], logits: list[np.ndarray], model: TechniqueModel) -> list[float]:
+    """Fit [a, b] so sigmoid(a * mean_logit + b) ~ share of a decoded run's chars inside gold.
+
+    Args:
+        items: train articles.
+        logits: OUT-OF-FOLD token logits of each article (so the map is honest).
+        model: supplies the decoder.
+    """
+    xs, ys = [], []
+    for p, z in zip(items, logits):
+        gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
+        for c in model.decode(p.view, z):
+            inside = sum(max(0, min(c.end, e) - max(c.start, s)) for s, e in gold)
+            xs.append(z[c.tok_start : c.tok_end].mean())
+            ys.append(inside / max(1, c.end - c.start))
+    if len(xs) < 10:
+        return [1.0, 0.0]
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array(xs)[:, None]
+    y = np.array(ys)
+    # fractional targets: each run once as positive and once as negative, weighted by its share
+    lr = LogisticRegression(C=100.0).fit(np.vstack([x, x]), np.r_[np.ones(len(y)), np.zeros(len(y))],
+                                         sample_weight=np.r_[y, 1 - y] + 1e-6)
+    return [round(float(lr.coef_[0, 0]), 6), round(float(lr.intercept_[0]), 6)]
+
+
+def oof_token_logits(X: sparse.csr_matrix, y: np.ndarray, sizes: np.ndarray, cfg: dict[str, Any]) -> np.ndarray:
+    """Out-of-fold SI token logits (article i in fold i % k), float (n_tokens,)."""
+    k = cfg["lex_folds"]
+    fold = np.repeat(np.arange(len(sizes)) % k, sizes)
+    z = np.zeros(X.shape[0])
+    for f in range(k):
+        clf = _fit_sgd(X[fold != f], y[fold != f], cfg["si_alpha"], cfg["si_epochs"], cfg["seed"])
+        z[fold == f] = X[fold == f] @ clf.coef_[0] + clf.intercept_[0]
+    return z
+
+
+def _merge(spans):
+    from .scorer import merge_spans
+
+    return merge_spans(spans)
+
+
+def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) -> TechniqueModel:
+    """Fit SI and TC on prepared train articles (seeded, deterministic).
+
+    Args:
+        items: prepared train articles with gold SI and TC spans.
+        params: overrides of :data:`DEFAULTS`.
+    Returns:
+        a :class:`TechniqueModel`, calibrated on its own training runs (see CARD.md).
+    """
+    cfg = dict(DEFAULTS, **(params or {}))
+    t0 = time.time()
+    X, y = si_matrix(items, cfg["si_features"], oof_lexicons(items, cfg))
+    si = _fit_sgd(X, y, cfg["si_alpha"], cfg["si_epochs"], cfg["seed"])
+    sizes = np.array([p.view.n for p in items])
+    z_oof = np.split(oof_token_logits(X, y, sizes, cfg), np.cumsum(sizes)[:-1])
+    logger.info("SI fitted on %d tokens in %.1fs", X.shape[0], time.time() - t0)
+    Xt, yt = tc_matrix(items, cfg["tc_features"])
+    tc = _fit_sgd(Xt, yt, cfg["tc_alpha"], cfg["tc_epochs"], cfg["seed"])
+    lexicon, prior = learn_lexicon(items, smoothing=cfg["lex_smoothing"], min_count=cfg["lex_min_count"])
+    logger.info("TC fitted on %d spans in %.1fs", Xt.shape[0], time.time() - t0)
+    classes = [str(c) for c in tc.classes_]
+    import sklearn
+
+    from .. import __version__
+
+    meta = {
+        "id": "techniques-v1",
+        "si_threshold": cfg["si_threshold"],
+        "lexicon_prior": prior,
+        "tc_link": "ovr",
+        "params": cfg,
+        "trained_with": {"slant": __version__, "sklearn": sklearn.__version__},
+    }
+    model = TechniqueModel(
+        si_coef=si.coef_[0].astype(np.float64),
+        si_intercept=float(si.intercept_[0]),
+        tc_coef=tc.coef_.astype(np.float64),
+        tc_intercept=tc.intercept_.astype(np.float64),
+        classes=classes,
+        meta=meta,
+        lexicon=lexicon,
+    )
+    model.meta["calibration"] = _platt(items, z_oof, model)
+    logger.info("calibration %s; done in %.1fs", model.meta["calibration"], time.time() - t0)
+    return model
+
+
+def predict_tc_gold(model: TechniqueModel, items: list[Prepared]) -> dict[str, list[tuple[int, int, str]]]:
+    """TC over the gold spans of ``items`` (original offsets).
+
+    A span given k times (k gold techniques) gets the k most probable distinct
+    techniques, as the SemEval-2020 TC input lists it k times.
+    """
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for p in items:
+        groups: dict[tuple[int, int], int] = {}
+        for sp in p.article.tc:
+            groups[(sp.start, sp.end)] = groups.get((sp.start, sp.end), 0) + 1
+        keys = list(groups)
+        proba = model.technique_proba(p.view, [p.to_norm(s, e) for s, e in keys])
+        preds = []
+        for (s, e), row in zip(keys, proba):
+            order = np.argsort(-row, kind="stable")
+            for k in range(groups[(s, e)]):
+                preds.append((s, e, model.classes[order[k % len(order)]]))
+        out[p.article.id] = preds
+    return out
+
+
+def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float = 0.0,
+               threshold: float | None = None) -> dict[str, list[tuple[int, int]]]:
+    """SI spans of ``items`` in ORIGINAL offsets, scored at least ``min_score``."""
+    out = {}
+    for p in items:
+        logits = model.token_logits(p.view)
+        spans = []
+        for c in model.decode(p.view, logits, threshold):
+            if c.score >= min_score:
+                o = p.normalized.to_original(c.start, c.end)
+                spans.append((o.start, o.end))
+        out[p.article.id] = spans
+    return out
+
+
+def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: bool = False,
+                   min_score: float = 0.0) -> dict[str, Any]:
+    """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict."""
+    gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items}
+    si = si_score(predict_si(model, items, min_score=min_score), gold_si)
+    result: dict[str, Any] = {"articles": len(items), "si": si.as_dict()}
+    if not si_only:
+        gold_tc = {p.article.id: [(s.start, s.end, s.technique) for s in p.article.tc] for p in items}
+        tc = tc_score(predict_tc_gold(model, items), gold_tc)
+        result["tc"] = {
+            "micro_f1": tc.micro.f1,
+            "micro_precision": tc.micro.precision,
+            "micro_recall": tc.micro.recall,
+            "n_spans": tc.micro.n_gold,
+            "per_technique": {t: v.as_dict() for t, v in tc.per_technique.items()},
+        }
+    return result
+
+
+def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] | None = None,
+          cache_dir: str | Path | None = None) -> TechniqueModel:
+    """Rebuild the model from a PTC train split and write it to ``out_dir``.
+
+    Args:
+        data_dir: a PTC split with ``labels-si`` and ``labels-tc`` (e.g. ``ptc/train``).
+        out_dir: folder for ``model.npz``, ``meta.json``, ``lexicon.json``.
+    Returns:
+        the fitted model.
+    Raises:
+        InputError: ``data_dir`` is not a PTC split or has no TC labels (E110).
+    """
+    import datetime
+    import hashlib
+
+    from ..errors import InputError
+
+    articles = load_split(data_dir)
+    if not any(a.tc for a in articles):
+        raise InputError(f"[E110] {data_dir}: no TC labels (labels-tc/) to train on")
+    items = prepare(articles, cache_dir=cache_dir)
+    model = fit_model(items, params=params)
+    ids = "\n".join(a.id for a in articles)
+    model.meta["data"] = {
+        "split": str(Path(data_dir).name),
+        "articles": len(articles),
+        "ids_sha256": hashlib.sha256(ids.encode()).hexdigest(),
+    }
+    model.meta["date"] = datetime.date.today().isoformat()
+    model.save(out_dir)
+    return model
+
+
+def evaluate(model: TechniqueModel, data_dir: str | Path, *, si_only: bool = False, min_score: float = 0.0,
+             cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """Score ``model`` on a PTC split; keys ``si.precision``, ``si.recall``, ``si.f1``,
+    ``tc.micro_f1``, ``tc.per_technique`` (TC left out when ``si_only``).
+
+    Raises:
+        InputError: not a PTC split, or no gold labels of the kind asked for (E110).
+    """
+    from ..errors import InputError
+
+    articles = load_split(data_dir)
+    if not any(a.si or a.tc for a in articles):
+        raise InputError(f"[E110] {data_dir}: no gold spans (labels-si/ or labels-tc/)")
+    if not si_only and not any(a.tc for a in articles):
+        raise InputError(f"[E110] {data_dir}: no technique labels (labels-tc/); use --si-only")
+    items = prepare(articles, cache_dir=cache_dir)
+    result = evaluate_items(model, items, si_only=si_only, min_score=min_score)
+    result["split"] = str(data_dir)
+    result["min_score"] = min_score
+    return result

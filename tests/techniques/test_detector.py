@@ -1,0 +1,84 @@
+"""The shipped techniques model and the analysis stage, on real text."""
+
+import pytest
+
+from slant.options import Options
+from slant.techniques.data import TECHNIQUES, load_split
+
+STAGES = ("sentences", "techniques")
+ARTICLE = "772836731"  # PTC dev: a polemic with many Loaded_Language and Name_Calling spans
+
+
+@pytest.fixture(scope="module")
+def dev_article(shared_data):
+    (article,) = [a for a in load_split(shared_data / "ptc" / "dev") if a.id == ARTICLE]
+    return article
+
+
+def _analyze(text, min_score=0.0):
+    import slant
+
+    return slant.analyze(text, options=Options(stages=STAGES, min_technique_score=min_score))
+
+
+def _found(article, analysis, technique):
+    """Gold spans of ``technique`` overlapped by a predicted span of the same technique."""
+    preds = [p for p in analysis.techniques if p.technique == technique]
+    return [article.text[g.start : g.end] for g in article.tc
+            if g.technique == technique and any(p.start < g.end and g.start < p.end for p in preds)]
+
+
+def test_shipped_model_finds_loaded_language_and_name_calling(dev_article):
+    analysis = _analyze(dev_article.text)
+    loaded = _found(dev_article, analysis, "Loaded_Language")
+    names = _found(dev_article, analysis, "Name_Calling,Labeling")
+    assert len(loaded) >= 3, loaded
+    assert len(names) >= 1, names
+    assert any("scum" in s or "filth" in s for s in loaded), loaded
+
+
+def test_technique_spans_index_the_original_text(dev_article):
+    messy = dev_article.text.replace(" ", "   ", 40).replace("\n", "\r\n")
+    analysis = _analyze(messy)
+    assert analysis.techniques
+    for t in analysis.techniques:
+        shown = messy[t.start : t.end]
+        assert shown and shown == shown.strip(), (t, shown)
+        assert t.technique in TECHNIQUES
+        assert 0.0 <= t.score <= 1.0
+
+
+def test_min_technique_score_filters_spans(dev_article):
+    low = _analyze(dev_article.text, 0.0).techniques
+    high = _analyze(dev_article.text, 0.45).techniques
+    assert len(high) < len(low)
+    assert all(t.score >= 0.45 for t in high)
+
+
+def test_propaganda_scores_sentences_and_article(dev_article):
+    prop = _analyze(dev_article.text).propaganda
+    assert prop is not None and prop.sentences
+    starts = [s.start for s in prop.sentences]
+    assert starts == sorted(starts)
+    assert 0.0 <= prop.score <= 1.0
+    assert prop.score >= max(s.score for s in prop.sentences) / 2
+
+
+def test_plain_report_scores_lower_than_polemic(dev_article):
+    plain = ("The city council met on Tuesday to discuss the budget for next year. "
+             "Members reviewed spending on roads and schools. The vote is expected in March.")
+    assert _analyze(plain).propaganda.score < _analyze(dev_article.text).propaganda.score
+
+
+def test_model_save_load_roundtrip(tmp_path):
+    import numpy as np
+
+    from slant.techniques.model import TechniqueModel, load_model
+
+    model = load_model()
+    model.save(tmp_path)
+    again = TechniqueModel.load(tmp_path)
+    assert again.classes == model.classes == sorted(TECHNIQUES)
+    assert np.allclose(again.si_coef, model.si_coef)
+    assert again.lexicon == model.lexicon
+    assert again.meta["calibration"] == model.meta["calibration"]
