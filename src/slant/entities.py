@@ -418,8 +418,7 @@ def _propagate(doc, clusters: list[Cluster], text: str) -> None:
     if not surfaces:
         return
     taken = bytearray(len(text))
-    for ent in doc.ents:  # never over another NER decision (a DATE "May" is not Theresa May)
-        taken[ent.start_char : ent.end_char] = b"\x01" * (ent.end_char - ent.start_char)
+    other = {(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ not in ENTITY_LABELS}
     for c in clusters:
         for s, e, _ in c.mentions:
             taken[s:e] = b"\x01" * (e - s)
@@ -433,6 +432,8 @@ def _propagate(doc, clusters: list[Cluster], text: str) -> None:
         if span is None:
             continue
         surface = m.group(0)
+        if (s, e) in other:
+            continue  # the whole span is a DATE, LANGUAGE...: "May" the month is not Theresa May
         if len(span) == 1 and not surface.isupper() and span[0].tag_ not in ("NNP", "NNPS"):
             continue
         taken[s:e] = b"\x01" * (e - s)
