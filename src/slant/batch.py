@@ -716,6 +716,15 @@ class _InProcess:
         pass
 
 
+def _terminate_workers(executor) -> None:
+    """SIGTERM the pool's workers so an interrupted run exits at once (not after their chunks)."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except Exception:  # already gone
+            pass
+
+
 def _pool(jobs: int, options: Options, fmt: Format):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -852,6 +861,9 @@ def run_batch(
                 collect()
         while inflight:
             collect()
+    except BaseException:  # Ctrl-C, a missing model, a bad output: stop the workers now
+        _terminate_workers(executor)
+        raise
     finally:
         for future, _ in inflight:
             future.cancel()
