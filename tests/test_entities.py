@@ -197,3 +197,30 @@ def test_propagation_respects_other_ner_spans_and_demonym_surnames(nlp):
     assert len(may.mentions) == 1  # the month stays a DATE
     cuban = next(c for c in clusters if c.name == "Mark Cuban")
     assert len(cuban.mentions) == 2 and cuban.label == "PERSON"
+
+
+def test_no_entities_and_odd_text(nlp):
+    assert cluster_mentions(nlp("")) == []
+    assert cluster_mentions(nlp("   \n\n ")) == []
+    doc = nlp("“ ” — [ 🙂 Al-Bab … ‘the’ ")
+    for c in cluster_mentions(doc):
+        for s, e, _ in c.mentions:
+            assert 0 <= s < e <= len(doc.text) and doc.text[s:e].strip() == doc.text[s:e]
+
+
+def test_mentions_are_trimmed_and_in_bounds_on_real_articles(nlp, shared_data):
+    import random
+
+    files = sorted((shared_data / "ptc" / "dev" / "articles").glob("*.txt"))
+    random.Random(3).shuffle(files)
+    for doc in nlp.pipe(f.read_text(encoding="utf-8") for f in files[:8]):
+        text = doc.text
+        seen = set()
+        for c in cluster_mentions(doc):
+            assert c.label in {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+            for s, e, _ in c.mentions:
+                assert 0 <= s < e <= len(text)
+                surface = text[s:e]
+                assert surface == surface.strip() and not surface.lower().startswith("the ")
+                assert (s, e) not in seen  # a span belongs to one entity once
+                seen.add((s, e))
