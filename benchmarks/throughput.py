@@ -236,4 +236,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from slant.errors import SlantError
+
+    try:
+        sys.exit(main())
+    except SlantError as exc:  # e.g. a stage's model is not built yet: choose stages with --config
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(3)
