@@ -56,6 +56,35 @@ def _clip(s: str, n: int = 70) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+class _Rows:
+    """Collects rows, then builds a table whose short columns never shrink or wrap and
+    whose last column (quoted text) takes the room left, cut with an ellipsis."""
+
+    def __init__(self, title: str, *columns: str):
+        self.title, self.columns, self.rows = title, columns, []
+
+    def add_row(self, *cells) -> None:
+        self.rows.append(cells)
+
+    def __rich_console__(self, console, options):
+        table = Table(title=self.title, title_justify="left")
+        widths = []
+        for i, col in enumerate(self.columns[:-1]):
+            cells = [r[i] for r in self.rows]
+            width = max([len(col)] + [c.cell_len if isinstance(c, Text) else Text(str(c)).cell_len for c in cells])
+            widths.append(width)
+            table.add_column(col, no_wrap=True, min_width=width, max_width=width)
+        room = options.max_width - sum(widths) - 3 * len(self.columns) - 1
+        table.add_column(self.columns[-1], overflow="ellipsis", no_wrap=True, max_width=max(12, room))
+        for row in self.rows:
+            table.add_row(*row)
+        yield table
+
+
+def _table(title: str, *columns: str) -> _Rows:
+    return _Rows(title, *columns)
+
+
 def render(analysis: Analysis, text: str) -> Group:
     """Build the renderable for one analysis of ``text`` (the original text)."""
     parts = []
@@ -65,7 +94,8 @@ def render(analysis: Analysis, text: str) -> Group:
         header += f" · propaganda {analysis.propaganda.score:.2f}"
     if analysis.credibility is not None:
         header += f" · credibility {analysis.credibility.score:.2f} ({analysis.credibility.label})"
-    parts.append(Panel(highlighted_text(text, analysis), title=str(title), subtitle=header))
+    parts.append(Panel(highlighted_text(text, analysis), title=str(title)))
+    parts.append(Text(header, style="bold"))
 
     if analysis.techniques:
         legend = Text()
@@ -76,50 +106,40 @@ def render(analysis: Analysis, text: str) -> Group:
             legend.append(f" {name} ×{n} ", style=technique_style(name))
             legend.append(" ")
         parts.append(legend)
-        table = Table(title="Techniques", show_lines=False)
-        for col in ("span", "technique", "score", "voice", "text"):
-            table.add_column(col)
+        table = _table("Techniques", "span", "technique", "score", "voice", "text")
         voice_names = {v.id: v.name for v in analysis.voices}
         for t in analysis.techniques:
             table.add_row(
                 f"{t.start}-{t.end}", Text(t.technique, style=technique_style(t.technique)), f"{t.score:.2f}",
-                voice_names.get(t.voice or "", t.voice or "-"), _clip(text[t.start : t.end]),
+                voice_names.get(t.voice or "", t.voice or "-"), _clip(text[t.start : t.end], 200),
             )
         parts.append(table)
 
     if analysis.voices:
-        table = Table(title="Voices")
-        for col in ("voice", "share of text", "segments", "techniques"):
-            table.add_column(col)
+        table = _table("Voices", "voice", "share of text", "segments", "techniques")
         for v in analysis.voices:
             techs = ", ".join(f"{k} ×{n}" for k, n in sorted(v.techniques.items(), key=lambda kv: -kv[1])) or "-"
             table.add_row(v.name, f"{v.share:.0%}", str(len(v.segments)), techs)
         parts.append(table)
 
     if analysis.quotations:
-        table = Table(title="Quotations")
-        for col in ("span", "type", "speaker", "cue", "text"):
-            table.add_column(col)
+        table = _table("Quotations", "span", "type", "speaker", "cue", "text")
         for q in analysis.quotations:
             speaker = q.speaker.name if q.speaker and q.speaker.name else (
                 text[q.speaker.mention.start : q.speaker.mention.end] if q.speaker and q.speaker.mention else "-"
             )
             cue = text[q.cue.start : q.cue.end] if q.cue else "-"
-            table.add_row(f"{q.start}-{q.end}", q.type, speaker, cue, _clip(text[q.start : q.end], 60))
+            table.add_row(f"{q.start}-{q.end}", q.type, speaker, cue, _clip(text[q.start : q.end], 200))
         parts.append(table)
 
     if analysis.entities:
-        table = Table(title="Entities")
-        for col in ("id", "label", "name", "mentions", "aliases"):
-            table.add_column(col)
+        table = _table("Entities", "id", "label", "name", "mentions", "aliases")
         for e in analysis.entities:
             table.add_row(e.id, e.label, e.name, str(len(e.mentions)), _clip(", ".join(e.aliases), 50))
         parts.append(table)
 
     if analysis.places:
-        table = Table(title="Places")
-        for col in ("name", "country", "lat", "lon", "geonameid", "confidence", "mentions"):
-            table.add_column(col)
+        table = _table("Places", "name", "country", "lat", "lon", "geonameid", "confidence", "mentions")
         for p in analysis.places:
             table.add_row(
                 p.name, p.country or "-", f"{p.lat:.3f}" if p.lat is not None else "-",
@@ -128,26 +148,23 @@ def render(analysis: Analysis, text: str) -> Group:
         parts.append(table)
 
     if analysis.claims:
-        table = Table(title="Check-worthy claims")
-        for col in ("span", "score", "voice", "text"):
-            table.add_column(col)
+        table = _table("Check-worthy claims", "span", "score", "voice", "text")
         voice_names = {v.id: v.name for v in analysis.voices}
         for c in sorted(analysis.claims, key=lambda c: -c.score)[:15]:
-            table.add_row(f"{c.start}-{c.end}", f"{c.score:.2f}", voice_names.get(c.voice or "", c.voice or "-"), _clip(text[c.start : c.end], 70))
+            table.add_row(f"{c.start}-{c.end}", f"{c.score:.2f}", voice_names.get(c.voice or "", c.voice or "-"), _clip(text[c.start : c.end], 200))
         parts.append(table)
 
     if analysis.credibility is not None and analysis.credibility.evidence:
-        table = Table(title=f"Credibility {analysis.credibility.score:.2f} ({analysis.credibility.label}): evidence")
-        for col in ("feature", "value", "effect", "spans"):
-            table.add_column(col)
+        table = _table(
+            f"Credibility {analysis.credibility.score:.2f} ({analysis.credibility.label}): evidence",
+            "feature", "value", "effect", "spans", "description",
+        )
         for ev in analysis.credibility.evidence:
-            table.add_row(ev.feature, f"{ev.value:.3g}", f"{ev.effect:+.3f}", str(len(ev.spans)))
+            table.add_row(ev.feature, f"{ev.value:.3g}", f"{ev.effect:+.3f}", str(len(ev.spans)), ev.description or "")
         parts.append(table)
 
     if analysis.notices:
-        table = Table(title="Notices")
-        for col in ("code", "where", "message"):
-            table.add_column(col)
+        table = _table("Notices", "code", "where", "message")
         for n in analysis.notices:
             where = f"{n.start}-{n.end}" if n.start is not None else "-"
             table.add_row(n.code, where, n.message)
