@@ -36,7 +36,8 @@ def batch(
     """Analyse a corpus, one row per article; rerun the same command to resume.
 
     Exit codes: 0 every document analysed; 1 some failed (failure rows in OUT);
-    3 every document failed or the input could not be read.
+    2 usage (bad OUT suffix, bad --config); 3 every document failed, the input could not
+    be read, or a model is missing; 130 interrupted (rerun to resume).
     """
     from rich.console import Console
 
