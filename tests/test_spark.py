@@ -117,3 +117,12 @@ def test_spark_missing_text_column_is_an_input_error(spark):
     df = spark.createDataFrame([("1", "x")], "id string, body string")
     with pytest.raises(InputError, match="E110"):
         analyze(df)
+
+
+def test_spark_without_pyspark_names_the_extra(monkeypatch):
+    from slant.errors import MissingExtraError
+    from slant.spark import analysis_schema
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark now raises ImportError
+    with pytest.raises(MissingExtraError, match=r"pip install 'slant\[spark\]'"):
+        analysis_schema()
