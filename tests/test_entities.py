@@ -60,6 +60,8 @@ def test_religion_is_norp_and_deity_is_not_an_entity(example_doc, example_cluste
 def test_norp_adjective_glued_to_org_is_one_org(example_doc, example_clusters):
     c = _by_name(example_clusters, example_doc.text, "Islamic State")
     assert c.label == "ORG"
+    surfaces = [example_doc.text[s:e] for s, e, _ in c.mentions]
+    assert surfaces.count("IS") == 3  # "IS’ demise", "IS fighters", "IS commanders"
 
 
 def _doc(nlp, text, ents):

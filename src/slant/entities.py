@@ -253,6 +253,8 @@ def _raw_mentions(doc, text: str) -> list[_Mention]:
     return out
 
 
+#: upper-case words that are not an organisation's initials when they stand alone
+_NOT_ACRONYMS = frozenset("US UK EU UN AM PM TV OK IT NO ON IN TO AT BY OR AN AS IF OF SO DO GO HE WE ME MY".split())
 _COMPASS = frozenset(
     "north south east west central northern southern eastern western northeast northwest southeast southwest "
     "northeastern northwestern southeastern southwestern sub".split()
@@ -412,8 +414,8 @@ def _propagate(doc, clusters: list[Cluster], text: str) -> None:
                 claim(words[-1], c)
             if label == "ORG":
                 initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", surface) if w.lower() not in ("of", "and", "for", "the"))
-                if len(initials) >= 3 and len(words) >= 3:
-                    claim(initials.upper(), c)
+                if len(words) >= 2 and len(initials) >= 2 and initials.upper() not in _NOT_ACRONYMS:
+                    claim(initials.upper(), c)  # ICE, IS (Islamic State)
     surfaces = sorted((k for k, v in owner.items() if v is not None), key=len, reverse=True)
     if not surfaces:
         return
