@@ -104,8 +104,9 @@ class Speaker:
         """Voice key: the entity id, ``~name`` for an unresolved named speaker, else None."""
         if self.cluster is not None:
             return self.cluster.id or "~" + self.cluster.keys[0].split()[-1]
-        if self.name:
-            return "~" + self.name.lower()
+        if self.name:  # "the officials" and "officials" are one voice
+            words = name_key(self.name).split()
+            return "~" + (words[-1] if words else self.name.lower())
         return None
 
 
@@ -258,17 +259,20 @@ class _Finder:
         self.order: list[Quotation] = []
         self._mention_cache: dict[str, list] = {}
         self._pseudo: dict[str, Cluster] = {}  # surname -> a name the NER missed
+        self._starts: list[int] | None = None  # token start offsets, for tok_at
 
     # ---- helpers
     def tok_at(self, i: int):
-        """The token containing char ``i`` (or the next one)."""
-        span = self.doc.char_span(i, min(i + 1, len(self.text)), alignment_mode="expand")
-        if span is not None and len(span):
-            return span[0]
-        for t in self.doc:
-            if t.idx >= i:
-                return t
-        return self.doc[-1]
+        """The token containing char ``i``, or the next token when ``i`` is whitespace."""
+        if self._starts is None:
+            self._starts = [t.idx for t in self.doc]
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0:
+            return self.doc[0]
+        tok = self.doc[k]
+        if i >= tok.idx + len(tok) and k + 1 < len(self.doc):
+            return self.doc[k + 1]
+        return tok
 
     def is_mark(self, tok) -> bool:
         return len(tok) == 1 and self.marks[tok.idx] in (OPEN_DQ, CLOSE_DQ)
@@ -825,7 +829,7 @@ class _Finder:
 
     def indirect(self, direct: list[Quotation]) -> list[Quotation]:
         """``X said (that) …``, ``…, X claimed``, ``according to X, …``, ``X told reporters …``."""
-        taken = [(q.voice or (q.start, q.end)) for q in direct]
+        taken = _Spans(q.voice or (q.start, q.end) for q in direct)
         cue_toks = {q.cue[0] for q in direct if q.cue}
         out: list[Quotation] = []
         for tok in self.doc:
@@ -859,7 +863,7 @@ class _Finder:
             if len(toks) < 3:
                 continue
             s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
-            if any(a < e and s < b for a, b in taken):
+            if taken.overlaps(s, e):
                 continue
             subj = self.subject(tok, s, e)
             if subj is None or s <= subj.idx < e or self.in_quote(subj.idx):
@@ -867,8 +871,33 @@ class _Finder:
             if subj.lower_ in ("i", "you", "we", "who", "that", "which"):
                 continue
             out.append(Quotation(s, e, "indirect", self.cue_span(tok), subj=subj, voice=(s, e)))
-            taken.append((s, e))
+            taken.add(s, e)
         return out
+
+
+class _Spans:
+    """Sorted spans with an overlap test in O(log n) (the indirect finder's taken text)."""
+
+    def __init__(self, spans=()):
+        self.spans = sorted(spans)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        k = bisect.bisect_left(self.spans, (s, s))
+        if k < len(self.spans) and self.spans[k][0] < e:
+            return True
+        # an earlier span reaching past s (spans may nest, so look back while they can)
+        j = k - 1
+        while j >= 0:
+            a, b = self.spans[j]
+            if b > s:
+                return True
+            if j < k - 8:  # spans rarely nest deeper; stop the walk
+                break
+            j -= 1
+        return False
+
+    def add(self, s: int, e: int) -> None:
+        bisect.insort(self.spans, (s, e))
 
 
 def _is_according(t) -> bool:
