@@ -6,7 +6,6 @@ import dataclasses
 import json
 
 import pytest
-from spacy.tokens import Span
 
 from slant.entities import Cluster, cluster_mentions, find_cluster, match_name, name_key
 

@@ -301,7 +301,9 @@ def get_gazetteer(path: str | None = None) -> Gazetteer:
         records.append(Place(int(gid) if gid else None, name, float(lat) if lat else None,
                              float(lon) if lon else None, cc or None, feature, int(pop), code))
         keys.append({k.replace("_", " "): int(t) for k, _, t in (kt.rpartition(":") for kt in rec_keys.split(" ")) if k})
-    return Gazetteer(records, keys)
+    gazetteer = Gazetteer(records, keys)
+    logger.debug("gazetteer: %d records, %d keys", len(records), len(gazetteer.index))
+    return gazetteer
 
 
 # --- resolution ---------------------------------------------------------------------
