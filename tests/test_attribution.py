@@ -329,3 +329,41 @@ def test_speaker_matching_rule():
     assert speaker_matches("the officials", ["Today officials"])
     assert not speaker_matches("Mark Walker", ["Rob Woodall"])
     assert speaker_matches(None, [])
+
+
+def test_evaluate_command_prints_json_for_a_one_article_set(shared_data, tmp_path):
+    import hashlib
+
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    text = (shared_data.parent / "examples" / "000_fdf29f950fa548b4.txt").read_text(encoding="utf-8")
+    start = text.index("Those who said")
+    end = text.index("spoke too soon,") + len("spoke too soon,")
+    cue = text.index("he said", end)
+    gold = {
+        "doc": "examples/000_fdf29f950fa548b4.txt",
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "quotations": [{"start": start, "end": end, "type": "direct", "cue": [cue + 3, cue + 7], "speaker": "Abu Baker Almuhajer"}],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "attribution", "--gold", str(path), "--shared", str(shared_data.parent), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)["one.jsonl"]
+    assert report["slant"]["exact"]["recall"] == 1.0
+    assert report["slant"]["speaker_accuracy"] == 1.0
+    assert report["slant"]["cue"]["recall"] == 1.0
+
+
+def test_evaluate_command_rejects_a_changed_article(shared_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"doc": "examples/000_fdf29f950fa548b4.txt", "sha256": "0" * 64, "quotations": []}) + "\n")
+    result = CliRunner().invoke(app, ["evaluate", "attribution", "--gold", str(path), "--shared", str(shared_data.parent)])
+    assert result.exit_code == 3
+    assert "sha256" in result.output and "Traceback" not in result.output
