@@ -136,7 +136,7 @@ def _check(document: Document, options: Options) -> None:
 
 
 def _join_voices(out: dict[str, Any]) -> None:
-    """Fill the cross-stage joins: technique counts per voice, mentions inside quotations."""
+    """Fill the cross-stage joins: technique counts per voice, entity mentions inside quotations."""
     voices = out.get("voices") or []
     techniques = out.get("techniques") or []
     by_id = {v.id: v for v in voices}
@@ -146,11 +146,10 @@ def _join_voices(out: dict[str, Any]) -> None:
         voice = by_id.get(t.voice or "")
         if voice is not None:
             voice.techniques[t.technique] = voice.techniques.get(t.technique, 0) + 1
-    quotations = out.get("quotations") or []
-    if quotations:
-        for entity in out.get("entities") or []:
-            for m in entity.mentions:
-                m.in_quotation = any(q.start <= m.start and m.end <= q.end for q in quotations)
+    if out.get("entities") is not None:
+        from .entities import mark_quotations
+
+        mark_quotations(out)  # MentionOut.in_quotation and EntityOut.quoted_share
 
 
 def _finish(ctx: Context) -> Analysis:
