@@ -367,3 +367,12 @@ def test_evaluate_command_rejects_a_changed_article(shared_data, tmp_path):
     result = CliRunner().invoke(app, ["evaluate", "attribution", "--gold", str(path), "--shared", str(shared_data.parent)])
     assert result.exit_code == 3
     assert "sha256" in result.output and "Traceback" not in result.output
+
+
+def test_pronoun_skips_a_person_of_the_other_gender(run):
+    text = (
+        "Hillary Clinton spoke to reporters in Iowa on Monday. Mr. Trump attacked her on Twitter an hour later. "
+        "“We will not be distracted by the insults of a reality star,” she said."
+    )
+    got = _quotes(run(text), text)
+    assert got[-1]["type"] == "direct" and "Clinton" in got[-1]["speaker"]

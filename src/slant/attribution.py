@@ -70,6 +70,9 @@ PERSON_NOUNS = frozenset(
 )
 #: role nouns of anonymous sources (``a senior official``): never resolved to a named person
 _ANONYMOUS = frozenset("official source aide adviser advisor person officer staffer insider spokesman spokeswoman spokesperson".split())
+#: words next to a name that tell its gender (``Mr.``, ``spokeswoman``), for pronoun compatibility
+_MALE_WORDS = frozenset("mr mr. sir he his him himself man spokesman congressman chairman businessman father son husband brother king prince".split())
+_FEMALE_WORDS = frozenset("mrs mrs. ms ms. miss she her hers herself woman spokeswoman congresswoman chairwoman businesswoman mother daughter wife sister queen princess actress".split())
 _MALE = frozenset({"he", "him", "his", "himself"})
 _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _PLURAL = frozenset({"they", "them", "we"})
@@ -260,6 +263,7 @@ class _Finder:
         self._mention_cache: dict[str, list] = {}
         self._pseudo: dict[str, Cluster] = {}  # surname -> a name the NER missed
         self._starts: list[int] | None = None  # token start offsets, for tok_at
+        self._gender: dict[str, str | None] = {}  # entity -> m / f / unknown
 
     # ---- helpers
     def tok_at(self, i: int):
@@ -459,28 +463,67 @@ class _Finder:
         self._mention_cache[kind] = out
         return out
 
-    def _nearest(self, kind: str, i: int, window: int) -> tuple[tuple[int, Cluster] | None, tuple[int, Cluster] | None]:
-        """The nearest mention before char ``i``, and the nearest subject mention within ``window`` chars."""
+    def _nearest(self, kind: str, i: int, window: int, gender: str | None = None):
+        """The nearest mention before char ``i``, and the nearest subject mention within ``window``
+        chars, skipping entities known to be of the other ``gender`` (``m``/``f``)."""
         mentions = self._mentions(kind)
         k = bisect.bisect_left(mentions, i, key=lambda x: x[0]) - 1
-        nearest = (mentions[k][0], mentions[k][1]) if k >= 0 else None
-        while k >= 0 and i - mentions[k][0] < window:
-            if mentions[k][2]:
-                return nearest, (mentions[k][0], mentions[k][1])
+        nearest = None
+        while k >= 0:
+            pos, c, is_subj = mentions[k]
+            if gender is None or self.gender_of(c) in (None, gender):
+                if nearest is None:
+                    nearest = (pos, c)
+                if is_subj and i - pos < window:
+                    return nearest, (pos, c)
+            if i - pos >= window and nearest is not None:
+                break
             k -= 1
         return nearest, None
+
+    def gender_of(self, c: Cluster) -> str | None:
+        """``m``, ``f`` or None, from the words next to the entity's mentions (``Mr.``,
+        ``spokeswoman``, ``his``) and the pronouns already resolved to it."""
+        key = c.id or c.keys[0]
+        if key in self._gender:
+            return self._gender[key]
+        votes = Counter()
+        doc = self.doc
+        for s, e, _ in c.mentions:
+            span = doc.char_span(s, e, alignment_mode="expand")
+            if span is None:
+                continue
+            for t in (doc[span.start - 1] if span.start > 0 else None, doc[span.end] if span.end < len(doc) else None,
+                      doc[span.start - 2] if span.start > 1 else None):
+                if t is None:
+                    continue
+                w = t.lower_
+                votes["m"] += w in _MALE_WORDS and w not in ("he", "his", "him")
+                votes["f"] += w in _FEMALE_WORDS and w not in ("she", "her")
+        g = None if votes["m"] == votes["f"] else ("m" if votes["m"] > votes["f"] else "f")
+        self._gender[key] = g
+        return g
 
     def pronoun_antecedent(self, i: int) -> Cluster | None:
         """``he``/``she`` at char ``i``: the nearest preceding PERSON named as a subject since the
         current speaker's last quotation, else the current speaker, else the nearest PERSON."""
-        nearest, subj = self._nearest("person", i, 2 * CONTINUATION_CHARS)
+        pron = self.doc.text[i : i + 3].lower()
+        gender = "f" if pron.startswith(("she", "her")) else "m"
+        nearest, subj = self._nearest("person", i, 2 * CONTINUATION_CHARS, gender)
         last = self.last.cluster if self.last is not None else None
         if last is not None and last.label == "PERSON" and i - self.last_end < 3 * CONTINUATION_CHARS:
-            if subj is None or subj[0] < self.last_end:
-                return last
+            if (subj is None or subj[0] < self.last_end) and self.gender_of(last) in (None, gender):
+                return self._learn(last, gender)
         if subj is not None:
-            return subj[1]
-        return nearest[1] if nearest is not None else None
+            return self._learn(subj[1], gender)
+        return self._learn(nearest[1], gender) if nearest is not None else None
+
+    def _learn(self, c: Cluster, gender: str) -> Cluster:
+        """Remember the gender of a pronoun resolved to ``c`` (later pronouns stay compatible)."""
+        key = c.id or c.keys[0]
+        if self._gender.get(key) is None:
+            self._gender[key] = gender
+        return c
 
     def group_antecedent(self, i: int) -> Cluster | None:
         """``they``/``we`` at char ``i``: the nearest preceding organisation or group named as a
