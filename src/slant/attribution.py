@@ -8,9 +8,11 @@ reporting verb phrase) and a speaker: the mention nearest the quotation plus the
 entity it resolves to. Speakers are resolved through the entity clusters of
 :mod:`slant.entities` (one clustering for the whole project): a named subject by
 the cluster of its mention, or :func:`slant.entities.match_name` when the NER
-missed it; ``he``/``she`` to the current speaker or the nearest preceding PERSON;
-a description (``the jihadi``, ``the spokesman``) to the current speaker or the
-most mentioned PERSON.
+missed it (a name no entity holds is kept as a speaker without ``entity_id``);
+``he``/``she`` to the nearest preceding PERSON named as a subject since the current
+speaker's last quotation, else the current speaker; a definite description (``the
+jihadi``, ``the spokesman``) to the current speaker or the nearest PERSON subject; an
+anonymous source (``a senior official``) stays unnamed.
 
 Voices: every character of the article belongs to the outlet (narration) or to one
 speaker; a quotation's content (with its quotation marks) is its speaker's voice.
@@ -20,12 +22,25 @@ the normalised text, where :mod:`slant.normalize` has already made every double
 mark directional (``“`` / ``”``). A paragraph that reopens with ``“`` continues the
 open quotation (newspaper convention; also when a scraper joined the paragraphs with a
 space: an opening mark right after a finished sentence of the open quotation); any
-other unpaired mark is skipped with a
-notice (W203) so that the rest of the article still pairs. A pair with at most
-three words, no sentence punctuation and no adjacent cue is a scare quote or a
-title, not a quotation. Cues are reporting verbs (``REPORTING_VERBS``, after the
-list in textacy ``constants.REPORTING_VERBS``, widened) found by the dependency
-parse: ``nsubj`` gives the speaker, ``ccomp`` the reported clause.
+other unpaired mark is skipped with a notice (W203) so that the rest of the article
+still pairs. A pair of fewer than six
+words with no cue of its own is a scare quote, a term or a title, not a quotation
+(unless it is a whole sentence on its own); title-case pairs are titles. Cues are
+reporting verbs (``REPORTING_VERBS``, after textacy's ``constants.REPORTING_VERBS``,
+widened) found by the dependency parse: ``nsubj`` (or a passive's agent) gives the
+speaker, ``ccomp`` the reported clause; a cue nested in another source's reported
+clause yields to the outer source. Pronouns skip entities of the other gender
+(honorifics, role nouns, pronouns already resolved).
+
+Scores (``slant evaluate attribution``, overlap matching; dev set = the 34 articles of
+``evaluation/attribution/gold.jsonl`` the rules were written against; held-out = the
+8 articles of ``heldout.jsonl``, first run before any change it prompted):
+quotation F1 0.97 dev / 0.89 held-out first run (0.92 after), speaker accuracy 0.92 /
+0.56 (0.72 after), indirect+mixed recall 0.96 / 0.64 (0.71 after); on direct
+quotations ours 0.95 / 0.83 (0.86 after) against textacy's 0.58 / 0.75 on the same Docs. Weak spots: speakers
+the NER tags wrongly or splits, headline-like lines without punctuation, cues
+governed by nouns (``a warning that “…”``), participle chains (``in flatly stating
+that …``).
 
 References:
     Pareti (2016), PARC 3.0 attribution corpus (source / cue / content);
