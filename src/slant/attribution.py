@@ -340,8 +340,17 @@ class _Finder:
         found = self._own_subject(v, lo, hi)
         if found is not None:
             return found
-        if v.head.i != v.i and (v.dep_ == "conj" or (v.tag_ == "VBG" and v.dep_ in ("advcl", "xcomp", "conj"))):
-            found = self._own_subject(v.head, lo, hi)
+        # "he turned and said", "…, adding …", "in flatly stating that …", "Calling X … and saying …, Clinton …"
+        t = v
+        for _ in range(4):
+            if t.head.i == t.i or not (t.dep_ == "conj" or (t.tag_ == "VBG" and t.dep_ in ("advcl", "xcomp", "conj", "pcomp"))):
+                break
+            t = t.head
+            if t.dep_ == "prep":  # "… in stating": up through a preposition the subject controls
+                if t.lower_ not in ("in", "by", "while", "when", "after", "before", "upon") or t.head.i == t.i:
+                    break  # "X slammed Y for claiming": Y claims
+                t = t.head
+            found = self._own_subject(t, lo, hi)
             if found is not None:
                 return found
         if v.dep_ == "acl" and v.head.pos_ in ("PROPN", "NOUN") and not (lo <= v.head.idx < hi):
