@@ -69,6 +69,8 @@ REPORTING_VERBS = frozenset(
     announce proclaim reiterate recount blast slam describe affirm advise read
     indicate hint speak""".split()
 )
+#: nouns of saying that introduce a quotation with ``that`` (``a warning that “…”``)
+REPORTING_NOUNS = frozenset("warning statement claim message remark comment assertion announcement promise vow pledge threat insistence argument".split())
 #: reporting verbs that take a reported clause only in a narrow sense; never an indirect cue alone
 _DIRECT_ONLY = frozenset({"speak", "read", "continue", "describe", "ask", "post", "blast", "slam", "scream", "shout", "yell", "whisper", "quip", "joke", "recount", "comment", "remark", "answer"})
 #: singular role nouns that describe a person (a description speaker: ``the spokesman said``)
@@ -306,6 +308,8 @@ class _Finder:
         return (t.lemma_.lower() in REPORTING_VERBS and t.pos_ in ("VERB", "AUX")) or _is_according(t)
 
     def cue_span(self, v) -> tuple[int, int]:
+        if v.pos_ == "NOUN":
+            return v.idx, v.idx + len(v)
         if _is_according(v):
             to = next((c for c in v.children if c.lower_ == "to"), None)
             return v.idx, (to.idx + len(to)) if to is not None else v.idx + len(v)
@@ -737,10 +741,10 @@ class _Finder:
             tok = doc[j]
             if tok.text in _SENT_END or self.is_mark(tok) or "\n" in tok.text:
                 break
-            if not self.is_cue(tok) or self.in_quote(tok.idx):
+            if self.in_quote(tok.idx) or not (self.is_cue(tok) or self._noun_cue(tok, first)):
                 j, seen = j - 1, seen + 1
                 continue
-            subj = self.subject(tok, p.open, len(self.text))
+            subj = self.subject(tok, p.open, len(self.text)) if tok.pos_ != "NOUN" else self._noun_speaker(tok)
             if subj is None or self.in_quote(subj.idx) or subj.idx > p.open:
                 j, seen = j - 1, seen + 1
                 continue
@@ -771,6 +775,29 @@ class _Finder:
             if len(frag_toks) >= 5 and frag_toks[-1].text == "," and not any(self.is_cue(t) for t in frag_toks):
                 frag = (frag_toks[0].idx, frag_toks[-2].idx + len(frag_toks[-2]))
             return cue, subj, "direct", p.open + 1, frag
+        return None
+
+    def _noun_cue(self, tok, first) -> bool:
+        """``a warning that “…”``, ``his claim that “…”``: a noun of saying with ``that`` before the quotation."""
+        return (
+            tok.pos_ == "NOUN"
+            and tok.lemma_.lower() in REPORTING_NOUNS
+            and any(t.lower_ == "that" for t in self.doc[tok.i + 1 : first.i])
+            and first.i - tok.i <= 6
+        )
+
+    def _noun_speaker(self, noun):
+        """Whose statement: the possessor (``his claim``), else the subject of the verb it hangs from."""
+        for c in noun.children:
+            if c.dep_ == "poss":
+                return c
+        t = noun
+        for _ in range(3):
+            if t.head.i == t.i:
+                return None
+            t = t.head
+            if t.pos_ in ("VERB", "AUX"):
+                return self._own_subject(t, noun.idx, noun.idx)
         return None
 
     def _outer_cue(self, verb, p: _Pair):
