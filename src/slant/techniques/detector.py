@@ -4,10 +4,12 @@ Writes ``ctx.out["techniques"]`` (list of :class:`~slant.schema.TechniqueOut`, e
 with one of the 14 SemEval-2020 technique classes, a calibrated score and the voice
 holding the span) and ``ctx.out["propaganda"]`` (:class:`~slant.schema.PropagandaOut`).
 
-Scores: a span's ``score`` is the calibrated probability that its characters lie in
-a propaganda span (SI, Platt-scaled); the technique is the TC classifier's most
-probable class for it. A sentence's score is the highest score of the candidate spans
-in it (0 when none); the article's is the mean of its three highest sentence scores.
+Spans are of two kinds: runs of tokens the SI tagger marks (``score`` = calibrated
+probability that the run's characters lie in a gold span, Platt-scaled on
+out-of-fold train runs), and whole sentences the sentence classifier marks
+(``score`` = P(the sentence holds a propaganda span)). The technique is the TC
+classifier's most probable class for the span. A sentence's propaganda score is the
+sentence classifier's probability; the article's is the mean of its three highest.
 """
 
 from __future__ import annotations
@@ -21,34 +23,41 @@ from .features import DocView
 from .model import CandidateSpan, TechniqueModel, load_model
 
 
-def detect(doc: Any, model: TechniqueModel | None = None) -> tuple[list[CandidateSpan], list[str], np.ndarray]:
-    """Candidate technique spans of a Doc (normalised offsets).
+def detect(doc: Any, model: TechniqueModel | None = None) -> tuple[list[CandidateSpan], list[str], np.ndarray, list, np.ndarray]:
+    """Candidate technique spans of a Doc (normalised offsets) and sentence probabilities.
 
     Args:
         doc: a parsed ``spacy.tokens.Doc`` (tagger, parser, lemmatizer).
         model: defaults to the shipped model.
     Returns:
-        ``(spans, techniques, proba)``: decoded spans in document order, the top
-        technique of each, and the class probabilities, shape (n_spans, 14).
+        ``(spans, techniques, proba, units, sent_proba)``: decoded spans (token runs,
+        then whole sentences over the sentence threshold), the top technique of each,
+        the class probabilities (n_spans, 14), the sentence units
+        ``(tok_start, tok_end, char_start, char_end)`` and P(sentence holds a
+        propaganda span) of each, shape (n_units,).
     """
     model = model or load_model()
     view = DocView(doc)
-    spans = model.decode(view, model.token_logits(view))
+    logits = model.token_logits(view)
+    runs = model.decode(view, logits)
+    units, sent_proba = model.sentence_proba(view, logits)
+    ts = float(model.meta.get("sent_threshold", 2.0))
+    sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, sent_proba) if p >= ts]
+    spans = runs + sents
     proba = model.technique_proba(view, [(c.start, c.end) for c in spans])
     techniques = [model.classes[int(k)] for k in proba.argmax(axis=1)] if len(spans) else []
-    return spans, techniques, proba
+    return spans, techniques, proba, units, sent_proba
 
 
 def techniques_stage(ctx: Any) -> None:
     """Fill ``ctx.out["techniques"]`` and ``ctx.out["propaganda"]`` from ``ctx.doc``.
 
-    Spans scoring below ``ctx.options.min_technique_score`` are not reported but still
-    count towards the sentence scores.
+    Spans scoring below ``ctx.options.min_technique_score`` are not reported.
     """
-    spans, techniques, proba = detect(ctx.doc)
+    spans, techniques, _, units, sent_proba = detect(ctx.doc)
     min_score = ctx.options.min_technique_score
     out = []
-    for c, technique in zip(spans, techniques):
+    for c, technique in sorted(zip(spans, techniques), key=lambda x: (x[0].start, -x[0].end)):
         if c.score < min_score:
             continue
         s, e = ctx.original(c.start, c.end)
@@ -57,26 +66,8 @@ def techniques_stage(ctx: Any) -> None:
         out.append(TechniqueOut(start=s, end=e, technique=technique, score=round(float(c.score), 4),
                                 voice=ctx.voice_of(s, e)))
     ctx.out["techniques"] = out
-    ctx.out["propaganda"] = _propaganda(ctx, spans)
-
-
-def _propaganda(ctx: Any, spans: list[CandidateSpan]) -> PropagandaOut:
-    text = ctx.doc.text
-    starts = np.array([c.start for c in spans], dtype=np.int64)
-    ends = np.array([c.end for c in spans], dtype=np.int64)
-    scores = np.array([c.score for c in spans], dtype=np.float64)
-    sentences = []
-    for sent in ctx.doc.sents:
-        s, e = sent.start_char, sent.end_char
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e <= s:
-            continue
-        hit = (starts < e) & (ends > s)
-        score = float(scores[hit].max()) if hit.any() else 0.0
-        sentences.append(SentenceScoreOut(**ctx.span(s, e).model_dump(), score=round(score, 4)))
+    sentences = [SentenceScoreOut(**ctx.span(a, b).model_dump(), score=round(float(p), 4))
+                 for (_, _, a, b), p in zip(units, sent_proba)]
     top = sorted((x.score for x in sentences), reverse=True)[:3]
     article = float(np.mean(top)) if top else 0.0
-    return PropagandaOut(score=round(article, 4), sentences=sentences)
+    ctx.out["propaganda"] = PropagandaOut(score=round(article, 4), sentences=sentences)

@@ -211,10 +211,17 @@ def span_features(view: DocView, start: int, end: int, text: str) -> list[str]:
     for k in range(1, 4):
         f.append(f"c-{k}=" + (view.lower[i - k] if i - k >= 0 else "<s>"))
         f.append(f"c+{k}=" + (view.lower[j + k - 1] if j + k - 1 < view.n else "</s>"))
-    # repetition in the article: the span text, and its content lemmas
-    occ = text.lower().count(surface) if surface else 0
+    # repetition in the article: the span text (before / after it), and its content lemmas
+    low = text.lower()
+    occ = low.count(surface) if surface else 0
     f.append("occ=" + _bucket(occ))
     f.append("occn=" + _bucket(occ) + "|" + _bucket(n))
+    if surface:
+        f += ["ob=%d" % min(low.count(surface, 0, start), 3), "oa=%d" % min(low.count(surface, end), 3)]
+    f.append("len2=%d" % min(n, 30))
+    if len(surface) <= 40:  # character 4-grams of short spans
+        padded = "<" + surface + ">"
+        f += ["c4=" + padded[k : k + 4] for k in range(len(padded) - 3)]
     maxlc = max((view.lemma_count.get(x, 0) for x in lemmas), default=0)
     f.append("maxlc=" + _bucket(maxlc))
     if i < view.n:
@@ -233,3 +240,58 @@ def span_features(view: DocView, start: int, end: int, text: str) -> list[str]:
 def hash_rows(hasher: Any, rows: list[list[str]]) -> sparse.csr_matrix:
     """Hash feature-string lists into a CSR matrix of shape (len(rows), n_features)."""
     return hasher.transform(rows).tocsr()
+
+
+def sentence_units(view: DocView) -> list[tuple[int, int, int, int]]:
+    """Sentences as ``(tok_start, tok_end, char_start, char_end)``, spaces trimmed, empty ones left out."""
+    text = view.doc.text
+    out = []
+    for s0, s1 in view.sents:
+        a, b = int(view.starts[s0]), int(view.ends[s1 - 1])
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((s0, s1, a, b))
+    return out
+
+
+def sentence_features(view: DocView, token_proba: np.ndarray, units: list[tuple[int, int, int, int]]) -> list[list[str]]:
+    """Features of each sentence for the sentence-level propaganda classifier.
+
+    Args:
+        view: the Doc's view.
+        token_proba: SI in-span probability of every token, shape (n_tokens,).
+        units: :func:`sentence_units` of ``view``.
+    Returns:
+        one feature-string list per unit: binned max/mean/share of token
+        probabilities (own and neighbouring sentences), the article mean, position,
+        length, punctuation, and the sentence's words and bigrams.
+    """
+    nonspace = ~np.asarray(view.is_space, dtype=bool)
+    amean = float(token_proba[nonspace].mean()) if nonspace.any() else 0.0
+    maxes = [float(token_proba[s0:s1].max()) for s0, s1, _, _ in units]
+    rows = []
+    for k, (s0, s1, _, _) in enumerate(units):
+        seg = token_proba[s0:s1]
+        words = [w for w, sp in zip(view.lower[s0:s1], view.is_space[s0:s1]) if not sp]
+        prev = maxes[k - 1] if k > 0 else 0.0
+        nxt = maxes[k + 1] if k + 1 < len(units) else 0.0
+        f = [
+            "b",
+            "mx=%d" % int(maxes[k] * 20),
+            "mn=%d" % int(seg.mean() * 20),
+            "f3=%d" % int((seg > 0.3).mean() * 10),
+            "f5=%d" % int((seg > 0.5).mean() * 10),
+            "am=%d" % int(amean * 20),
+            "pmx=%d" % int(prev * 10),
+            "nmx=%d" % int(nxt * 10),
+            "pos=%s" % (k if k < 3 else "3+"),
+            "len=%d" % min(10, len(words) // 5),
+        ]
+        f += ["w=" + w for w in words]
+        f += ["bg=" + a + "|" + b for a, b in zip(words, words[1:])]
+        f += view.sent_feats[view.sent_id[s0]]
+        rows.append(f)
+    return rows

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelNotFoundError
-from .features import DocView, hash_rows, make_hasher, span_features, token_features
+from .features import DocView, hash_rows, make_hasher, sentence_features, sentence_units, span_features, token_features
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +73,35 @@ class TechniqueModel:
     classes: list[str]
     meta: dict[str, Any] = field(default_factory=dict)
     lexicon: dict[str, float] | None = None
+    sent_coef: np.ndarray | None = None
+    sent_intercept: float = 0.0
 
     def __post_init__(self) -> None:
         self._si_hasher = make_hasher(self.si_coef.shape[0])
         self._tc_hasher = make_hasher(self.tc_coef.shape[1])
+        self._sent_hasher = make_hasher(self.sent_coef.shape[0]) if self.sent_coef is not None else None
+
+    def sentence_proba(self, view: DocView, logits: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+        """Sentence units of ``view`` and P(sentence holds a propaganda span), shape (n_units,)."""
+        units = sentence_units(view)
+        if self._sent_hasher is None or not units:
+            return units, np.zeros(len(units))
+        X = hash_rows(self._sent_hasher, sentence_features(view, _sigmoid(logits), units))
+        return units, _sigmoid(X @ self.sent_coef + self.sent_intercept)
+
+    def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,
+                   sent_threshold: float | None = None) -> tuple[list[CandidateSpan], list[CandidateSpan]]:
+        """Token runs (:meth:`decode`) and whole sentences whose sentence probability
+        reaches ``sent_threshold`` (default ``meta["sent_threshold"]``; over 1 = none).
+
+        Returns:
+            ``(runs, sentences)``; a sentence span's score is its sentence probability.
+        """
+        runs = self.decode(view, logits, threshold)
+        ts = float(self.meta.get("sent_threshold", 2.0)) if sent_threshold is None else sent_threshold
+        units, proba = self.sentence_proba(view, logits)
+        sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, proba) if p >= ts]
+        return runs, sents
 
     @property
     def si_threshold(self) -> float:
@@ -153,6 +178,9 @@ class TechniqueModel:
             si_intercept=np.array([self.si_intercept], dtype=np.float32),
             tc_coef=self.tc_coef.astype(np.float32),
             tc_intercept=self.tc_intercept.astype(np.float32),
+            **({} if self.sent_coef is None else {
+                "sent_coef": self.sent_coef.astype(np.float32),
+                "sent_intercept": np.array([self.sent_intercept], dtype=np.float32)}),
         )
         meta = dict(self.meta, classes=list(self.classes))
         if self.lexicon is not None:
@@ -185,6 +213,8 @@ class TechniqueModel:
             classes=classes,
             meta=meta,
             lexicon=lexicon,
+            sent_coef=arrays["sent_coef"].astype(np.float64) if "sent_coef" in arrays else None,
+            sent_intercept=float(arrays["sent_intercept"][0]) if "sent_intercept" in arrays else 0.0,
         )
 
 

@@ -31,12 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "tc_features": 2**18,
     "si_alpha": 1e-5,
     "si_epochs": 10,
-    "tc_alpha": 3e-5,
+    "tc_alpha": 3e-4,
     "tc_epochs": 30,
     "lex_smoothing": 5.0,
     "lex_min_count": 2,
     "lex_folds": 5,
-    "si_threshold": 0.35,
+    "si_threshold": 0.4,
+    "sent_features": 2**18,
+    "sent_alpha": 3e-4,
+    "sent_epochs": 30,
+    "sent_threshold": 0.6,
     "seed": 13,
 }
 
@@ -73,6 +77,21 @@ def _token_labels(p: Prepared) -> np.ndarray:
         j = np.searchsorted(p.view.starts, e, side="left")
         y[i:j] = 1
     return y
+
+
+def sentence_matrix(items: list[Prepared], logits: list[np.ndarray], n_features: int
+                    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Sentence features (from OUT-OF-FOLD token logits) and labels: does the sentence overlap gold?"""
+    from .features import sentence_features, sentence_units
+
+    hasher = make_hasher(n_features)
+    rows, labels = [], []
+    for p, z in zip(items, logits):
+        gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
+        units = sentence_units(p.view)
+        rows += sentence_features(p.view, 1.0 / (1.0 + np.exp(-z)), units)
+        labels += [int(any(min(b, e) - max(a, s) > 0 for s, e in gold)) for _, _, a, b in units]
+    return hash_rows(hasher, rows), np.array(labels)
 
 
 def learn_lexicon(items: list[Prepared], *, smoothing: float = 5.0, min_count: int = 2) -> tuple[dict[str, float], float]:
@@ -221,6 +240,7 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
         "id": "techniques-v1",
         "si_threshold": cfg["si_threshold"],
         "lexicon_prior": prior,
+        "sent_threshold": cfg["sent_threshold"],
         "tc_link": "ovr",
         "params": cfg,
         "trained_with": {"slant": __version__, "sklearn": sklearn.__version__},
@@ -235,6 +255,11 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
         lexicon=lexicon,
     )
     model.meta["calibration"] = _platt(items, z_oof, model)
+    Xs, ys = sentence_matrix(items, z_oof, cfg["sent_features"])
+    sent = _fit_sgd(Xs, ys, cfg["sent_alpha"], cfg["sent_epochs"], cfg["seed"])
+    model.sent_coef = sent.coef_[0].astype(np.float64)
+    model.sent_intercept = float(sent.intercept_[0])
+    model.__post_init__()
     logger.info("calibration %s; done in %.1fs", model.meta["calibration"], time.time() - t0)
     return model
 
@@ -262,13 +287,14 @@ def predict_tc_gold(model: TechniqueModel, items: list[Prepared]) -> dict[str, l
 
 
 def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float = 0.0,
-               threshold: float | None = None) -> dict[str, list[tuple[int, int]]]:
+               threshold: float | None = None, sent_threshold: float | None = None) -> dict[str, list[tuple[int, int]]]:
     """SI spans of ``items`` in ORIGINAL offsets, scored at least ``min_score``."""
     out = {}
     for p in items:
         logits = model.token_logits(p.view)
         spans = []
-        for c in model.decode(p.view, logits, threshold):
+        runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold)
+        for c in runs + sents:
             if c.score >= min_score:
                 o = p.normalized.to_original(c.start, c.end)
                 spans.append((o.start, o.end))

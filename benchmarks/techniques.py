@@ -1,0 +1,102 @@
+"""Benchmark of the techniques detector on a PTC split: quality and speed.
+
+Prints SI P/R/F1 and TC micro-F1 (SemEval-2020 Task 11 measures) of the shipped
+model, then the speed of the full detector against the bare spaCy pipeline on the
+same articles in the same run:
+
+* ``spacy``: ``nlp.pipe`` over the normalised texts (what every analysis pays);
+* ``spacy+techniques``: the same, plus the techniques stage's work on each Doc
+  (SI tagger, sentence classifier, TC, mapping back to the original text);
+* ratio = time(spacy+techniques) / time(spacy); the issue's bar is <= 1.5.
+
+Usage::
+
+    python benchmarks/techniques.py [--data ../shared/data/ptc/dev] [--limit N] [--repeat 2] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ptc" / "dev"
+
+
+def _stage_work(model, document, normalized, doc) -> int:
+    """What techniques_stage does for one Doc, minus the pydantic wrapping of results."""
+    from slant.analysis import Context
+    from slant.options import Options
+    from slant.techniques.detector import techniques_stage
+
+    ctx = Context(document, normalized, doc, Options(stages=("techniques",), min_technique_score=0.0))
+    techniques_stage(ctx)
+    return len(ctx.out["techniques"])
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N articles for speed")
+    parser.add_argument("--repeat", type=int, default=2, help="timed passes; the fastest counts")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    from slant.document import Document
+    from slant.nlp import get_nlp
+    from slant.normalize import normalize
+    from slant.techniques.model import load_model
+    from slant.techniques.training import evaluate
+
+    model = load_model()
+    quality = evaluate(model, args.data)
+
+    from slant.techniques.data import load_split
+
+    articles = load_split(args.data)[: args.limit]
+    nlp = get_nlp()
+    documents = [Document(a.text, {"id": a.id}) for a in articles]
+    norms = [normalize(d.text) for d in documents]
+    texts = [n.text for n in norms]
+    words = sum(len(t.split()) for t in texts)
+    list(nlp.pipe(texts[:4]))  # warm up
+
+    spacy_s, full_s = [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        docs = list(nlp.pipe(texts, batch_size=32))
+        t1 = time.perf_counter()
+        for d, n, doc in zip(documents, norms, docs):
+            _stage_work(model, d, n, doc)
+        t2 = time.perf_counter()
+        spacy_s.append(t1 - t0)
+        full_s.append(t2 - t0)
+    sp, fu = min(spacy_s), min(full_s)
+    result = {
+        "split": str(args.data),
+        "si": {k: quality["si"][k] for k in ("precision", "recall", "f1")},
+        "tc_micro_f1": quality["tc"]["micro_f1"],
+        "articles": len(articles),
+        "words": words,
+        "spacy_articles_per_s": len(articles) / sp,
+        "full_articles_per_s": len(articles) / fu,
+        "detector_ms_per_article": 1000 * (fu - sp) / len(articles),
+        "ratio": fu / sp,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{args.data} ({len(articles)} articles, {words} words)")
+        print(f"SI  P {result['si']['precision']:.4f}  R {result['si']['recall']:.4f}  F1 {result['si']['f1']:.4f}")
+        print(f"TC  micro-F1 {result['tc_micro_f1']:.4f}")
+        print(f"spaCy alone        {result['spacy_articles_per_s']:.2f} articles/s")
+        print(f"spaCy + techniques {result['full_articles_per_s']:.2f} articles/s"
+              f"  ({result['detector_ms_per_article']:.1f} ms/article for the detector)")
+        print(f"ratio {result['ratio']:.3f} (bar: <= 1.5)")
+    return result
+
+
+if __name__ == "__main__":
+    main()
