@@ -126,7 +126,7 @@ def test_directional_quotes_keeps_length_and_turns_straight_marks():
         ),
         (  # a noun of saying as the cue (bfw-0241)
             "Donald Trump reacted to a series of bombing threats with a warning on Monday that “this is only going to get worse.”",
-            [("direct", "this is only going to get worse.", "warning", "Trump")],
+            [("mixed", "this is only going to get worse.", "warning", "Trump")],
         ),
         (  # guillemets
             "The minister said: «We will not negotiate with terrorists under any circumstances.»",

@@ -792,7 +792,7 @@ class _Finder:
             if c.dep_ == "poss":
                 return c
         t = noun
-        for _ in range(3):
+        for _ in range(6):
             if t.head.i == t.i:
                 return None
             t = t.head
