@@ -35,9 +35,10 @@ clause yields to the outer source. Pronouns skip entities of the other gender
 Scores (``slant evaluate attribution``, overlap matching; dev set = the 34 articles of
 ``evaluation/attribution/gold.jsonl`` the rules were written against; held-out = the
 8 articles of ``heldout.jsonl``, first run before any change it prompted):
-quotation F1 0.97 dev / 0.89 held-out first run (0.92 after), speaker accuracy 0.92 /
-0.56 (0.72 after), indirect+mixed recall 0.96 / 0.64 (0.71 after); on direct
-quotations ours 0.95 / 0.83 (0.86 after) against textacy's 0.58 / 0.75 on the same Docs. Weak spots: speakers
+quotation F1 0.975 dev / 0.885 held-out first run (0.938 now), speaker accuracy 0.930
+/ 0.556 (0.700 now), indirect+mixed recall 0.96 / 0.64 (0.79 now); on direct
+quotations 0.940 / 0.829 (0.857 now) against textacy's 0.571 / 0.750 on the same Docs.
+Weak spots: speakers
 the NER tags wrongly or splits, headline-like lines without punctuation, cues
 governed by nouns (``a warning that “…”``), participle chains (``in flatly stating
 that …``).
