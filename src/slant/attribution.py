@@ -38,10 +38,9 @@ Scores (``slant evaluate attribution``, overlap matching; dev set = the 34 artic
 quotation F1 0.975 dev / 0.885 held-out first run (0.938 now), speaker accuracy 0.930
 / 0.556 (0.700 now), indirect+mixed recall 0.96 / 0.64 (0.79 now); on direct
 quotations 0.940 / 0.829 (0.857 now) against textacy's 0.571 / 0.750 on the same Docs.
-Weak spots: speakers
-the NER tags wrongly or splits, headline-like lines without punctuation, cues
-governed by nouns (``a warning that “…”``), participle chains (``in flatly stating
-that …``).
+Weak spots: speakers the NER tags wrongly or splits (``Trump`` as ORG), headline-like
+lines without punctuation that merge into the next sentence, quotations in embedded
+tweets, speakers named only by a role the text never links to a name.
 
 References:
     Pareti (2016), PARC 3.0 attribution corpus (source / cue / content);
