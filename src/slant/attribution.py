@@ -217,7 +217,7 @@ def directional_quotes(text: str) -> str:
     this keeps offsets for Docs made from text that was not normalised (the spaCy
     component). The direction is decided by the same rule as normalisation.
     """
-    from .normalize import _double_quote_is_opening
+    from .normalize import double_quote_is_opening
 
     if not _UNDIRECTED_DQ.search(text):
         return text  # only “ and ”: already directional (normalised text)
@@ -225,7 +225,7 @@ def directional_quotes(text: str) -> str:
     is_open = False
     for m in _ANY_DQ.finditer(text):
         i = m.start()
-        is_open = _double_quote_is_opening(text, i, is_open)
+        is_open = double_quote_is_opening(text, i, is_open)
         out[i] = OPEN_DQ if is_open else CLOSE_DQ
     return "".join(out)
 

@@ -198,7 +198,7 @@ def _is_space(ch: str) -> bool:
     return ch == "" or ch.isspace() or ch in "\u200b\u200c\u200d\u2060\ufeff"
 
 
-def _double_quote_is_opening(text: str, i: int, is_open: bool) -> bool:
+def double_quote_is_opening(text: str, i: int, is_open: bool) -> bool:
     """Decide whether the double quotation mark at ``text[i]`` opens a quotation."""
     ch = text[i]
     prev = text[i - 1] if i > 0 else ""
@@ -252,11 +252,11 @@ def normalize(text: str) -> Normalized:
             if not drop and s == after_open_quote and not _is_space(nxt):
                 drop = True  # “ Those -> “Those
             if not drop and nxt in "\"\u201d\u00bb" and b.last_char() not in ("", "\n"):
-                if not _double_quote_is_opening(text, e, is_open) and is_open:
+                if not double_quote_is_opening(text, e, is_open) and is_open:
                     drop = True  # countries. ” -> countries.”
             b.replace(s, e, "" if drop else " ")
         elif kind == "dq":
-            opening = _double_quote_is_opening(text, s, is_open)
+            opening = double_quote_is_opening(text, s, is_open)
             b.replace(s, e, OPEN_DQ if opening else CLOSE_DQ)
             if opening:
                 is_open, last_open, after_open_quote = True, s, e
