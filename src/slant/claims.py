@@ -1,0 +1,283 @@
+"""Check-worthy claims: sentences (or the single-voice clauses of a sentence) scored
+for check-worthiness, with their voice, entities and time expressions.
+
+Model card: ``slant/models/claims/CARD.md``. The model is a linear one, cheap enough
+to run on every sentence of every article:
+
+* hashed word 1-2-grams and character 2-4-grams of the sentence text (digits folded
+  to ``0``, so "3.5%" and "7.2%" share features);
+* a few dense features read off the spaCy tokens the pipeline already made (number
+  of CARDINAL / PERCENT / MONEY / DATE ... entities, past tense and modal verbs,
+  first/second person pronouns, comparatives, length) -- no second parse;
+* logistic regression trained on ClaimBuster and CLEF CheckThat! (2019, 2021, 2022)
+  with one bias term per source, because a positive means a different thing in each
+  (ClaimBuster: coders judged it a check-worthy factual claim; CheckThat! debates:
+  fact-checkers actually checked it; tweets: worth checking). At inference the
+  ClaimBuster bias is used, then Platt scaling fitted on held-out ClaimBuster rows.
+
+References:
+    Arslan et al. (2020), A Benchmark Dataset of Check-worthy Factual Claims (ClaimBuster).
+    Atanasova et al. (2019); Shaar et al. (2021); Nakov et al. (2022), CLEF CheckThat! Task 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelNotFoundError
+from .schema import ClaimOut, SpanOut
+
+logger = logging.getLogger(__name__)
+
+MODEL_ID = "claims"
+#: source whose bias is used at inference (its sense of "check-worthy" suits news prose)
+INFERENCE_SOURCE = "claimbuster"
+#: sentences (or clauses) shorter than this many word tokens are not scored
+MIN_WORDS = 4
+
+_NUM_ENTS = ("CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL")
+_TIME_ENTS = ("DATE", "TIME")
+_NAME_ENTS = ("PERSON", "ORG", "GPE", "NORP", "LAW", "EVENT", "LOC", "FAC")
+_FIRST = frozenset({"i", "we", "me", "us", "my", "our"})
+_SECOND = frozenset({"you", "your"})
+
+#: names of the dense features, in column order
+DENSE_FEATURES: tuple[str, ...] = (
+    *(f"ents_{e}" for e in _NUM_ENTS + _TIME_ENTS + _NAME_ENTS),
+    "like_num",
+    "past_tense",
+    "present_tense",
+    "modal",
+    "first_person",
+    "second_person",
+    "comparative",
+    "superlative",
+    "question",
+    "log_words",
+)
+
+
+def _fold_digits(text: str) -> str:
+    """Preprocessor for the hashing vectorizers: lower-case, every digit to ``0``."""
+    return re.sub(r"\d", "0", text.lower())
+
+
+def make_vectorizers(n_features: int = 2**18) -> tuple[Any, Any]:
+    """The word and character ``HashingVectorizer`` pair (stateless; identical in training and use).
+
+    Returns:
+        (word 1-2-gram vectorizer, char_wb 2-4-gram vectorizer), each l2-normalised,
+        ``n_features`` columns, non-negative.
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    common = dict(n_features=n_features, alternate_sign=False, norm="l2", preprocessor=_fold_digits)
+    word = HashingVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b|[%$€£?]", **common)
+    char = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), **common)
+    return word, char
+
+
+def dense_features(span: Any) -> np.ndarray:
+    """Dense features of one sentence or clause.
+
+    Args:
+        span: a spaCy ``Span`` (or ``Doc``) with tags and entities set.
+    Returns:
+        float64 array, shape ``(len(DENSE_FEATURES),)``; counts are raw, shares in [0, 1].
+    """
+    ents: dict[str, int] = {}
+    for ent in span.ents:
+        ents[ent.label_] = ents.get(ent.label_, 0) + 1
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    n = max(len(words), 1)
+    tags = [t.tag_ for t in words]
+    lower = [t.lower_ for t in words]
+    values = [float(min(ents.get(e, 0), 3)) for e in _NUM_ENTS + _TIME_ENTS + _NAME_ENTS]
+    values += [
+        min(sum(t.like_num for t in words), 5) / 5,
+        sum(tag in ("VBD", "VBN") for tag in tags) / n,
+        sum(tag in ("VBP", "VBZ") for tag in tags) / n,
+        sum(tag == "MD" for tag in tags) / n,
+        sum(w in _FIRST for w in lower) / n,
+        sum(w in _SECOND for w in lower) / n,
+        float(any(tag in ("JJR", "RBR") for tag in tags)),
+        float(any(tag in ("JJS", "RBS") for tag in tags)),
+        float(span.text.rstrip().endswith("?")),
+        float(np.log1p(len(words))),
+    ]
+    return np.asarray(values, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ClaimModel:
+    """The shipped check-worthiness model (see ``models/claims/CARD.md``).
+
+    Attributes:
+        w_word, w_char: float32 weights of the hashed word / char features, shape (n_features,).
+        w_dense: weights of the standardised dense features, shape (len(DENSE_FEATURES),).
+        dense_mean, dense_scale: standardisation of the dense features.
+        bias: log-odds bias per source name (intercept included).
+        platt: (a, b): calibrated probability = sigmoid(a * logit + b).
+        n_features: hashing width.
+    """
+
+    w_word: np.ndarray
+    w_char: np.ndarray
+    w_dense: np.ndarray
+    dense_mean: np.ndarray
+    dense_scale: np.ndarray
+    bias: dict[str, float]
+    platt: tuple[float, float]
+    n_features: int
+
+    def logits(self, texts: list[str], dense: np.ndarray, source: str = INFERENCE_SOURCE) -> np.ndarray:
+        """Uncalibrated log-odds, shape (n,), for ``texts`` with their dense features (n, d)."""
+        word, char = make_vectorizers(self.n_features)
+        z = word.transform(texts) @ self.w_word + char.transform(texts) @ self.w_char
+        if len(texts):
+            z = z + ((dense - self.dense_mean) / self.dense_scale) @ self.w_dense
+        return np.asarray(z, dtype=np.float64) + self.bias.get(source, self.bias[INFERENCE_SOURCE])
+
+    def predict_proba(self, texts: list[str], dense: np.ndarray, source: str = INFERENCE_SOURCE) -> np.ndarray:
+        """Calibrated check-worthiness probabilities, float64 array of shape (n,)."""
+        a, b = self.platt
+        return 1.0 / (1.0 + np.exp(-(a * self.logits(texts, dense, source) + b)))
+
+    def score_spans(self, spans: list[Any]) -> np.ndarray:
+        """Probabilities for spaCy spans (one vectorised call), shape (len(spans),)."""
+        if not spans:
+            return np.zeros(0)
+        dense = np.vstack([dense_features(s) for s in spans])
+        return self.predict_proba([s.text for s in spans], dense)
+
+    def save(self, root: Any, meta: dict[str, Any]) -> None:
+        """Write ``model.npz`` and ``meta.json`` (no pickle) into directory ``root``."""
+        np.savez_compressed(
+            root / "model.npz",
+            w_word=self.w_word.astype(np.float32), w_char=self.w_char.astype(np.float32),
+            w_dense=self.w_dense, dense_mean=self.dense_mean, dense_scale=self.dense_scale,
+        )
+        meta = dict(meta, bias=self.bias, platt=list(self.platt), n_features=self.n_features,
+                    dense_features=list(DENSE_FEATURES))
+        (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, root: Any) -> "ClaimModel":
+        """Read a model written by :meth:`save` from directory ``root`` (a Path or Traversable).
+
+        Raises:
+            ModelNotFoundError: a file is missing or the dense features do not match this code (E211).
+        """
+        try:
+            meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+            with (root / "model.npz").open("rb") as fh:
+                arrays = dict(np.load(fh, allow_pickle=False))
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(f"[E211] claims model at {root}: {exc}; rebuild with `slant train claims`") from exc
+        if meta.get("dense_features") != list(DENSE_FEATURES):
+            raise ModelNotFoundError(f"[E211] claims model at {root} was trained with other features; retrain it")
+        return cls(
+            w_word=arrays["w_word"].astype(np.float64), w_char=arrays["w_char"].astype(np.float64),
+            w_dense=arrays["w_dense"], dense_mean=arrays["dense_mean"], dense_scale=arrays["dense_scale"],
+            bias={k: float(v) for k, v in meta["bias"].items()}, platt=tuple(meta["platt"]),
+            n_features=int(meta["n_features"]),
+        )
+
+
+def model_dir() -> Any:
+    """The shipped model's directory (an ``importlib.resources`` Traversable)."""
+    return resources.files("slant") / "models" / MODEL_ID
+
+
+@functools.cache
+def load_model() -> ClaimModel:
+    """The shipped claims model, loaded once per process.
+
+    Raises:
+        ModelNotFoundError: the model files are missing (E211).
+    """
+    return ClaimModel.read(model_dir())
+
+
+def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
+    """Units to score, as NORMALISED ``(start, end)`` char offsets.
+
+    A unit is a sentence of ``ctx.doc``; where attribution has run and a sentence
+    straddles voices (narration around a quotation), the sentence is cut at the voice
+    boundaries so that each clause has one voice. Pieces with fewer than
+    :data:`MIN_WORDS` words are dropped.
+    """
+    text = ctx.normalized.text
+    cuts = _voice_boundaries(ctx)
+    units = []
+    for sent in ctx.doc.sents:
+        bounds = [sent.start_char] + [c for c in cuts if sent.start_char < c < sent.end_char] + [sent.end_char]
+        for s, e in zip(bounds, bounds[1:]):
+            while s < e and (text[s].isspace() or text[s] in "\"“”'‘’[(,;:—–-"):
+                s += 1
+            while e > s and (text[e - 1].isspace() or text[e - 1] in "\"“”'‘’[(,;:—–-"):
+                e -= 1
+            if len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS:
+                units.append((s, e))
+    return units
+
+
+def _voice_boundaries(ctx: Any) -> list[int]:
+    """Normalised offsets where a voice segment starts or ends (empty before attribution)."""
+    voices = ctx.out.get("voices") or []
+    offsets = ctx.normalized.offsets
+    cuts = set()
+    for voice in voices:
+        if voice.id == "outlet":
+            continue
+        for seg in voice.segments:
+            cuts.add(offsets.to_normalized(seg.start))
+            cuts.add(offsets.to_normalized(seg.end))
+    return sorted(cuts)
+
+
+def claims_stage(ctx: Any) -> None:
+    """Set ``ctx.out["claims"]``: check-worthy units scoring >= ``options.min_claim_score``.
+
+    Each :class:`~slant.schema.ClaimOut` has the unit's ORIGINAL span, its calibrated
+    check-worthiness ``score``, its ``voice`` (None before attribution), the ids of
+    entities with a mention inside it, and its DATE/TIME expressions.
+
+    Raises:
+        ModelNotFoundError: the shipped model is missing (E211).
+    """
+    model = load_model()
+    units = candidate_spans(ctx)
+    spans = [ctx.doc.char_span(s, e, alignment_mode="expand") for s, e in units]
+    keep = [(u, sp) for u, sp in zip(units, spans) if sp is not None and len(sp)]
+    scores = model.score_spans([sp for _, sp in keep])
+    entities = ctx.out.get("entities") or []
+    threshold = ctx.options.min_claim_score
+    claims = []
+    for ((s, e), sp), score in zip(keep, scores):
+        if score < threshold:
+            continue
+        o_start, o_end = ctx.original(s, e)
+        entity_ids = [
+            ent.id for ent in entities if any(o_start <= m.start and m.end <= o_end for m in ent.mentions)
+        ]
+        times = [
+            ctx.span(max(ent.start_char, s), min(ent.end_char, e))
+            for ent in sp.ents
+            if ent.label_ in _TIME_ENTS and ent.end_char > s and ent.start_char < e
+        ]
+        claims.append(
+            ClaimOut(
+                start=o_start, end=o_end, score=round(float(score), 4), voice=ctx.voice_of(o_start, o_end),
+                entity_ids=entity_ids, times=[SpanOut(start=t.start, end=t.end) for t in times],
+            )
+        )
+    ctx.out["claims"] = claims

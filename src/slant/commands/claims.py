@@ -1,0 +1,294 @@
+"""``slant train claims`` and ``slant evaluate claims``: the check-worthiness model.
+
+Training reads the CSVs of ``shared/data/claims`` (ClaimBuster, CLEF CheckThat!
+2019/2021 debates, 2021/2022 tweets; layout in that folder's README, section 4).
+The held-out part used by ``slant evaluate claims`` without ``--data`` is fixed by
+hashing: whole debate documents for the CheckThat! debate files (so that ``map`` is a
+mean over unseen debates), ``dup_group`` for ClaimBuster and tweets; every row
+sharing a ``dup_group`` with a held-out row is out of training. A further
+``dup_group``-hashed tenth of the rest calibrates (Platt) on its ClaimBuster rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+SOURCES = ("claimbuster", "checkthat2019_t1_en", "checkthat2021_t1b_en", "checkthat2021_t1a_en", "checkthat2022_t1a_en")
+DEBATE_SOURCES = ("checkthat2019_t1_en", "checkthat2021_t1b_en")
+SEED = 13
+
+
+def _bucket(key: str, n: int) -> int:
+    return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % n
+
+
+def default_data_dir(sub: str) -> Path:
+    """``$SLANT_SHARED/data/<sub>``, else the first of ``../shared/data/<sub>``, ``./shared/data/<sub>``."""
+    if os.environ.get("SLANT_SHARED"):
+        return Path(os.environ["SLANT_SHARED"]) / "data" / sub
+    for base in (Path.cwd().parent, Path.cwd(), Path(__file__).resolve().parents[4]):
+        if (base / "shared" / "data" / sub).is_dir():
+            return base / "shared" / "data" / sub
+    return Path("../shared/data") / sub
+
+
+def read_claims(data_dir: Path) -> Any:
+    """All claim rows of the five source CSVs in ``data_dir`` as one DataFrame.
+
+    Columns used: ``source_dataset, text, label (int), dup_group, debate``.
+    Raises:
+        FileNotFoundError: a source CSV is missing.
+    """
+    import pandas as pd
+
+    frames = [pd.read_csv(data_dir / f"{s}.csv", keep_default_na=False, dtype=str) for s in SOURCES]
+    df = pd.concat(frames, ignore_index=True)
+    df["label"] = df["label"].astype(int)
+    return df
+
+
+def split_claims(df: Any) -> Any:
+    """Add a ``part`` column: ``test`` (held out), ``cal`` (calibration), ``train`` or ``drop``.
+
+    Test: per CheckThat! debate file, the fifth of its documents (at least 2) that
+    come first when sorted by md5(debate); other rows with md5(dup_group) % 5 == 0. Cal: md5(dup_group) % 10 == 1 of the rest. A row sharing a
+    ``dup_group`` with a test (or cal) row is dropped from the later parts.
+    """
+    is_debate = df["source_dataset"].isin(DEBATE_SOURCES)
+    held_debates = set()
+    for src in DEBATE_SOURCES:
+        names = sorted(set(df.loc[df["source_dataset"] == src, "debate"]), key=lambda d: hashlib.md5(d.encode()).hexdigest())
+        held_debates.update(names[: max(2, round(0.2 * len(names)))])
+    test = (is_debate & df["debate"].isin(held_debates)) | (~is_debate & df["dup_group"].map(lambda g: _bucket(g, 5) == 0))
+    test_groups = set(df.loc[test, "dup_group"])
+    cal = ~test & df["dup_group"].map(lambda g: _bucket("cal" + g, 10) == 1)
+    cal_groups = set(df.loc[cal, "dup_group"])
+    part = []
+    for is_test, is_cal, g in zip(test, cal, df["dup_group"]):
+        if is_test:
+            part.append("test")
+        elif g in test_groups:
+            part.append("drop")
+        elif is_cal:
+            part.append("cal")
+        elif g in cal_groups:
+            part.append("drop")
+        else:
+            part.append("train")
+    return df.assign(part=part)
+
+
+def parse_texts(texts: list[str], name: str, cache_dir: Path | None = None) -> list[Any]:
+    """Tag + NER ``texts`` with slant's pipeline (parser off: the claim features do not
+    use it), caching one DocBin per (name, texts, pipeline) under ``cache_dir``."""
+    from spacy.tokens import DocBin
+
+    from ..nlp import get_nlp
+
+    nlp = get_nlp()
+    root = cache_dir or Path(os.environ.get("SLANT_CACHE", Path(tempfile.gettempdir()) / "slant-cache-claims"))
+    key = hashlib.sha256(f"{nlp.meta['name']}-{nlp.meta['version']}".encode())
+    for t in texts:
+        key.update(hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest())
+    path = root / f"{name}-{key.hexdigest()[:16]}.spacy"
+    if path.exists():
+        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    bin_ = DocBin(attrs=["ORTH", "TAG", "ENT_IOB", "ENT_TYPE", "SPACY"])
+    docs = []
+    with nlp.select_pipes(disable=[p for p in ("parser", "lemmatizer") if p in nlp.pipe_names]):
+        for doc in nlp.pipe(texts, batch_size=256):
+            bin_.add(doc)
+            docs.append(doc)
+    root.mkdir(parents=True, exist_ok=True)
+    bin_.to_disk(path)
+    return docs
+
+
+def parse_claims(df: Any) -> list[Any]:
+    """Parsed sentence per row of :func:`read_claims`'s frame (one cached DocBin per source file)."""
+    docs: list[Any] = [None] * len(df)
+    for src in SOURCES:
+        idx = [i for i, s in enumerate(df["source_dataset"]) if s == src]
+        for i, doc in zip(idx, parse_texts([df["text"].iat[i] for i in idx], src)):
+            docs[i] = doc
+    return docs
+
+
+def featurize(docs: list[Any]) -> tuple[list[str], Any]:
+    """Texts and dense feature matrix (n, d) of parsed sentences."""
+    import numpy as np
+
+    from ..claims import DENSE_FEATURES, dense_features
+
+    dense = np.vstack([dense_features(d[:]) for d in docs]) if docs else np.zeros((0, len(DENSE_FEATURES)))
+    return [d.text for d in docs], dense
+
+
+def train_claims(data_dir: Path, out_dir: Path, *, C: float = 0.5, log=print) -> dict[str, Any]:
+    """Train, calibrate and save the claims model; return the held-out scores.
+
+    Args:
+        data_dir: folder with the five claims CSVs.
+        out_dir: where ``model.npz`` and ``meta.json`` are written.
+        C: inverse L2 strength of the logistic regression.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    from ..claims import INFERENCE_SOURCE, ClaimModel, make_vectorizers
+
+    df = split_claims(read_claims(data_dir))
+    log(f"parsing {len(df)} sentences (cached under $SLANT_CACHE or <tmp>/slant-cache-claims)")
+    df["doc"] = parse_claims(df)
+    df = df[df["part"] != "drop"]
+    # one row per (source, dup_group) in training: a repeated sentence counts once, positive if any copy is
+    train = df[df["part"] == "train"].groupby(["source_dataset", "dup_group"], as_index=False, sort=True).agg(
+        doc=("doc", "first"), label=("label", "max"))
+    cal = df[(df["part"] == "cal") & (df["source_dataset"] == INFERENCE_SOURCE)]
+    log(f"train {len(train)} rows, calibration {len(cal)} ClaimBuster rows")
+    texts, dense = featurize(train["doc"].tolist())
+    mean, scale = dense.mean(0), dense.std(0) + 1e-6
+    word, char = make_vectorizers()
+    src_index = {s: i for i, s in enumerate(SOURCES)}
+    onehot = sp.csr_matrix(
+        (np.ones(len(train)), (np.arange(len(train)), train["source_dataset"].map(src_index))), shape=(len(train), len(SOURCES))
+    )
+    X = sp.hstack([word.transform(texts), char.transform(texts), sp.csr_matrix((dense - mean) / scale), onehot]).tocsr()
+    y = train["label"].to_numpy()
+    log(f"fitting logistic regression on {X.shape}")
+    lr = LogisticRegression(C=C, solver="liblinear", max_iter=200, random_state=SEED).fit(X, y)
+    w = lr.coef_[0]
+    n = word.n_features
+    d = len(mean)
+    bias = {s: float(lr.intercept_[0] + w[2 * n + d + i]) for s, i in src_index.items()}
+    model = ClaimModel(w_word=w[:n], w_char=w[n:2 * n], w_dense=w[2 * n:2 * n + d], dense_mean=mean,
+                       dense_scale=scale, bias=bias, platt=(1.0, 0.0), n_features=n)
+    cal_texts, cal_dense = featurize(cal["doc"].tolist())
+    z = model.logits(cal_texts, cal_dense)
+    platt = LogisticRegression(C=1e6).fit(z.reshape(-1, 1), cal["label"].to_numpy())
+    model = ClaimModel(**{**model.__dict__, "platt": (float(platt.coef_[0, 0]), float(platt.intercept_[0]))})
+    scores = evaluate_frame(df[df["part"] == "test"], model, name="test")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    from .. import __version__
+
+    model.save(out_dir, {
+        "model_id": "claims-v1", "slant_version": __version__, "sklearn_version": sklearn.__version__,
+        "trained_on": [f"{s}.csv" for s in SOURCES], "seed": SEED, "C": C, "inference_source": INFERENCE_SOURCE,
+        "n_train": int(len(train)), "n_cal": int(len(cal)), "heldout_scores": scores,
+    })
+    return scores
+
+
+def _scores(y: Any, p: Any, debates: Any = None, threshold: float = 0.5) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.metrics import average_precision_score, precision_recall_fscore_support
+
+    y = np.asarray(y)
+    pred = (np.asarray(p) >= threshold).astype(int)
+    prec, rec, f1, _ = precision_recall_fscore_support(y, pred, average="binary", zero_division=0)
+    out: dict[str, Any] = {
+        "n": int(len(y)), "positives": int(y.sum()), "precision": round(float(prec), 4), "recall": round(float(rec), 4),
+        "f1": round(float(f1), 4),
+        "average_precision": round(float(average_precision_score(y, p)), 4) if y.any() else None,
+        "map": None,
+    }
+    if debates is not None:
+        aps = [average_precision_score(y[m], np.asarray(p)[m]) for d in sorted(set(debates))
+               if (m := np.asarray(debates) == d).any() and y[m].any()]
+        out["map"] = round(float(np.mean(aps)), 4) if aps else None
+        out["documents"] = len(aps)
+    return out
+
+
+def evaluate_frame(df: Any, model: Any, *, name: str) -> dict[str, Any]:
+    """Scores of ``model`` on a claims-layout DataFrame: overall and per ``source_dataset``.
+
+    ``map`` is the mean over ``debate`` documents (those with a positive) of average
+    precision, as CheckThat! reports it; None where there is no ``debate`` column.
+    """
+    docs = df["doc"].tolist() if "doc" in df.columns else parse_texts(df["text"].tolist(), name)
+    texts, dense = featurize(docs)
+    p = model.predict_proba(texts, dense)
+    y = df["label"].astype(int).to_numpy()
+    has_debate = "debate" in df.columns and (df["debate"] != "").any()
+    debates = df["debate"].to_numpy() if has_debate else None
+    out = _scores(y, p, debates if has_debate else None)
+    if "source_dataset" in df.columns:
+        out["sources"] = {}
+        for src in sorted(set(df["source_dataset"])):
+            m = (df["source_dataset"] == src).to_numpy()
+            deb = debates[m] if has_debate and (df.loc[m, "debate"] != "").all() else None
+            out["sources"][src] = _scores(y[m], p[m], deb)
+    return out
+
+
+def _print(scores: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(scores, indent=2))
+        return
+    keys = ("n", "positives", "precision", "recall", "f1", "average_precision", "map")
+    rows = [("all", scores)] + list(scores.get("sources", {}).items())
+    print(f"{'part':24s} " + " ".join(f"{k:>9s}" for k in keys))
+    for name, s in rows:
+        print(f"{name:24s} " + " ".join(f"{'-' if s.get(k) is None else s[k]:>9}" for k in keys))
+
+
+def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
+    """Add ``slant train claims`` and ``slant evaluate claims``."""
+
+    @train.command("claims")
+    def train_cmd(
+        data: Annotated[Optional[Path], typer.Option(help="Folder of the claims CSVs (shared/data/claims).")] = None,
+        out: Annotated[Optional[Path], typer.Option(help="Write the model here (default: the package's models/claims).")] = None,
+    ) -> None:
+        """Rebuild the check-worthiness model from ClaimBuster + CheckThat! and print its held-out scores."""
+        from ..cli import fail
+
+        data_dir = data or default_data_dir("claims")
+        if not (data_dir / "claimbuster.csv").is_file():
+            raise fail(f"{data_dir}: no claimbuster.csv (give --data DIR, the shared/data/claims folder)", 2)
+        out_dir = out or Path(__file__).resolve().parents[1] / "models" / "claims"
+        scores = train_claims(data_dir, out_dir, log=lambda m: print(m, file=sys.stderr))
+        _print(scores, "text")
+
+    @evaluate.command("claims")
+    def evaluate_cmd(
+        data: Annotated[Optional[Path], typer.Option(help="A CSV in the layout of shared/data/claims (default: the held-out part of the training data).")] = None,
+        format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    ) -> None:
+        """Precision, recall, F1 (at 0.5), average precision and debate MAP of the shipped model."""
+        import pandas as pd
+
+        from ..claims import load_model
+        from ..cli import fail
+        from ..errors import SlantError
+
+        if format not in ("text", "json"):
+            raise fail(f"--format {format}: use text or json", 2)
+        try:
+            model = load_model()
+            if data is None:
+                data_dir = default_data_dir("claims")
+                if not (data_dir / "claimbuster.csv").is_file():
+                    raise fail(f"{data_dir}: no claims data; give --data CSV or set SLANT_SHARED", 2)
+                df = split_claims(read_claims(data_dir))
+                df["doc"] = parse_claims(df)
+                df = df[df["part"] == "test"]
+            else:
+                df = pd.read_csv(data, keep_default_na=False, dtype=str)
+                missing = {"text", "label"} - set(df.columns)
+                if missing:
+                    raise fail(f"{data}: missing column(s) {', '.join(sorted(missing))}", 2)
+        except (OSError, pd.errors.ParserError, SlantError) as exc:
+            raise fail(f"{data or 'claims data'}: {exc}")
+        _print(evaluate_frame(df, model, name="eval" if data else "test"), format)

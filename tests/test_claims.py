@@ -1,0 +1,143 @@
+"""Check-worthy claims: features, the shipped model, the stage and ``slant evaluate claims``."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+
+from slant.claims import DENSE_FEATURES, dense_features, load_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def test_claims_dense_features_count_numbers_and_tense(nlp):
+    doc = nlp("Unemployment fell to 4.9 percent in 2016, the lowest rate in eight years.")
+    f = dict(zip(DENSE_FEATURES, dense_features(doc[:])))
+    assert f["ents_PERCENT"] == 1
+    assert f["ents_DATE"] >= 1
+    assert f["past_tense"] > 0
+    assert f["superlative"] == 1.0
+    assert f["question"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "worthy,unworthy",
+    [
+        ("Unemployment fell to 4.9 percent in 2016, the lowest rate in eight years.",
+         "Thank you all for coming tonight, it is great to be here with you."),
+        ("The government spent $2 billion on the program last year, twice what it promised.",
+         "I think we should all take a moment to think about our families."),
+        ("Islamic State fighters recaptured Palmyra in December after government forces withdrew.",
+         "What a wonderful crowd, and what a beautiful evening this is."),
+    ],
+)
+def test_claims_model_ranks_factual_claims_above_chatter(nlp, model, worthy, unworthy):
+    a, b = model.score_spans([nlp(worthy)[:], nlp(unworthy)[:]])
+    assert a > b
+    assert a > 0.5 > b
+
+
+def test_claims_model_probabilities_in_unit_interval(nlp, model):
+    spans = [nlp(t)[:] for t in ("Yes.", "In 1960 there were 40 million cars on the road.", "!!!")]
+    p = model.score_spans(spans)
+    assert p.shape == (3,) and np.all((p >= 0) & (p <= 1))
+
+
+def test_claims_stage_on_example(example_text, example_analysis):
+    a = example_analysis
+    assert a.claims, "the example is full of checkable assertions"
+    ids = {e.id for e in a.entities}
+    for c in a.claims:
+        assert 0 <= c.start < c.end <= len(example_text)
+        assert c.score >= 0.5
+        assert set(c.entity_ids) <= ids
+        for t in c.times:
+            assert c.start <= t.start < t.end <= c.end
+        for e in a.entities:
+            if e.id in c.entity_ids:
+                assert any(c.start <= m.start and m.end <= c.end for m in e.mentions)
+    # spans are trimmed units of text, not whitespace or stray quote marks
+    assert all(not example_text[c.start].isspace() and not example_text[c.end - 1].isspace() for c in a.claims)
+
+
+def test_claims_recapture_of_palmyra_is_a_claim(example_text, example_analysis):
+    texts = [example_text[c.start:c.end] for c in example_analysis.claims]
+    assert any("Palmyra" in t for t in texts)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("slant.attribution") is None, reason="needs the attribution stage (voices)")
+def test_claims_extremist_boasts_are_in_his_voice(example_text, example_analysis):
+    a = example_analysis
+    his = [q for q in a.quotations if q.speaker and q.speaker.name and "almu" in q.speaker.name.lower()]
+    assert his, "attribution should find Almuhajer's quotations"
+    inside = [c for c in a.claims if any(q.start <= c.start and c.end <= q.end for q in his)]
+    assert inside, "some of his quoted boasts should be check-worthy claims"
+    for c in inside:
+        assert c.voice is not None and c.voice != "outlet", example_text[c.start:c.end]
+
+
+def test_claims_min_score_option_filters(example_text):
+    import slant
+    from slant.options import Options
+
+    low = slant.analyze(example_text, options=Options(min_claim_score=0.0, stages=("sentences", "entities", "claims")))
+    high = slant.analyze(example_text, options=Options(min_claim_score=0.9, stages=("sentences", "entities", "claims")))
+    assert len(low.claims) > len(high.claims)
+    assert all(c.score >= 0.9 for c in high.claims)
+
+
+# ---------------------------------------------------------------- data, split, evaluate
+
+
+def test_claims_split_keeps_dup_groups_apart(shared_data):
+    from slant.commands.claims import read_claims, split_claims
+
+    df = split_claims(read_claims(shared_data / "claims"))
+    test = set(df.loc[df.part == "test", "dup_group"])
+    cal = set(df.loc[df.part == "cal", "dup_group"])
+    train = set(df.loc[df.part == "train", "dup_group"])
+    assert not test & train and not test & cal and not cal & train
+    debates = df[df.source_dataset.isin(["checkthat2019_t1_en", "checkthat2021_t1b_en"])]
+    # whole debate documents are held out, so MAP is over unseen debates
+    for _, g in debates.groupby("debate"):
+        assert (g.part == "test").all() or not (g.part == "test").any()
+    assert 0.1 < (df.part == "test").mean() < 0.3
+
+
+def test_claims_evaluate_cli_on_a_small_csv(shared_data, tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    src = pd.read_csv(shared_data / "claims" / "checkthat2019_t1_en.csv", keep_default_na=False, dtype=str)
+    docs = [d for d, g in src.groupby("debate") if g.label.astype(int).sum() > 0][:2]
+    small = pd.concat([src[src.debate == d].head(150) for d in docs])
+    small = pd.concat([small, src[(src.debate.isin(docs)) & (src.label == "1")]]).drop_duplicates("id")
+    path = tmp_path / "small.csv"
+    small.to_csv(path, index=False)
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    for key in ("precision", "recall", "f1", "average_precision", "map"):
+        assert key in scores
+    assert scores["map"] is not None and 0 < scores["map"] <= 1
+    assert scores["n"] == len(small)
+
+
+def test_claims_evaluate_cli_names_a_bad_csv(tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    path = tmp_path / "bad.csv"
+    path.write_text("sentence,gold\nhello,1\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path)])
+    assert result.exit_code == 2
+    assert "bad.csv" in result.output and "label" in result.output
