@@ -1,0 +1,524 @@
+"""Article credibility: a calibrated probability that the article is reliable, with the
+evidence that moved it, each piece pointing at spans of the text.
+
+Model card: ``slant/models/credibility/CARD.md``. The model is a logistic regression
+over two blocks of features, both computed by :func:`article_features` from the
+NORMALISED text after :func:`strip_shortcuts` (the same function in training and
+use, so the two cannot drift apart):
+
+* style features a reader can check: quotation share, loaded language in the
+  narration (words outside quotation marks; lexicon from PTC Loaded_Language spans),
+  exclamation marks, all-caps words, headline style, second-person address,
+  attribution cues, sentences with numbers but no attributed source, numbers,
+  readability (Flesch reading ease) and length;
+* hashed word 1-2-grams (the "wording"): at inference the n-grams that moved the
+  score most are reported with their positions.
+
+Known shortcuts of the training corpora (ISOT's ``WASHINGTON (Reuters) -``
+datelines, bylines, publisher names, image credits, newsletter and Politico
+boilerplate, URLs) are blanked out -- replaced by spaces, so offsets do not move --
+before any feature is computed, in training and in use alike: adding or removing a
+dateline does not change the score.
+
+References:
+    Potthast et al. (2018), A Stylometric Inquiry into Hyperpartisan and Fake News.
+    Horne & Adali (2017), This Just In: Fake News Packs a Lot in Title...
+    Da San Martino et al. (2019), Fine-Grained Analysis of Propaganda in News Articles (PTC).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelNotFoundError
+from .schema import CredibilityOut, EvidenceOut, SpanOut
+
+MODEL_ID = "credibility"
+#: score >= this is "reliable", <= 1 - this "unreliable", between "uncertain"
+LABEL_MARGIN = 0.6
+#: most spans reported per evidence item
+MAX_SPANS = 8
+
+# ---------------------------------------------------------------- shortcuts
+
+_PUBLISHERS = (
+    r"Reuters|CNN|POLITICO|Politico|ABC News|Eagle ?Rising|Freedom ?Daily|Right ?Wing ?News|Addicting ?Info|"
+    r"Occupy ?Democrats|The Other 98%?|21st Century Wire|21WIRE|Alternate Current Radio(?: Network)?|Breitbart News|"
+    r"Infowars|InfoWars|Huffington Post|HuffPost|Daily Caller|Fox News Insider|The Onion|Borowitz Report"
+)
+#: (name, pattern) of text blanked before features are computed; see the module docstring
+SHORTCUT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dateline", re.compile(
+        r"^[ \t]*(?:[A-Z][\w.'’-]*(?:[ ,/]+[A-Za-z][\w.'’-]*){0,4}[ \t]*)?\((?:Reuters|CNN|AP|AFP|CNNMoney)\)[ \t]*(?:[-–—]+[ \t]*)?",
+        re.M)),
+    ("dateline", re.compile(r"^[ \t]*[A-Z][A-Z.,'’/ -]{2,40}[ \t]+[—–-]{1,2}[ \t]+", re.M)),
+    ("agency", re.compile(r"\((?:Reuters|CNN|AP|AFP)\)")),
+    ("publisher", re.compile(rf"\b(?:{_PUBLISHERS})(?=\W|$)")),
+    ("byline", re.compile(r"^[ \t]*By[ \t]+[A-Z][\w.'’-]+(?:[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,5}[ \t]*$", re.M)),
+    ("timestamp", re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}, \d{1,2}:\d{2} [AP]M(?: [A-Z]{2,4})?(?: BY(?: [A-Z][\w.'’-]+){1,4})?")),
+    ("image_credit", re.compile(
+        r"(?i)\b(?:featured )?(?:image|photo|picture|screenshot)s?(?: is a screenshot| (?:via|by|credit|courtesy)\b|:)[^\n]{0,120}")),
+    ("image_credit", re.compile(r"Getty Images|\bAP Photo\b")),
+    ("url", re.compile(r"(?i)https?://\S+|\bwww\.\S+|\bpic\.twitter\.com/\S+|\b[\w-]+\.(?:com|org|net|tv|us|co|news|info|it|ws)\b(?:/\S*)?")),
+    ("handle", re.compile(r"(?<!\w)@\w+")),
+    ("boilerplate", re.compile(r"The hardest-hitting political news\.|The document has moved here\.|Moved Permanently")),
+)
+#: a line of at most this many chars holding one of these words is promotion, not article
+_PROMO_LINE = re.compile(
+    r"(?i)\b(?:subscribe|subscribing|newsletter|sign up|email address|register here|ad ?blocker|log ?in|read more|"
+    r"follow \w+ on (?:facebook|twitter)|licensing opportunities|share this|comments)\b"
+)
+_PROMO_MAX = 200
+
+
+def strip_shortcuts(text: str, *, names: tuple[str, ...] = ()) -> tuple[str, list[tuple[int, int, str]]]:
+    """Blank out the known shortcuts of the news corpora (replace by spaces; newlines kept).
+
+    Args:
+        text: the (normalised) article, headline first if there is one.
+        names: further strings to blank wherever they occur (e.g. the row's publisher
+            and author names); ignored when shorter than 4 characters.
+    Returns:
+        (text of the same length with the shortcuts blanked, the blanked spans as
+        ``(start, end, kind)`` in document order).
+    """
+    spans: list[tuple[int, int, str]] = []
+    for kind, pattern in SHORTCUT_PATTERNS:
+        spans.extend((m.start(), m.end(), kind) for m in pattern.finditer(text) if m.end() > m.start())
+    for name in names:
+        name = name.strip()
+        if len(name) >= 4:
+            spans.extend((m.start(), m.end(), "name") for m in re.finditer(re.escape(name), text))
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) <= _PROMO_MAX and _PROMO_LINE.search(line):
+            spans.append((pos, pos + len(line), "promotion"))
+        pos += len(line) + 1
+    chars = list(text)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars), sorted(spans)
+
+
+# ---------------------------------------------------------------- features
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_QUOTE = re.compile(r"“[^“”]{1,1500}”|\"[^\"\n]{1,1500}\"")
+_SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[”\"’]?|(?=\n)|$)")
+_NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*%?")
+_CUES = re.compile(
+    r"(?i)\b(?:said|says|say|told|tells|according to|reported|reports|stated|announced|added|explained|wrote|"
+    r"confirmed|testified|claimed|argued|noted|insisted|spokesman|spokeswoman|spokesperson)\b"
+)
+_SECOND = re.compile(r"(?i)\b(?:you|your|yours|yourself|yourselves)\b")
+_CAPS = re.compile(r"\b[A-Z]{4,}\b")
+_NOT_CAPS = frozenset({"NATO", "NASA", "NAFTA", "OPEC", "ISIS", "FEMA", "HIPAA", "USDA", "NCAA", "NASCAR", "UNICEF", "AIDS", "COVID"})
+
+#: names of the dense (style) features, in column order
+STYLE_FEATURES: tuple[str, ...] = (
+    "quotation_share", "loaded_narration", "exclamations", "caps_words", "headline_caps", "headline_marks",
+    "second_person", "attribution_cues", "unsourced_numbers", "numbers", "readability", "log_words",
+)
+#: what each style feature measures, for the evidence
+DESCRIPTIONS: dict[str, str] = {
+    "quotation_share": "share of the text's characters inside quotation marks",
+    "loaded_narration": "loaded-language words (PTC lexicon) per 100 words of narration (outside quotations)",
+    "exclamations": "exclamation marks per 100 words",
+    "caps_words": "ALL-CAPS words (4+ letters) per 100 words",
+    "headline_caps": "share of the headline's words in ALL CAPS",
+    "headline_marks": "exclamation and question marks in the headline",
+    "second_person": "'you'/'your' per 100 words (addressing the reader)",
+    "attribution_cues": "attribution cues ('said', 'according to', ...) per 100 words",
+    "unsourced_numbers": "share of sentences with a number but no attribution cue or quotation",
+    "numbers": "numbers per 100 words",
+    "readability": "Flesch reading ease (higher = simpler text)",
+    "log_words": "log(1 + number of words)",
+    "wording": "word 1-2-grams of the linear text model that moved the score most",
+    "letter_case_and_spelling": "words whose character 2-4-grams (capitals, punctuation, spelling) moved the score most",
+}
+
+
+@functools.cache
+def loaded_terms() -> frozenset[str]:
+    """The loaded-language lexicon (``models/credibility/loaded_terms.json``, from PTC)."""
+    data = json.loads((model_dir() / "loaded_terms.json").read_text(encoding="utf-8"))
+    return frozenset(data["terms"])
+
+
+@dataclass
+class ArticleFeatures:
+    """Style features of one article and the spans behind them (offsets into the text given).
+
+    Attributes:
+        values: feature name -> value, for every name in :data:`STYLE_FEATURES`.
+        spans: feature name -> ``(start, end)`` spans that make the value checkable.
+        text: the stripped text the features (and the wording model) were computed on.
+        n_words: words in the stripped text.
+    """
+
+    values: dict[str, float]
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    text: str = ""
+    n_words: int = 0
+
+    def vector(self) -> np.ndarray:
+        return np.asarray([self.values[f] for f in STYLE_FEATURES], dtype=np.float64)
+
+
+def _syllables(word: str) -> int:
+    groups = re.findall(r"[aeiouy]+", word.lower())
+    n = len(groups) - (1 if word.lower().endswith("e") and len(groups) > 1 else 0)
+    return max(n, 1)
+
+
+def _headline(text: str) -> tuple[int, int] | None:
+    """The first line, when it looks like a headline (<= 25 words, a body follows, no final period)."""
+    m = re.match(r"\s*([^\n]+)\n", text)
+    if not m:
+        return None
+    line = m.group(1).rstrip()
+    if not line or len(_WORD.findall(line)) > 25 or line.endswith(".") or not text[m.end():].strip():
+        return None
+    return m.start(1), m.start(1) + len(line)
+
+
+def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatures:
+    """Style features of an article, computed on the text with shortcuts blanked.
+
+    Args:
+        text: the NORMALISED article text (headline as the first line, if any).
+        names: extra strings to blank (see :func:`strip_shortcuts`).
+    Returns:
+        :class:`ArticleFeatures`; its spans index ``text`` (blanking keeps offsets).
+    """
+    stripped, _ = strip_shortcuts(text, names=names)
+    words = list(_WORD.finditer(stripped))
+    n = max(len(words), 1)
+    per100 = 100.0 / n
+    quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(stripped)]
+    in_quote = np.zeros(len(stripped) + 1, dtype=bool)
+    for s, e in quotes:
+        in_quote[s:e] = True
+    narration = [w for w in words if not in_quote[w.start()]]
+    lexicon = loaded_terms()
+    loaded = [w for w in narration if w.group().lower() in lexicon]
+    chars = max(sum(not c.isspace() for c in stripped), 1)
+    quoted_chars = sum(sum(not c.isspace() for c in stripped[s:e]) for s, e in quotes)
+    exclaims = [(m.start(), m.end()) for m in re.finditer(r"!+", stripped)]
+    caps = [m for m in _CAPS.finditer(stripped) if m.group() not in _NOT_CAPS]
+    head = _headline(stripped)
+    head_caps, head_marks = 0.0, 0.0
+    if head:
+        hw = _WORD.findall(stripped[head[0]:head[1]])
+        head_caps = sum(len(w) >= 2 and w.isupper() for w in hw) / max(len(hw), 1)
+        head_marks = float(len(re.findall(r"[!?]", stripped[head[0]:head[1]])))
+    second = [(m.start(), m.end()) for m in _SECOND.finditer(stripped)]
+    cues = [(m.start(), m.end()) for m in _CUES.finditer(stripped)]
+    numbers = [(m.start(), m.end()) for m in _NUMBER.finditer(stripped)]
+    sentences = [(m.start(), m.end()) for m in _SENT.finditer(stripped) if _WORD.search(m.group())]
+    with_number = [(s, e) for s, e in sentences if _NUMBER.search(stripped[s:e])]
+    unsourced = [(s, e) for s, e in with_number if not _CUES.search(stripped[s:e]) and not in_quote[s:e].any()
+                 and not re.search(r"[“”\"]", stripped[s:e])]
+    n_sents = max(len(sentences), 1)
+    syll = sum(_syllables(w.group()) for w in words)
+    flesch = 206.835 - 1.015 * (n / n_sents) - 84.6 * (syll / n)
+    values = {
+        "quotation_share": quoted_chars / chars,
+        "loaded_narration": 100.0 * len(loaded) / max(len(narration), 1),
+        "exclamations": len(exclaims) * per100,
+        "caps_words": len(caps) * per100,
+        "headline_caps": head_caps,
+        "headline_marks": min(head_marks, 3.0),
+        "second_person": len(second) * per100,
+        "attribution_cues": len(cues) * per100,
+        "unsourced_numbers": len(unsourced) / max(len(with_number), 1) if with_number else 0.0,
+        "numbers": len(numbers) * per100,
+        "readability": float(np.clip(flesch, -50.0, 120.0)),
+        "log_words": math.log1p(len(words)),
+    }
+    spans = {
+        "quotation_share": sorted(quotes, key=lambda q: q[0] - q[1]),
+        "loaded_narration": [(w.start(), w.end()) for w in loaded],
+        "exclamations": exclaims,
+        "caps_words": [(m.start(), m.end()) for m in caps],
+        "headline_caps": [head] if head else [],
+        "headline_marks": [head] if head and head_marks else [],
+        "second_person": second,
+        "attribution_cues": cues,
+        "unsourced_numbers": unsourced,
+        "numbers": numbers,
+    }
+    return ArticleFeatures(values=values, spans=spans, text=stripped, n_words=len(words))
+
+
+# ---------------------------------------------------------------- model
+
+_TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+
+
+def make_vectorizers(n_features: int = 2**18) -> tuple[Any, Any]:
+    """The two hashed blocks of the text model (stateless, each l2-normalised).
+
+    Returns:
+        (word 1-2-grams, lower-cased; character 2-4-grams within words, case kept --
+        the block that sees capitals, punctuation and spelling).
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    word = HashingVectorizer(n_features=n_features, ngram_range=(1, 2), token_pattern=_TOKEN_PATTERN,
+                             alternate_sign=False, norm="l2", lowercase=True)
+    char = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(2, 4), lowercase=False,
+                             alternate_sign=False, norm="l2")
+    return word, char
+
+
+def _column(gram: str, n_features: int) -> int:
+    from sklearn.utils import murmurhash3_32
+
+    return abs(murmurhash3_32(gram, seed=0)) % n_features
+
+
+def _ngram_spans(text: str, n_features: int) -> dict[int, list[tuple[int, int, str]]]:
+    """Word-block hash column -> the ``(start, end, ngram)`` occurrences in ``text``."""
+    toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, text)]
+    grams = toks + [(a[0], b[1], f"{a[2]} {b[2]}") for a, b in zip(toks, toks[1:])]
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for s, e, g in grams:
+        out.setdefault(_column(g, n_features), []).append((s, e, g))
+    return out
+
+
+def _char_wb_grams(padded: str, min_n: int = 2, max_n: int = 4) -> list[str]:
+    """The char_wb n-grams of one space-padded word, exactly as scikit-learn makes them."""
+    grams = []
+    for n in range(min_n, max_n + 1):
+        offset = 0
+        grams.append(padded[:n])
+        while offset + n < len(padded):
+            offset += 1
+            grams.append(padded[offset:offset + n])
+        if offset == 0:  # a short word is counted once
+            break
+    return grams
+
+
+def _char_word_effects(text: str, w_char: np.ndarray, n_features: int) -> list[tuple[float, int, int]]:
+    """Contribution of each whitespace-separated word to the char block's log-odds.
+
+    Returns:
+        ``(contribution, start, end)`` per word; they sum to ``w_char . x_char``.
+    """
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+    per_word, counts = [], {}
+    for s, e, w in words:
+        padded = f" {w} "
+        cols = [_column(g, n_features) for g in _char_wb_grams(padded)]
+        per_word.append((s, e, cols))
+        for c in cols:
+            counts[c] = counts.get(c, 0) + 1
+    norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
+    return [(float(sum(w_char[c] for c in cols)) / norm, s, e) for s, e, cols in per_word]
+
+
+@dataclass(frozen=True)
+class CredibilityModel:
+    """The shipped credibility model (see ``models/credibility/CARD.md``).
+
+    Logit of "reliable" = ``intercept + w_word . x_word + w_char . x_char + w_style . z``,
+    with ``z`` the standardised style features; probability = ``sigmoid(a * logit + b)``.
+    ``word_mean`` / ``char_mean``: mean of each text block's term over the training
+    articles, the baseline its evidence effect is measured from.
+    """
+
+    w_word: np.ndarray
+    w_char: np.ndarray
+    w_style: np.ndarray
+    style_mean: np.ndarray
+    style_scale: np.ndarray
+    intercept: float
+    word_mean: float
+    char_mean: float
+    platt: tuple[float, float]
+    n_features: int
+
+    def text_matrix(self, texts: list[str]) -> Any:
+        """Sparse (n, 2 * n_features): the word block then the char block."""
+        import scipy.sparse as sp
+
+        word, char = make_vectorizers(self.n_features)
+        return sp.hstack([word.transform(texts), char.transform(texts)]).tocsr()
+
+    def logits(self, X_text: Any, style: np.ndarray) -> np.ndarray:
+        """Uncalibrated log-odds of reliable, shape (n,): ``X_text`` from :meth:`text_matrix`, ``style`` (n, d)."""
+        z = (style - self.style_mean) / self.style_scale
+        w = np.concatenate([self.w_word, self.w_char])
+        return np.asarray(X_text @ w + z @ self.w_style + self.intercept, dtype=np.float64)
+
+    def calibrate(self, logits: np.ndarray) -> np.ndarray:
+        a, b = self.platt
+        return 1.0 / (1.0 + np.exp(-(a * logits + b)))
+
+    def score(self, feats: list[ArticleFeatures]) -> np.ndarray:
+        """Calibrated P(reliable), shape (len(feats),)."""
+        X = self.text_matrix([f.text for f in feats])
+        return self.calibrate(self.logits(X, np.vstack([f.vector() for f in feats])))
+
+    def explain(self, feats: ArticleFeatures, top: int = 6) -> tuple[float, list[EvidenceOut]]:
+        """Score one article and list the evidence, spans in the offsets of the text given.
+
+        Effects are contributions to the calibrated log-odds of "reliable", relative to the
+        average training article: ``a * w_j * z_j`` for a style feature; ``a * (w . x -
+        mean)`` for each text block. The spans of "wording" are its strongest word
+        n-grams; those of "letter_case_and_spelling" the words whose character n-grams
+        moved the score most. Baseline + the effects = the calibrated log-odds.
+        Returns:
+            (P(reliable), evidence sorted by |effect|, spans in the offsets of ``feats``' text).
+        """
+        a = self.platt[0]
+        X = self.text_matrix([feats.text])
+        p = float(self.calibrate(self.logits(X, feats.vector()[None, :]))[0])
+        z = (feats.vector() - self.style_mean) / self.style_scale
+        evidence = []
+        for j, name in enumerate(STYLE_FEATURES):
+            spans = feats.spans.get(name, [])[:MAX_SPANS]
+            evidence.append(EvidenceOut(
+                feature=name, value=round(float(feats.values[name]), 4), effect=round(float(a * self.w_style[j] * z[j]), 4),
+                description=DESCRIPTIONS[name], spans=[SpanOut(start=s, end=e) for s, e in spans],
+            ))
+        row = X[0, : self.n_features].tocsr()
+        contrib = {int(c): float(self.w_word[c] * v) for c, v in zip(row.indices, row.data)}
+        word_term = sum(contrib.values())
+        where = _ngram_spans(feats.text, self.n_features)
+        spans, words = [], []
+        for col, c in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))[:top]:
+            occ = where.get(col, [])
+            if occ:
+                words.append(f"'{occ[0][2]}' ({a * c:+.2f})")
+                spans.extend((s, e) for s, e, _ in occ[:2])
+        evidence.append(EvidenceOut(
+            feature="wording", value=round(word_term, 4), effect=round(a * (word_term - self.word_mean), 4),
+            description=DESCRIPTIONS["wording"] + (": " + ", ".join(words) if words else ""),
+            spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))],
+        ))
+        per_word = _char_word_effects(feats.text, self.w_char, self.n_features)
+        char_term = sum(c for c, _, _ in per_word)
+        strongest = sorted(per_word, key=lambda t: -abs(t[0]))[:MAX_SPANS]
+        evidence.append(EvidenceOut(
+            feature="letter_case_and_spelling", value=round(char_term, 4), effect=round(a * (char_term - self.char_mean), 4),
+            description=DESCRIPTIONS["letter_case_and_spelling"] + ": " + ", ".join(
+                f"'{feats.text[s:e]}' ({a * c:+.2f})" for c, s, e in strongest[:top]),
+            spans=[SpanOut(start=s, end=e) for _, s, e in sorted(strongest, key=lambda t: t[1])],
+        ))
+        evidence.sort(key=lambda ev: -abs(ev.effect))
+        return p, evidence
+
+    def save(self, root: Any, meta: dict[str, Any]) -> None:
+        """Write ``model.npz`` and ``meta.json`` (no pickle) into directory ``root``."""
+        np.savez_compressed(root / "model.npz", w_word=self.w_word.astype(np.float32), w_char=self.w_char.astype(np.float32),
+                            w_style=self.w_style, style_mean=self.style_mean, style_scale=self.style_scale)
+        meta = dict(meta, intercept=self.intercept, word_mean=self.word_mean, char_mean=self.char_mean,
+                    platt=list(self.platt), n_features=self.n_features, style_features=list(STYLE_FEATURES))
+        (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def read(cls, root: Any) -> "CredibilityModel":
+        """Read a model written by :meth:`save` from ``root``.
+
+        Raises:
+            ModelNotFoundError: a file is missing or the features do not match this code (E212).
+        """
+        try:
+            meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+            with (root / "model.npz").open("rb") as fh:
+                arrays = dict(np.load(fh, allow_pickle=False))
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(f"[E212] credibility model at {root}: {exc}; rebuild with `slant train credibility`") from exc
+        if meta.get("style_features") != list(STYLE_FEATURES):
+            raise ModelNotFoundError(f"[E212] credibility model at {root} was trained with other features; retrain it")
+        return cls(w_word=arrays["w_word"].astype(np.float64), w_char=arrays["w_char"].astype(np.float64),
+                   w_style=arrays["w_style"], style_mean=arrays["style_mean"], style_scale=arrays["style_scale"],
+                   intercept=float(meta["intercept"]), word_mean=float(meta["word_mean"]),
+                   char_mean=float(meta["char_mean"]), platt=tuple(meta["platt"]), n_features=int(meta["n_features"]))
+
+
+def model_dir() -> Any:
+    """The shipped model's directory (an ``importlib.resources`` Traversable)."""
+    return resources.files("slant") / "models" / MODEL_ID
+
+
+@functools.cache
+def load_model() -> CredibilityModel:
+    """The shipped credibility model, loaded once per process (raises ModelNotFoundError E212)."""
+    return CredibilityModel.read(model_dir())
+
+
+def label_of(score: float) -> str:
+    """``reliable`` / ``unreliable`` / ``uncertain`` for a P(reliable) (margin :data:`LABEL_MARGIN`)."""
+    if score >= LABEL_MARGIN:
+        return "reliable"
+    if score <= 1.0 - LABEL_MARGIN:
+        return "unreliable"
+    return "uncertain"
+
+
+# ---------------------------------------------------------------- stage
+
+def _context_evidence(ctx: Any, n_words: int) -> list[EvidenceOut]:
+    """Evidence from earlier stages (techniques by voice, claims without a source).
+
+    These are shown for the reader to check but are NOT inputs of the trained score
+    (effect 0): the model is trained on text-level features only.
+    """
+    out = []
+    per100 = 100.0 / max(n_words, 1)
+    techniques = ctx.out.get("techniques") or []
+    voices = ctx.out.get("voices") or []
+    if techniques:
+        outlet = [t for t in techniques if (t.voice or "outlet") == "outlet"]
+        quoted = [t for t in techniques if (t.voice or "outlet") != "outlet"]
+        for name, group, who in (("techniques_outlet", outlet, "the outlet's own narration"),
+                                 ("techniques_quoted", quoted, "quoted speakers")):
+            out.append(EvidenceOut(
+                feature=name, value=round(len(group) * per100, 4), effect=0.0,
+                description=f"technique spans per 100 words in {who} (context; not an input of the score)",
+                spans=[SpanOut(start=t.start, end=t.end) for t in group[:MAX_SPANS]],
+            ))
+    claims = ctx.out.get("claims") or []
+    if claims and voices:
+        unsourced = [c for c in claims if c.voice in (None, "outlet")]
+        out.append(EvidenceOut(
+            feature="claims_without_source", value=round(len(unsourced) / len(claims), 4), effect=0.0,
+            description="share of check-worthy claims asserted in the outlet's own voice, with no attributed speaker "
+                        "(context; not an input of the score)",
+            spans=[SpanOut(start=c.start, end=c.end) for c in unsourced[:MAX_SPANS]],
+        ))
+    return out
+
+
+def credibility_stage(ctx: Any) -> None:
+    """Set ``ctx.out["credibility"]``: P(reliable), its label and the evidence behind it.
+
+    Features are computed from the normalised text (see :func:`article_features`) with
+    the meta ``publisher``/``author`` blanked as in training; spans are mapped to the
+    original text. Raises ModelNotFoundError (E212) when the model is missing.
+    """
+    model = load_model()
+    meta = ctx.document.meta or {}
+    names = tuple(str(meta[k]) for k in ("publisher", "author") if meta.get(k))
+    feats = article_features(ctx.normalized.text, names=names)
+    score, evidence = model.explain(feats)
+    mapped = [
+        ev.model_copy(update={"spans": [ctx.span(s.start, s.end) for s in ev.spans]}) for ev in evidence
+    ]
+    mapped.extend(_context_evidence(ctx, feats.n_words))
+    ctx.out["credibility"] = CredibilityOut(score=round(score, 4), label=label_of(score), evidence=mapped)

@@ -1,0 +1,196 @@
+"""Credibility: shortcut stripping, style features, the shipped model, its evidence, the metrics."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pytest
+
+from slant.credibility import (
+    STYLE_FEATURES,
+    article_features,
+    label_of,
+    load_model,
+    strip_shortcuts,
+)
+
+BODY = (
+    "Senators voted 52 to 48 on Tuesday to confirm the nominee, the Senate clerk said. "
+    "“This is a good day for the country,” the majority leader told reporters after the vote. "
+    "The nominee, a former federal judge, will take office next month, according to the White House.\n"
+    "Critics said the process was rushed. The committee held two days of hearings in March."
+)
+SHOUTY = (
+    "SHOCKING: Crooked Senate Traitors SELL OUT America!!\n\n"
+    "You won't believe what these disgusting liars did now! They rammed through their corrupt puppet "
+    "and you will pay for it. This is an absolute disgrace and a total betrayal of every patriot! "
+    "Share this before they delete it! The evil swamp wants you silent!!"
+)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+# ---------------------------------------------------------------- shortcuts
+
+
+@pytest.mark.parametrize(
+    "text,gone",
+    [
+        ("WASHINGTON (Reuters) - The U.S. Senate voted on Tuesday.", "(Reuters)"),
+        ("(Reuters) - Atlantic City’s mayor said on Tuesday.", "Reuters"),
+        ("Orlando, Florida (CNN)Hillary Clinton faces off against Donald Trump.", "CNN"),
+        ("RICHMOND — The FBI and local police are investigating.", "RICHMOND"),
+        ("The end of the story.\nFeatured image via Chip Somodevilla/Getty Images", "Getty"),
+        ("Read the rest at http://example.com/story and follow @someone.", "example.com"),
+        ("Story text.\nBy Jane Smith\nMore text.", "Jane Smith"),
+        ("11/19/16, 3:14 PM CET BY Chris Spillane The European Union said.", "Spillane"),
+        ("According to a POLITICO review of campaign spending, Clinton spent more.", "POLITICO"),
+    ],
+)
+def test_credibility_strip_shortcuts_blanks_them_in_place(text, gone):
+    stripped, spans = strip_shortcuts(text)
+    assert len(stripped) == len(text)
+    assert gone not in stripped
+    assert spans
+    # only blanked characters differ; the rest stays where it was
+    assert all(a == b or b == " " for a, b in zip(text, stripped))
+
+
+def test_credibility_strip_shortcuts_keeps_ordinary_prose():
+    text = "The Senate voted on Tuesday. Critics said the process was rushed."
+    assert strip_shortcuts(text)[0] == text
+
+
+def test_credibility_isot_true_rows_lose_their_reuters_dateline(shared_data):
+    from slant.normalize import normalize
+
+    csv.field_size_limit(10**9)
+    with open(shared_data / "news" / "isot_sample5pct.csv", encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["label_binary"] == "0"]
+    assert len(rows) > 500
+    with_dateline = sum("(Reuters)" in r["text"] for r in rows)
+    assert with_dateline > 0.9 * len(rows)
+    for r in rows:
+        stripped, _ = strip_shortcuts(normalize(f"{r['title']}\n\n{r['text']}").text)
+        assert "(Reuters)" not in stripped
+        assert "Reuters" not in stripped
+
+
+def test_credibility_score_does_not_move_with_a_dateline(model):
+    plain = article_features(BODY)
+    for dateline in ("WASHINGTON (Reuters) - ", "(Reuters) - ", "Washington (CNN)", "WASHINGTON — "):
+        with_it = article_features(dateline + BODY)
+        assert with_it.vector().tolist() == pytest.approx(plain.vector().tolist())
+        assert model.score([with_it])[0] == pytest.approx(model.score([plain])[0], abs=1e-9)
+
+
+# ---------------------------------------------------------------- features
+
+
+def test_credibility_features_are_checkable_against_the_text():
+    f = article_features(SHOUTY)
+    assert set(f.values) == set(STYLE_FEATURES)
+    assert f.values["exclamations"] > 3
+    assert all(SHOUTY[s:e].startswith("!") for s, e in f.spans["exclamations"])
+    assert {SHOUTY[s:e] for s, e in f.spans["caps_words"]} >= {"SHOCKING", "SELL"}
+    assert f.values["headline_caps"] > 0.3 and f.values["headline_marks"] >= 1
+    assert f.spans["headline_caps"] == [(0, SHOUTY.index("\n"))]
+    assert {SHOUTY[s:e].lower() for s, e in f.spans["loaded_narration"]} & {"disgusting", "disgrace", "evil", "corrupt"}
+    assert all(SHOUTY[s:e].lower() in ("you", "your") for s, e in f.spans["second_person"])
+
+
+def test_credibility_quotation_and_attribution_features():
+    f = article_features(BODY)
+    (q0, q1), *_ = f.spans["quotation_share"]
+    assert BODY[q0:q1].startswith("“This is a good day")
+    assert 0 < f.values["quotation_share"] < 0.3
+    assert {BODY[s:e] for s, e in f.spans["attribution_cues"]} >= {"said", "told", "according to"}
+    # "The committee held two days of hearings in March." has no number; "52 to 48" is sourced
+    assert f.values["unsourced_numbers"] == 0.0
+    assert f.values["exclamations"] == 0.0
+
+
+def test_credibility_loaded_words_inside_quotations_are_not_narration():
+    quoted = article_features("The minister said: “These are disgusting lies and a disgrace.” The vote is on Monday.")
+    narrated = article_features("These are disgusting lies and a disgrace, the minister said. The vote is on Monday.")
+    assert quoted.values["loaded_narration"] == 0.0
+    assert narrated.values["loaded_narration"] > 0
+
+
+# ---------------------------------------------------------------- model and evidence
+
+
+def test_credibility_model_prefers_sober_reporting(model):
+    sober, shouty = model.score([article_features(BODY), article_features(SHOUTY)])
+    assert sober > shouty
+    assert shouty < 0.5
+
+
+def test_credibility_effects_add_up_to_the_score(model):
+    feats = article_features(SHOUTY)
+    p, evidence = model.explain(feats)
+    a, b = model.platt
+    baseline = a * (model.intercept + model.word_mean + model.char_mean) + b
+    total = baseline + sum(ev.effect for ev in evidence)
+    assert math.log(p / (1 - p)) == pytest.approx(total, abs=0.02)
+
+
+def test_credibility_label_thresholds():
+    assert label_of(0.9) == "reliable" and label_of(0.1) == "unreliable" and label_of(0.5) == "uncertain"
+
+
+def test_credibility_stage_on_example(example_text, example_analysis):
+    cred = example_analysis.credibility
+    assert cred is not None
+    assert 0 <= cred.score <= 1
+    assert cred.label == label_of(cred.score)
+    with_spans = [ev for ev in cred.evidence if ev.spans and ev.effect != 0]
+    assert len(with_spans) >= 3, [ev.feature for ev in cred.evidence]
+    for ev in cred.evidence:
+        for s in ev.spans:
+            assert 0 <= s.start < s.end <= len(example_text)
+    effects = [abs(ev.effect) for ev in cred.evidence if ev.effect != 0]
+    assert effects == sorted(effects, reverse=True)
+    wording = next(ev for ev in cred.evidence if ev.feature == "wording")
+    assert wording.spans and all(example_text[s.start:s.end].strip() for s in wording.spans)
+
+
+def test_credibility_stage_maps_spans_through_normalisation():
+    import slant
+
+    text = "Senators  voted   today.\n\n" + SHOUTY.replace("!!", " !!")
+    a = slant.analyze(text, options=slant.Options(stages=("sentences", "credibility")))
+    ev = next(e for e in a.credibility.evidence if e.feature == "exclamations")
+    assert ev.spans and all(text[s.start:s.end].startswith("!") for s in ev.spans)
+
+
+# ---------------------------------------------------------------- metrics and training procedure
+
+
+def test_credibility_metrics_hand_computed():
+    from slant.commands.credibility import metrics
+
+    y = np.array([1, 0, 1, 0])
+    p = np.array([0.9, 0.1, 0.6, 0.8])
+    m = metrics(y, p)
+    assert m["accuracy"] == 0.75
+    assert m["brier"] == pytest.approx((0.01 + 0.01 + 0.16 + 0.64) / 4, abs=1e-4)
+    # bins: 0.1 -> [0.1,0.2) mean p .1 y 0; 0.6 -> p .6 y 1; 0.8 -> p .8 y 0; 0.9 -> p .9 y 1
+    assert m["ece"] == pytest.approx((0.1 + 0.4 + 0.8 + 0.1) / 4, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_credibility_training_procedure_beats_chance_on_unseen_groups(shared_data):
+    from slant.commands.claims import _bucket
+    from slant.commands.credibility import fit_model, metrics, predict, read_news
+
+    df = read_news(shared_data / "news", files=("horne2017", "fakenewsnet_v1"), log=lambda m: None)
+    test = df["dup_group"].map(lambda g: _bucket(g, 4) == 0).to_numpy()
+    model = fit_model(df[~test].reset_index(drop=True))
+    m = metrics(df["y"][test], predict(model, df[test].reset_index(drop=True)))
+    assert m["accuracy"] > 0.6
