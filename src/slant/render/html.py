@@ -64,6 +64,7 @@ _SPARE_COLOURS = ["#ffe082", "#b2dfdb", "#d1c4e9", "#f8bbd0", "#c8e6c9", "#ffccb
 VOICE_COLOURS = ["#7a4cc2", "#0b8f6a", "#c2571a", "#1f6fd1", "#b0246a", "#5f7d14", "#8c6d1f", "#2a7f8f"]
 MAX_EXCERPT = 320
 MAX_TABLE_ROWS = 200
+MAX_EVIDENCE_SHOWN = 6
 
 
 def technique_colour(technique: str) -> str:
@@ -418,16 +419,20 @@ def _credibility(c: _Ctx) -> str:
             w = 60 * abs(ev.effect) / top
             cls = "pos" if ev.effect >= 0 else "neg"
             spans = "; ".join(
-                f'<span class="jump" data-jump="{s.start}">\u201c{_e(_excerpt(c.text, s.start, s.end, 80))}\u201d</span>'
-                for s in ev.spans[:3]
+                f'<span class="jump" data-jump="{s.start}">\u201c{_e(_excerpt(c.text, s.start, s.end, 60))}\u201d</span>'
+                for s in ev.spans[:2]
             )
             rows.append(
                 f"<tr><td>{_e(ev.description or ev.feature)}</td><td class=\"num\">{ev.value:.3g}</td>"
                 f'<td><span class="effect {cls}" style="width:{w:.0f}px"></span> {ev.effect:+.2f}</td>'
                 f'<td class="sub">{spans}</td></tr>'
             )
-        parts.append("<table><thead><tr><th>evidence</th><th>value</th><th>effect on log-odds (reliable)</th>"
-                     "<th>where</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        head = ("<table><thead><tr><th>evidence</th><th>value</th><th>effect on log-odds (reliable)</th>"
+                "<th>where</th></tr></thead><tbody>")
+        parts.append(head + "".join(rows[:MAX_EVIDENCE_SHOWN]) + "</tbody></table>")
+        if len(rows) > MAX_EVIDENCE_SHOWN:
+            parts.append(f"<details><summary>{len(rows) - MAX_EVIDENCE_SHOWN} more features</summary>"
+                         + head + "".join(rows[MAX_EVIDENCE_SHOWN:]) + "</tbody></table></details>")
     return "".join(parts)
 
 
