@@ -141,3 +141,15 @@ def test_claims_evaluate_cli_names_a_bad_csv(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path)])
     assert result.exit_code == 2
     assert "bad.csv" in result.output and "label" in result.output
+
+
+def test_claims_evaluate_cli_rejects_labels_that_are_not_0_or_1(tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    path = tmp_path / "labels.csv"
+    path.write_text("text,label\nThe rate fell to 4 percent.,yes\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path)])
+    assert result.exit_code == 2
+    assert "labels.csv" in result.output

@@ -194,3 +194,11 @@ def test_credibility_training_procedure_beats_chance_on_unseen_groups(shared_dat
     model = fit_model(df[~test].reset_index(drop=True))
     m = metrics(df["y"][test], predict(model, df[test].reset_index(drop=True)))
     assert m["accuracy"] > 0.6
+
+
+def test_credibility_short_text_is_not_scored_but_noticed():
+    import slant
+
+    a = slant.analyze("Hi there! Short note.", options=slant.Options(stages=("sentences", "credibility")))
+    assert a.credibility is None
+    assert any(n.code == "W601" for n in a.notices)

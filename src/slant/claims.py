@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelNotFoundError
-from .schema import ClaimOut, SpanOut
+from .schema import ClaimOut
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ def claims_stage(ctx: Any) -> None:
         claims.append(
             ClaimOut(
                 start=o_start, end=o_end, score=round(float(score), 4), voice=ctx.voice_of(o_start, o_end),
-                entity_ids=entity_ids, times=[SpanOut(start=t.start, end=t.end) for t in times],
+                entity_ids=entity_ids, times=times,
             )
         )
     ctx.out["claims"] = claims

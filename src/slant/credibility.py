@@ -39,13 +39,17 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelNotFoundError
-from .schema import CredibilityOut, EvidenceOut, SpanOut
+from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut
 
 MODEL_ID = "credibility"
 #: score >= this is "reliable", <= 1 - this "unreliable", between "uncertain"
 LABEL_MARGIN = 0.6
 #: most spans reported per evidence item
 MAX_SPANS = 8
+#: articles with fewer words (after stripping) are not scored: the model never saw such texts
+MIN_WORDS = 50
+#: standardised style features are clipped to +-this, in training and use (very short or odd texts)
+Z_CLIP = 5.0
 
 # ---------------------------------------------------------------- shortcuts
 
@@ -360,7 +364,7 @@ class CredibilityModel:
 
     def logits(self, X_text: Any, style: np.ndarray) -> np.ndarray:
         """Uncalibrated log-odds of reliable, shape (n,): ``X_text`` from :meth:`text_matrix`, ``style`` (n, d)."""
-        z = (style - self.style_mean) / self.style_scale
+        z = np.clip((style - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
         w = np.concatenate([self.w_word, self.w_char])
         return np.asarray(X_text @ w + z @ self.w_style + self.intercept, dtype=np.float64)
 
@@ -387,7 +391,7 @@ class CredibilityModel:
         a = self.platt[0]
         X = self.text_matrix([feats.text])
         p = float(self.calibrate(self.logits(X, feats.vector()[None, :]))[0])
-        z = (feats.vector() - self.style_mean) / self.style_scale
+        z = np.clip((feats.vector() - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
         evidence = []
         for j, name in enumerate(STYLE_FEATURES):
             spans = feats.spans.get(name, [])[:MAX_SPANS]
@@ -510,12 +514,19 @@ def credibility_stage(ctx: Any) -> None:
 
     Features are computed from the normalised text (see :func:`article_features`) with
     the meta ``publisher``/``author`` blanked as in training; spans are mapped to the
-    original text. Raises ModelNotFoundError (E212) when the model is missing.
+    original text. An article of fewer than :data:`MIN_WORDS` words is not scored
+    (``credibility`` stays None) and gets notice W601. Raises ModelNotFoundError (E212)
+    when the model is missing.
     """
     model = load_model()
     meta = ctx.document.meta or {}
     names = tuple(str(meta[k]) for k in ("publisher", "author") if meta.get(k))
     feats = article_features(ctx.normalized.text, names=names)
+    if feats.n_words < MIN_WORDS:
+        ctx.out.setdefault("notices", []).append(NoticeOut(
+            code="W601", message=f"credibility not scored: {feats.n_words} words after stripping datelines and "
+                                 f"boilerplate; the model needs at least {MIN_WORDS}"))
+        return
     score, evidence = model.explain(feats)
     mapped = [
         ev.model_copy(update={"spans": [ctx.span(s.start, s.end) for s in ev.spans]}) for ev in evidence

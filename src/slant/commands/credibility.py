@@ -26,10 +26,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..credibility import MIN_WORDS, Z_CLIP
 from .claims import default_data_dir
 
 NEWS_FILES = ("buzzfeed_webis_2016", "fakenewsnet_v1", "horne2017", "isot_sample5pct")
-MIN_WORDS = 50
 SEED = 7
 C_DEFAULT = 16.0
 #: features whose source text was damaged in a corpus: masked (set to the mean) for its rows in training.
@@ -107,7 +107,7 @@ def fit_model(df: Any, *, C: float = C_DEFAULT, seed: int = SEED) -> Any:
     mean = np.array([fit_S[~fit_mask[:, j], j].mean() for j in range(S.shape[1])])
     scale = np.array([fit_S[~fit_mask[:, j], j].std() for j in range(S.shape[1])]) + 1e-6
     S = np.where(mask, mean, S)
-    Z = (S - mean) / scale
+    Z = np.clip((S - mean) / scale, -Z_CLIP, Z_CLIP)
     blank = CredibilityModel(w_word=np.zeros(n), w_char=np.zeros(n), w_style=np.zeros(S.shape[1]), style_mean=mean,
                              style_scale=scale, intercept=0.0, word_mean=0.0, char_mean=0.0, platt=(1.0, 0.0), n_features=n)
     X = blank.text_matrix([f.text for f in df["feats"]])
