@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "si_features": 2**20,
     "tc_features": 2**18,
-    "si_alpha": 1e-5,
+    "si_alpha": 3e-5,
     "si_epochs": 10,
     "tc_alpha": 3e-4,
     "tc_epochs": 30,
@@ -38,9 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "lex_folds": 5,
     "si_threshold": 0.4,
     "sent_features": 2**18,
-    "sent_alpha": 3e-4,
+    "sent_alpha": 1e-4,
     "sent_epochs": 30,
-    "sent_threshold": 0.6,
+    "sent_threshold": 0.65,
     "seed": 13,
 }
 
