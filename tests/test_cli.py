@@ -116,3 +116,40 @@ def test_cli_analyses_all_ptc_dev_articles(shared_data):
     for row in rows:
         text = (dev / row["meta"]["source"].rsplit("/", 1)[-1]).read_text(encoding="utf-8")
         assert row["text_length"] == len(text)
+
+
+def test_cli_unwritable_output_is_a_usage_error(tmp_path):
+    r = run("analyze", str(EXAMPLE_000), "-f", "json", "-o", str(tmp_path / "missing-dir" / "out.json"))
+    assert r.exit_code == 2 and "[E122]" in r.stderr and "out.json" in r.stderr
+
+
+def test_cli_unknown_stage_in_config_is_a_usage_error(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[analysis]\nstages = ["sentences", "bogus"]\n', encoding="utf-8")
+    r = run("analyze", str(EXAMPLE_000), "--config", str(cfg))
+    assert r.exit_code == 2 and "[E121]" in r.stderr and "'bogus'" in r.stderr
+
+
+def test_cli_html_for_many_documents_is_refused_before_touching_the_output(tmp_path, example_text):
+    (tmp_path / "in").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "in" / name).write_text(example_text, encoding="utf-8")
+    keep = tmp_path / "keep.html"
+    keep.write_text("precious", encoding="utf-8")
+    r = run("analyze", str(tmp_path / "in"), "-f", "html", "-o", str(keep))
+    assert r.exit_code == 2 and keep.read_text(encoding="utf-8") == "precious"
+
+
+def test_cli_geojson_for_a_folder_is_one_feature_collection(tmp_path, example_text):
+    cfg = tmp_path / "fast.toml"
+    cfg.write_text('[analysis]\nstages = ["sentences", "entities", "places"]\n', encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(example_text, encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("Protesters marched through Cairo and Alexandria in Egypt on Friday.", encoding="utf-8")
+    r = run("analyze", str(tmp_path / "in"), "-f", "geojson", "--config", str(cfg))
+    assert r.exit_code == 0, r.stderr
+    collection = json.loads(r.stdout)
+    sources = {f["properties"]["source"].rsplit("/", 1)[-1] for f in collection["features"]}
+    assert collection["type"] == "FeatureCollection" and sources == {"a.txt", "b.txt"}
+    names = {f["properties"]["name"] for f in collection["features"]}
+    assert {"Mosul", "Homs", "Cairo"} <= names

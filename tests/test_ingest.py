@@ -139,3 +139,28 @@ def test_ingest_news_corpus_csv_as_it_is(shared_data):
     assert len(failures) == 16  # the README's count of empty texts in this file
     assert all("[E111]" in str(f.error) for f in failures)
     assert all(d.meta["id"].startswith("bfw-") for d in docs)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_ingest_utf16_and_utf32_with_byte_order_mark(tmp_path, codec):
+    p = tmp_path / "wide.txt"
+    data = ARTICLE.encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    p.write_bytes(data)
+    assert read_document(p).text == ARTICLE
+
+
+def test_ingest_jsonl_text_that_is_not_a_string(tmp_path):
+    p = tmp_path / "c.jsonl"
+    p.write_text(json.dumps({"id": 2, "text": ["a", "b"]}) + "\n", encoding="utf-8")
+    (item,) = list(iter_documents(p))
+    assert isinstance(item, Failure) and "[E111]" in str(item.error) and "list" in str(item.error)
+
+
+def test_ingest_html_meta_carries_the_text_offsets_index(tmp_path):
+    body = " ".join([ARTICLE] * 4)
+    p = tmp_path / "page.html"
+    p.write_text(f"<html><body><article><p>{body}</p><p>{body}</p></article></body></html>", encoding="utf-8")
+    doc = read_document(p)
+    assert doc.meta["text"] == doc.text

@@ -79,6 +79,8 @@ def _main(
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = None,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # trafilatura warns on pages it cannot parse; slant reports those as E105 itself
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 @app.command()
@@ -91,7 +93,7 @@ def analyze(
     title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Analyse at most this many documents.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Analyse at most this many documents.")] = None,
 ) -> None:
     """Analyse one article or many; print the terminal view, JSON (Lines), HTML or GeoJSON."""
     from .analysis import analyze_documents
@@ -101,6 +103,9 @@ def analyze(
 
     try:
         options = load_options(config, max_chars=max_chars)
+    except SlantError as exc:
+        raise fail(str(exc), 2)
+    try:
         items = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
         first = next(items, None)
     except SlantError as exc:
@@ -127,11 +132,14 @@ def analyze(
                 continue
             yield item
 
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    if many and format == Format.html:
+        raise fail(f"--format html takes one article; {source} holds several (use json, or geojson for a map)", 2)
+    try:
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    except OSError as exc:
+        raise fail(f"[E122] {output}: cannot write the output: {exc.strerror or exc}", 2)
     console = Console(file=out) if output else Console()
     try:
-        if many and format in (Format.html, Format.geojson):
-            raise fail(f"--format {format.value} takes one article; {source} holds several (use json)", 2)
         from .nlp import get_nlp
 
         try:
@@ -144,6 +152,7 @@ def analyze(
 
             results = _with_progress(results, estimate_count(source) if limit is None else limit)
         summary_rows = []
+        features: list[dict] = []
         for result in results:
             if not result.ok:
                 failures.append((result.document.source, _one_line(result.error)))
@@ -159,11 +168,15 @@ def analyze(
                     from .render.terminal import print_analysis
 
                     print_analysis(analysis, text, console)
+            elif format == Format.geojson and many:
+                features.extend(_corpus_features(analysis, text))
             else:
                 module, _, func = FORMATTERS[format.value].partition(":")
                 out.write(getattr(importlib.import_module(module), func)(analysis, text))
         if summary_rows:
             _print_summary(summary_rows, console)
+        if format == Format.geojson and many:
+            out.write(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2) + "\n")
     finally:
         if output:
             out.close()
@@ -173,6 +186,16 @@ def analyze(
         ok = total - len(failures)
         print(f"{ok} of {total} documents analysed, {len(failures)} failed", file=sys.stderr)
         raise typer.Exit(3 if ok == 0 else 1)
+
+
+def _corpus_features(analysis, text: str) -> list[dict]:
+    """One document's GeoJSON features, each tagged with the document it came from."""
+    module, _, func = FORMATTERS["geojson"].partition(":")
+    collection = json.loads(getattr(importlib.import_module(module), func)(analysis, text))
+    for feature in collection["features"]:
+        feature["id"] = f"{analysis.id[:12]}:{feature.get('id')}"
+        feature["properties"].update(analysis_id=analysis.id, source=analysis.meta.get("source"), document_id=analysis.meta.get("id"))
+    return collection["features"]
 
 
 def _one_line(exc: BaseException | None) -> str:

@@ -43,6 +43,23 @@ class Options:
     batch_size: int = _DEFAULTS["batch_size"]
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.stages, (list, str)):
+            object.__setattr__(self, "stages", tuple([self.stages] if isinstance(self.stages, str) else self.stages))
+        if not isinstance(self.max_chars, int) or self.max_chars <= 0:
+            raise InputError(f"[E120] max_chars must be a positive number of characters, not {self.max_chars!r}")
+        if not isinstance(self.batch_size, int) or self.batch_size <= 0:
+            raise InputError(f"[E120] batch_size must be a positive integer, not {self.batch_size!r}")
+        for name in ("min_technique_score", "min_claim_score"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise InputError(f"[E120] {name} must be a probability in [0, 1], not {value!r}")
+        from .analysis import STAGES  # late: analysis imports this module
+
+        unknown = [s for s in self.stages if s not in STAGES]
+        if unknown:
+            raise InputError(f"[E121] unknown stage(s) {', '.join(map(repr, unknown))}; known: {', '.join(STAGES)}")
+
     def replace(self, **changes: Any) -> "Options":
         """A copy with ``changes`` applied (unknown keys raise TypeError)."""
         return dataclasses.replace(self, **changes)
@@ -52,7 +69,8 @@ def load_options(path: str | Path | None = None, **overrides: Any) -> Options:
     """Options from the shipped defaults, a user TOML file, then keyword overrides.
 
     Raises:
-        InputError: the file is unreadable, not TOML, or sets an unknown key (E120).
+        InputError: the file is unreadable, not TOML, sets an unknown key or a bad value
+            (E120), or names an unknown stage (E121).
     """
     values: dict[str, Any] = {}
     if path is not None:

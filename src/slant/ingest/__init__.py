@@ -67,6 +67,7 @@ def read_document(path: str | Path) -> Document:
     if path.suffix.lower() in HTML_SUFFIXES:
         text, extracted = extract_html(text, str(path))
         meta.update(extracted)
+        meta["text"] = text  # the extracted text, which every offset indexes
     return Document(text, meta)
 
 

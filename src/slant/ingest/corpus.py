@@ -33,7 +33,11 @@ def _row_document(
     if text is None or (isinstance(text, float) and text != text):
         return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta={"source": source, "id": rid})
     if not isinstance(text, str):
-        text = str(text)
+        return Failure(
+            where,
+            InputError(f"[E111] {where}: column {text_column!r} holds {type(text).__name__}, not text"),
+            meta={"source": source, "id": rid},
+        )
     if not text.strip():
         return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta={"source": source, "id": rid})
     meta: dict[str, Any] = {"source": source, "id": rid, "row": rownum}

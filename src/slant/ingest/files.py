@@ -6,18 +6,36 @@ from pathlib import Path
 
 from ..errors import InputError
 
+#: byte-order marks of the UTF-16/32 encodings (UTF-32 first: its LE mark starts like UTF-16's)
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
 #: share of control characters (not \t \n \r \f) above which bytes are called binary
 _BINARY_CONTROL_SHARE = 0.05
 
 
 def decode_bytes(data: bytes, source: str) -> str:
-    """Decode article bytes: UTF-8 (BOM stripped), else the detected encoding.
+    """Decode article bytes: UTF-16/32 by their byte-order mark, UTF-8 (a leading BOM is
+    dropped, so offsets count from the first character after it), else the detected encoding.
 
     Raises:
         InputError: empty (E101), binary (E102), or undecodable (E104).
     """
     if not data.strip():
-        raise InputError(f"[E101] {source}: file is empty")
+        raise InputError(f"[E101] {source}: file is empty" + (" (only whitespace)" if data else ""))
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"[E104] {source}: starts with a {codec.upper()} byte-order mark but does not decode: {exc.reason}") from None
+            if not text.strip():
+                raise InputError(f"[E101] {source}: no text after decoding")
+            return text
     sample = data[:65536]
     if b"\x00" in sample:
         raise InputError(f"[E102] {source}: looks like a binary file (contains NUL bytes), not text")
