@@ -147,3 +147,37 @@ def test_no_small_foreign_town_when_the_article_votes_elsewhere():
 def test_an_alternate_name_in_a_named_state_does_not_beat_the_capital():
     res = resolve_names(["Ohio", "Grove City", "Washington"])
     assert res[2].place.geonameid == 4140963  # Washington, D.C., not a town in Ohio once called Washington
+
+
+@pytest.fixture(scope="module")
+def analyse_places(nlp):
+    import slant
+    from slant.options import Options
+
+    options = dataclasses.replace(Options(), stages=("sentences", "entities", "places", "attribution"))
+
+    def run(text):
+        a = slant.analyze(text, options=options)
+        names = {e.id: e.name for e in a.entities}
+        return {names[p.entity_id]: p for p in a.places}, a
+
+    return run
+
+
+def test_issue5_a_us_state_beats_a_foreign_town_of_the_same_name(analyse_places):
+    places, _ = analyse_places("The governor of Virginia signed the bill in Richmond.")
+    assert places["Virginia"].country == "US" and places["Virginia"].feature == "state"
+
+
+def test_issue5_city_state_pattern_binds_the_city(analyse_places):
+    places, _ = analyse_places("Protesters gathered in Alexandria, Virginia, near Washington.")
+    assert places["Alexandria"].country == "US" and places["Alexandria"].geonameid == 4744091
+    assert places["Virginia"].feature == "state" and places["Virginia"].country == "US"
+    places, _ = analyse_places("She moved to Paris, Texas, last year.")
+    assert places["Paris"].country == "US"
+
+
+def test_issue5_an_alternate_name_never_picks_an_unrelated_small_town(analyse_places):
+    places, _ = analyse_places("He grew up in Palmyra, a small town near Springfield in Illinois.")
+    assert "Palmyra" not in places or places["Palmyra"].feature != "city"
+    assert places["Illinois"].feature == "state"

@@ -323,7 +323,19 @@ def _prior(place: Place, tier: int) -> float:
     return TIER_SCORE[tier] + 0.3 * pop + _FEATURE_PRIOR.get(place.feature, 0.0)
 
 
-def resolve_names(names: list[str], *, weights: list[int] | None = None, gazetteer: Gazetteer | None = None) -> list[Resolution | None]:
+def _shadowed(cs: list[tuple[Place, int]]) -> list[tuple[Place, int]]:
+    """Drop small towns shadowed by a country or US state of the same name in another
+    country (``Virginia`` is the US state, not Virginia, ZA; ``Georgia`` stays a
+    country or a state, never a town)."""
+    named = {p.country for p, t in cs if t == 0 and p.feature in ("country", "state")}
+    if not named:
+        return cs
+    return [(p, t) for p, t in cs
+            if not (p.feature == "city" and p.country not in named and p.population < MIN_POP_FOREIGN)]
+
+
+def resolve_names(names: list[str], *, weights: list[int] | None = None, gazetteer: Gazetteer | None = None,
+                  binds: list[str | None] | None = None) -> list[Resolution | None]:
     """Geocode the place names of one article together.
 
     Country votes: every name whose best candidates all lie in one country votes for
@@ -332,17 +344,27 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
     prior + 0.6 x (share of votes for its country) + 0.3 for a US city (official
     name) in a state the article names. A city outside every voted country is
     left unresolved below 500,000 inhabitants when the article's places vote at all
-    ("never a wrong small town").
+    ("never a wrong small town"); so is a town under 50,000 matched only by an
+    alternate name (``Palmyra`` is not Mason, OH, once called Palmyra);
+    a small foreign town never stands in for a country or US state of the same name.
 
     Args:
         names: canonical names of the article's place entities.
         weights: mention counts, parallel to ``names`` (default 1 each).
+        binds: per name, an ISO 3166-2 code (``US-VA``) or ISO2 country that a
+            ``City, State`` pattern binds the name to (None: free). A bound name takes
+            a candidate in that state or country when it has one.
     Returns:
         a :class:`Resolution` or None (unresolved) per name, parallel to ``names``.
     """
     gaz = gazetteer or get_gazetteer()
     weights = weights or [1] * len(names)
-    cands = [gaz.candidates(n) for n in names]
+    binds = binds or [None] * len(names)
+    cands = [_shadowed(gaz.candidates(n)) for n in names]
+    for i, (cs, bind) in enumerate(zip(cands, binds)):
+        if bind:
+            bound = [(p, t) for p, t in cs if p.code == bind or p.country == bind]
+            cands[i] = bound or cs
     votes: Counter[str] = Counter()
     own: list[tuple[str, int]] = []  # each name's own vote, left out of its own share
     for cs, w in zip(cands, weights):
@@ -374,6 +396,8 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
                 or (total >= 2 and place.population < MIN_POP_FOREIGN)
             ):
                 continue  # a small town outside every country the article names
+            if place.feature == "city" and tier == 1 and place.population < MIN_POP_ALT:
+                continue  # "Palmyra" (Illinois) is not Mason, Ohio, once called Palmyra
             if place.feature == "subdivision" and tier >= 2:
                 continue
             if score > best_score:
@@ -391,6 +415,46 @@ def resolve_names(names: list[str], *, weights: list[int] | None = None, gazette
     return out
 
 
+def _binds(text: str, spans: list[list[tuple[int, int]]], first: list[Resolution | None]) -> list[str | None]:
+    """``City, State`` / ``City, Country`` patterns: per place entity, the ISO 3166-2
+    code or ISO2 country of the entity right after one of its mentions (``Alexandria,
+    Virginia`` -> ``US-VA``), when that one resolved to a state, subdivision or country."""
+    starts: dict[int, int] = {}
+    for j, ms in enumerate(spans):
+        for s, _ in ms:
+            starts[s] = j
+    out: list[str | None] = [None] * len(spans)
+    for i, ms in enumerate(spans):
+        for _, e in ms:
+            m = re.match(r",\s+", text[e:e + 4])
+            j = starts.get(e + m.end()) if m else None
+            if j is None or j == i or first[j] is None:
+                continue
+            p = first[j].place
+            if p.feature in ("state", "subdivision") and p.code:
+                out[i] = p.code
+            elif p.feature == "country" and p.country:
+                out[i] = p.country
+            if out[i]:
+                break
+    return out
+
+
+def resolve_clusters(clusters, text: str) -> list[Resolution | None]:
+    """Geocode the place clusters (``slant.entities.Cluster``, normalised offsets) of one
+    text: :func:`resolve_names` on their names, weighted by mention counts, with the
+    ``City, State`` bindings of :func:`_binds`. Parallel to ``clusters``."""
+    if not clusters:
+        return []
+    names = [c.name for c in clusters]
+    weights = [len(c.mentions) for c in clusters]
+    first = resolve_names(names, weights=weights)
+    binds = _binds(text, [[(s, e) for s, e, _ in c.mentions] for c in clusters], first)
+    if not any(binds):
+        return first
+    return resolve_names(names, weights=weights, binds=binds)
+
+
 def places_stage(ctx) -> None:
     """Fill ``places``: one :class:`~slant.schema.PlaceOut` per resolved GPE/LOC/FAC entity.
 
@@ -402,7 +466,7 @@ def places_stage(ctx) -> None:
     if not chosen:
         ctx.out["places"] = []
         return
-    res = resolve_names([c.name for c in chosen], weights=[len(c.mentions) for c in chosen])
+    res = resolve_clusters(chosen, ctx.doc.text)
     out = []
     for c, r in zip(chosen, res):
         if r is None:
