@@ -257,7 +257,8 @@ def sentence_units(view: DocView) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def sentence_features(view: DocView, token_proba: np.ndarray, units: list[tuple[int, int, int, int]]) -> list[list[str]]:
+def sentence_features(view: DocView, token_proba: np.ndarray, units: list[tuple[int, int, int, int]],
+                      lexicon: dict[str, float] | None = None, prior: float = 0.15) -> list[list[str]]:
     """Features of each sentence for the sentence-level propaganda classifier.
 
     Args:
@@ -267,8 +268,13 @@ def sentence_features(view: DocView, token_proba: np.ndarray, units: list[tuple[
     Returns:
         one feature-string list per unit: binned max/mean/share of token
         probabilities (own and neighbouring sentences), the article mean, position,
-        length, punctuation, and the sentence's words and bigrams.
+        length, punctuation, the sentence's words, lemmas and bigrams, POS bigrams,
+        entity labels, and binned train-lexicon scores of its words (``lexicon``).
     """
+    lex = lexicon_scores(view, lexicon, prior)
+    ent_labels: dict[int, list[str]] = {}
+    for ent in view.doc.ents:
+        ent_labels.setdefault(ent.start, []).append(ent.label_)
     nonspace = ~np.asarray(view.is_space, dtype=bool)
     amean = float(token_proba[nonspace].mean()) if nonspace.any() else 0.0
     maxes = [float(token_proba[s0:s1].max()) for s0, s1, _, _ in units]
@@ -293,5 +299,11 @@ def sentence_features(view: DocView, token_proba: np.ndarray, units: list[tuple[
         f += ["w=" + w for w in words]
         f += ["bg=" + a + "|" + b for a, b in zip(words, words[1:])]
         f += view.sent_feats[view.sent_id[s0]]
+        f += ["l=" + view.lemma[k] for k in range(s0, s1) if not view.is_space[k]]
+        f += ["pb=" + view.pos[k] + view.pos[k + 1] for k in range(s0, s1 - 1)]
+        f += ["ent=" + label for k in range(s0, s1) for label in ent_labels.get(k, ())]
+        seg_lex = lex[s0:s1]
+        f += ["lmx=%d" % int(seg_lex.max() * 10), "lmn=%d" % int(seg_lex.mean() * 20),
+              "l3=%d" % min(5, int((seg_lex > 0.3).sum()))]
         rows.append(f)
     return rows

@@ -86,7 +86,8 @@ class TechniqueModel:
         units = sentence_units(view)
         if self._sent_hasher is None or not units:
             return units, np.zeros(len(units))
-        X = hash_rows(self._sent_hasher, sentence_features(view, _sigmoid(logits), units))
+        prior = float(self.meta.get("lexicon_prior", 0.15))
+        X = hash_rows(self._sent_hasher, sentence_features(view, _sigmoid(logits), units, self.lexicon, prior))
         return units, _sigmoid(X @ self.sent_coef + self.sent_intercept)
 
     def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,

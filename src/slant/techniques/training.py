@@ -79,17 +79,20 @@ def _token_labels(p: Prepared) -> np.ndarray:
     return y
 
 
-def sentence_matrix(items: list[Prepared], logits: list[np.ndarray], n_features: int
+def sentence_matrix(items: list[Prepared], logits: list[np.ndarray], n_features: int,
+                    lexicons: list[tuple[dict[str, float], float]] | None = None
                     ) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Sentence features (from OUT-OF-FOLD token logits) and labels: does the sentence overlap gold?"""
+    """Sentence features (from OUT-OF-FOLD token logits and lexicons) and labels: does the
+    sentence overlap gold?"""
     from .features import sentence_features, sentence_units
 
     hasher = make_hasher(n_features)
     rows, labels = [], []
-    for p, z in zip(items, logits):
+    for k, (p, z) in enumerate(zip(items, logits)):
         gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
         units = sentence_units(p.view)
-        rows += sentence_features(p.view, 1.0 / (1.0 + np.exp(-z)), units)
+        lex, prior = lexicons[k] if lexicons else (None, 0.15)
+        rows += sentence_features(p.view, 1.0 / (1.0 + np.exp(-z)), units, lex, prior)
         labels += [int(any(min(b, e) - max(a, s) > 0 for s, e in gold)) for _, _, a, b in units]
     return hash_rows(hasher, rows), np.array(labels)
 
@@ -222,7 +225,8 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
     """
     cfg = dict(DEFAULTS, **(params or {}))
     t0 = time.time()
-    X, y = si_matrix(items, cfg["si_features"], oof_lexicons(items, cfg))
+    lexicons = oof_lexicons(items, cfg)
+    X, y = si_matrix(items, cfg["si_features"], lexicons)
     si = _fit_sgd(X, y, cfg["si_alpha"], cfg["si_epochs"], cfg["seed"])
     sizes = np.array([p.view.n for p in items])
     z_oof = np.split(oof_token_logits(X, y, sizes, cfg), np.cumsum(sizes)[:-1])
@@ -255,7 +259,7 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
         lexicon=lexicon,
     )
     model.meta["calibration"] = _platt(items, z_oof, model)
-    Xs, ys = sentence_matrix(items, z_oof, cfg["sent_features"])
+    Xs, ys = sentence_matrix(items, z_oof, cfg["sent_features"], lexicons)
     sent = _fit_sgd(Xs, ys, cfg["sent_alpha"], cfg["sent_epochs"], cfg["seed"])
     model.sent_coef = sent.coef_[0].astype(np.float64)
     model.sent_intercept = float(sent.intercept_[0])
