@@ -380,3 +380,42 @@ def test_pronoun_skips_a_person_of_the_other_gender(run):
     )
     got = _quotes(run(text), text)
     assert got[-1]["type"] == "direct" and "Clinton" in got[-1]["speaker"]
+
+
+# ---------------------------------------------------------------- defects a new user found (issue 4 follow-up)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (  # a split quotation whose second half is a full clause keeps its first half
+            "The talks ended. “We will not surrender,” Smith said, “and we will never give up.”",
+            [("direct", "We will not surrender,", "said", "Smith"), ("direct", "and we will never give up.", "said", "Smith")],
+        ),
+        (
+            "“We will fight,” Smith said, “but we will win.”",
+            [("direct", "We will fight,", "said", "Smith"), ("direct", "but we will win.", "said", "Smith")],
+        ),
+        (  # the inverted subject is not inside the second half
+            "“Taxes will rise,” said Smith, “but not by much.”",
+            [("direct", "Taxes will rise,", "said", "Smith"), ("direct", "but not by much.", "said", "Smith")],
+        ),
+        (  # an adverbial between the verb and its that-clause
+            "The White House said in a statement that the president would veto the bill.",
+            [("indirect", "the president would veto the bill", "said", "White House")],
+        ),
+        (  # PTC article738361208: the source's own modifiers are not the content
+            "She’s a big fan of torture, according to a 2013 Washington Post article pointed out this morning by The Intercept:",
+            [("indirect", "She’s a big fan of torture", "according to", None)],
+        ),
+    ],
+)
+def test_user_reported_quotations(run, text, expected):
+    analysis = run(text)
+    got = _quotes(analysis, text)
+    assert [(q["type"], q["text"], q["cue"]) for q in got] == [e[:3] for e in expected]
+    for q, e in zip(got, expected):
+        if e[3] is not None:
+            assert e[3] in q["speaker"], (q, e)
+    for q in analysis.quotations:  # the content is the speaker's voice, never the outlet's
+        assert _voice_at(analysis, q.start, q.end) != "outlet"

@@ -710,8 +710,11 @@ class _Finder:
             if self.is_mark(tok) or tok.text in _SENT_END or "\n" in tok.text:
                 break
             if self.is_cue(tok):
-                if any(c.dep_ == "ccomp" and c.i > tok.i for c in tok.children):
-                    break  # "”. He said that …": a new reported clause, not this quotation's cue
+                split = self.text[p.close - 1 : p.close] in (",", "—")
+                if any(c.dep_ == "ccomp" and c.i > tok.i and not (split and self.in_quote(c.idx)) for c in tok.children):
+                    # "”. He said that …", "”. He added: “…”": a new reported clause, not this quotation's cue
+                    # (after a comma, a clause inside quotation marks is the second half: '“A,” Smith said, “and B.”')
+                    break
                 subj = self.subject(tok, p.open, p.close + 1)
                 if subj is None or self.in_quote(subj.idx) or subj.i < t.i:
                     continue
@@ -750,7 +753,8 @@ class _Finder:
                 continue
             cue = self.cue_span(tok)
             between = doc[tok.i + 1 : first.i]
-            words = [t for t in between if not (t.is_punct or t.is_space)]
+            # '“…,” said Smith, “…”': the inverted subject is no part of a reported clause
+            words = [t for t in between if not (t.is_punct or t.is_space or subj.left_edge.i <= t.i <= subj.right_edge.i)]
             outer = self._outer_cue(tok, p)
             if outer is not None:  # "The embassy said an employee reported “…”": the outer source
                 comp, subj = outer
@@ -903,6 +907,14 @@ class _Finder:
             if c.left_edge.lower_ in ("what", "whatever", "how", "why", "whether", "if"):
                 continue
             return c
+        for prep in (c for c in v.children if c.dep_ == "prep" and c.i > v.i):
+            # "said in a statement that …": the that-clause hangs from the preposition's object
+            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                for c in obj.children:
+                    if c.dep_ in ("acl", "ccomp", "relcl") and c.i > obj.i and any(
+                        m.dep_ == "mark" and m.lower_ == "that" and m.i == c.left_edge.i for m in c.children
+                    ) and any(m.dep_ in _SUBJ_DEPS for m in c.children):
+                        return c
         for c in left:
             nxt = c.right_edge.i + 1
             if nxt < len(doc) and doc[nxt].text == "," and c.left_edge.lower_ not in ("what", "whatever"):
@@ -937,6 +949,12 @@ class _Finder:
                     continue
                 toks = [t for t in head.subtree if not (tok.left_edge.i <= t.i <= tok.right_edge.i) and t.sent == tok.sent]
                 right = [t for t in toks if t.i > tok.right_edge.i]
+                after = self.doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(self.doc) else None
+                if after is not None and after.text not in (",", ":") and head.i > tok.i:
+                    # "…, according to a Post article pointed out by X:": no comma closes the source,
+                    # so what follows still describes it; the clause is the one before
+                    right = []
+                    toks = [t for t in tok.sent if t.i < tok.left_edge.i]
                 toks = right if len(right) >= 3 else [t for t in toks if t.i < tok.left_edge.i]
             else:
                 comp = self.reported_clause(tok)
