@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from slant.entities import Cluster, cluster_mentions, find_cluster, match_name, name_key
+from slant.entities import Cluster, cluster_mentions, display_name, find_cluster, match_name, name_key
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_entities_stage_maps_to_original_text(nlp, example_text):
     for e in a.entities:
         assert e.salience is not None
         for m in e.mentions:
-            assert example_text[m.start : m.end] in e.aliases
+            assert display_name(example_text[m.start : m.end]) in e.aliases
 
 
 @pytest.mark.slow
@@ -225,3 +225,48 @@ def test_mentions_are_trimmed_and_in_bounds_on_real_articles(nlp, shared_data):
                 assert surface == surface.strip() and not surface.lower().startswith("the ")
                 assert (s, e) not in seen  # a span belongs to one entity once
                 seen.add((s, e))
+
+
+@pytest.fixture(scope="module")
+def analyse(nlp):
+    import slant
+    from slant.options import Options
+
+    options = dataclasses.replace(Options(), stages=("sentences", "entities", "places", "attribution"))
+    return lambda text: slant.analyze(text, options=options)
+
+
+def _people(analysis):
+    return sorted(sorted(e.aliases) for e in analysis.entities if e.label == "PERSON")
+
+
+@pytest.mark.parametrize("text,aliases", [
+    ("José García spoke on Monday. García added that the plan would work.", ["García", "José García"]),
+    ("Kim Jong-un met officials. Kim said the talks went well.", ["Kim", "Kim Jong-un"]),
+    ("Muammar Gaddafi ruled Libya. Qaddafi was killed in 2011. Kadhafi had many enemies.",
+     ["Kadhafi", "Muammar Gaddafi", "Qaddafi"]),
+    ("Mohammed bin Salman visited Washington. Bin Salman met the president.", ["Bin Salman", "Mohammed bin Salman"]),
+    ("Jean-Claude Juncker spoke. Juncker said the union would survive.", ["Jean-Claude Juncker", "Juncker"]),
+])
+def test_issue5_name_variants_are_one_person(analyse, text, aliases):
+    assert _people(analyse(text)) == [aliases]
+
+
+def test_issue5_hyphenated_surname_joins_the_full_name(nlp):
+    text = "Rep. Alexandria Ocasio-Cortez spoke on Monday. Ocasio-Cortez said the plan would fail."
+    doc = _doc(nlp, text, [("Alexandria Ocasio-Cortez", "PERSON", 0), ("Ocasio-Cortez", "PERSON", 1)])
+    (c,) = cluster_mentions(doc)
+    assert len(c.mentions) == 2
+
+
+def test_issue5_mrs_goes_to_the_female_first_name(analyse):
+    a = analyse("Hillary Clinton spoke on Monday. Bill Clinton spoke on Tuesday. Mrs. Clinton said she would run.")
+    assert _people(a) == [["Bill Clinton"], ["Clinton", "Hillary Clinton"]]
+
+
+def test_issue5_aliases_are_display_strings_and_spans_original(analyse):
+    text = "Fighters fled Raq\ufeffqa on Monday. Raqqa was bombed."
+    a = analyse(text)
+    (e,) = [e for e in a.entities if e.label == "GPE"]
+    assert e.aliases == ["Raqqa"]
+    assert {text[m.start:m.end] for m in e.mentions} == {"Raq\ufeffqa", "Raqqa"}

@@ -92,20 +92,59 @@ def name_key(name: str) -> str:
     >>> name_key("Mr. Trump's")
     'trump'
     """
-    name = unicodedata.normalize("NFKD", name)
+    name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    name = _INVISIBLE.sub("", name)
     name = re.sub(r"['’]s\b", "", name)
     name = re.sub(r"['’`]", "", name)
+    # hyphenated names are one word (Ocasio-Cortez, Jong-un), an Arabic particle is not (al-Baghdadi)
+    name = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", lambda m: m.group(0) if _particle_before(name, m.start()) else "", name)
     words = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _TITLES]
     return " ".join(words)
 
 
+#: zero-width characters, soft hyphen, BOM: dropped from keys and display strings
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+#: name particles written with a hyphen that stay a word of their own (al-Baghdadi, bin-Laden)
+_PARTICLES = frozenset("al el ar as ad an at az ash ad ed bin ibn ben abu abd".split())
+
+
+def _particle_before(name: str, hyphen: int) -> bool:
+    m = re.search(r"[A-Za-z]+$", name[:hyphen])
+    return bool(m) and m.group(0).lower() in _PARTICLES
+
+
+def display_name(text: str) -> str:
+    """``text`` as shown to a reader: zero-width characters, soft hyphens and BOMs
+    removed (``'Raq\ufeffqa'`` -> ``'Raqqa'``). Spans keep the original characters."""
+    return _INVISIBLE.sub("", text)
+
+
+_PHONETIC = (("ph", "f"), ("dh", "d"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("ck", "k"), ("q", "k"), ("c", "k"),
+             ("g", "k"), ("z", "s"), ("y", "i"), ("w", "v"), ("ou", "u"), ("ee", "i"), ("oo", "u"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _phonetic(word: str) -> str:
+    """A transliteration-tolerant key of a name word: digraphs and letters that
+    transliterations of one sound alternate between are folded, doubled letters
+    single (``gaddafi``, ``qaddafi``, ``kadhafi`` -> ``kadafi``)."""
+    for a, b in _PHONETIC:
+        word = word.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
 def _fuzzy(a: str, b: str) -> bool:
-    """Spelling/transliteration variants of one name word (``almuhajer`` ~ ``almujaher``)."""
+    """Spelling/transliteration variants of one name word (``almuhajer`` ~ ``almujaher``,
+    ``gaddafi`` ~ ``qaddafi``): string similarity >= 0.75 on the words or on their
+    :func:`_phonetic` keys, first letters agreeing, 5+ letters."""
     if a == b:
         return True
-    if min(len(a), len(b)) < 5 or a[0] != b[0]:
+    if min(len(a), len(b)) < 5:
         return False
-    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+    if a[0] == b[0] and difflib.SequenceMatcher(None, a, b).ratio() >= 0.75:
+        return True
+    pa, pb = _phonetic(a), _phonetic(b)
+    return pa[:1] == pb[:1] and (pa == pb or difflib.SequenceMatcher(None, pa, pb).ratio() >= 0.8)
 
 
 def _first_compatible(a: list[str], b: list[str]) -> bool:
@@ -127,6 +166,9 @@ def _person_match(key: str, other: str, *, fuzzy: bool = True) -> bool:
     ta, tb = key.split(), other.split()
     if not ta or not tb:
         return False
+    short, long_ = sorted((ta, tb), key=len)
+    if len(short) > 1 and long_[-len(short):] == short:
+        return True  # "Bin Salman" / "Mohammed bin Salman"
     same_last = ta[-1] == tb[-1] or (fuzzy and _fuzzy(ta[-1], tb[-1]))
     return same_last and _first_compatible(ta[:-1], tb[:-1])
 
@@ -141,7 +183,7 @@ def _cluster_person_match(key: str, cluster: Cluster, *, fuzzy: bool = True) -> 
     keys = [k for k, (_, _, lab) in zip(cluster.keys, cluster.mentions) if lab == "PERSON"] or cluster.keys
     if not any(_person_match(key, k, fuzzy=fuzzy) for k in keys):
         return False
-    return all(_first_compatible(key.split()[:-1], k.split()[:-1]) for k in keys)
+    return all(_first_compatible(key.split()[:-1], k.split()[:-1]) or _person_match(key, k, fuzzy=False) for k in keys)
 
 
 def _acronym(short: str, long: str) -> bool:
@@ -159,6 +201,7 @@ class _Mention:
     text: str
     key: str
     person_context: bool = False
+    title: str = ""  # a courtesy title right before the name (mrs, ms, mr...), lower case
 
 
 def _person_context(doc, start: int, end: int) -> bool:
@@ -249,8 +292,28 @@ def _raw_mentions(doc, text: str) -> list[_Mention]:
             label = "NORP"
         if label == "PERSON":
             start, end, mtext = _strip_titles(text, start, end)
-        out.append(_Mention(start, end, label, ner, mtext, key, _person_context(doc, start, end)))
+        title = _COURTESY.search(text, max(0, start - 8), start)
+        out.append(_Mention(start, end, label, ner, mtext, key, _person_context(doc, start, end),
+                            title.group(1).lower() if title else ""))
     return out
+
+
+_COURTESY = re.compile(r"\b(Mrs|Ms|Miss|Mr|Madam|Sir|Lady|Lord)\.?\s+$")
+_FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "lady"})
+#: common female given names (US SSA top names and frequent names in international news):
+#: only to send ``Mrs. Clinton`` to Hillary, not Bill; an unknown name decides nothing
+FEMALE_NAMES = frozenset(
+    "mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty margaret sandra ashley "
+    "kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie rebecca sharon laura cynthia kathleen "
+    "amy shirley angela helen anna brenda pamela nicole emma samantha katherine christine debra rachel catherine carolyn "
+    "janet ruth maria heather diane virginia julie joyce victoria olivia kelly christina lauren joan evelyn judith "
+    "megan cheryl andrea hannah martha jacqueline frances gloria ann teresa kathryn sara janice jean alice madison doris "
+    "abigail julia judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany natalie isabella "
+    "charlotte rose alexis kayla hillary hilary nancy condoleezza madeleine theresa angela ursula kamala elizabeth "
+    "melania ivanka michelle sheryl oprah nikki sonia ruth elena jill chelsea sarah malala benazir indira golda "
+    "marine christine federica nicola jacinda alexandria ilhan rashida tulsi kirsten dianne maxine nancy lindsey "
+    "fatima aisha ayesha leila layla mariam maryam zainab yasmin noor".split()
+)
 
 
 #: upper-case words that are not an organisation's initials when they stand alone
@@ -308,6 +371,33 @@ def _relabel_places(mentions: list[_Mention]) -> None:
             m.label = "GPE"
 
 
+def _female(c: Cluster) -> bool:
+    return any(len(k.split()) > 1 and k.split()[0] in FEMALE_NAMES for k in c.keys)
+
+
+def _first_word_match(key: str, persons: list[Cluster]) -> list[Cluster]:
+    """The one person whose full name starts with the one-word ``key`` (family name first,
+    ``Kim`` for ``Kim Jong-un``), when no one else has the word anywhere in a name."""
+    first = [c for c in persons if any(len(k.split()) > 1 and k.split()[0] == key for k in c.keys)]
+    other = [c for c in persons if c not in first and any(key in k.split() for k in c.keys)]
+    return first if len(first) == 1 and not other else []
+
+
+def _person_words_relabel(mentions: list[_Mention]) -> None:
+    """A 2-3 word ORG/PRODUCT/WORK_OF_ART mention in title case whose last word is a
+    surname the article uses alone as a PERSON is a person (``Jean-Claude Juncker``
+    tagged ORG, ``Juncker`` PERSON)."""
+    surnames = {m.key for m in mentions if m.label == "PERSON" and " " not in m.key}
+    if not surnames:
+        return
+    for m in mentions:
+        words = m.text.split()
+        if (m.label in ("ORG", "PRODUCT", "WORK_OF_ART") and 2 <= len(words) <= 3
+                and all(w[:1].isupper() for w in words) and m.key.split()[-1] in surnames
+                and len(m.key.split()) == len(words)):
+            m.label = "PERSON"
+
+
 def cluster_mentions(doc) -> list[Cluster]:
     """Group the NER mentions of a spaCy Doc into entities (see the module docstring).
 
@@ -332,13 +422,25 @@ def cluster_mentions(doc) -> list[Cluster]:
     def nearest(cands: list[Cluster], pos: int) -> Cluster:
         return max(cands, key=lambda c: max((s for s, _, _ in c.mentions if s < pos), default=-1))
 
+    def choose(cands: list[Cluster], m: _Mention) -> Cluster:
+        """Several people fit a surname: a courtesy title picks by the first names (Mrs. -> a
+        known female first name, Mr. -> not one), else the most recent one."""
+        if len(cands) > 1 and m.title:
+            female = [c for c in cands if _female(c)]
+            fit = female if m.title in _FEMALE_TITLES else [c for c in cands if c not in female]
+            cands = fit or cands
+        return nearest(cands, m.start)
+
+    _person_words_relabel(mentions)
     for i, m in enumerate(mentions):  # people first
         if m.label != "PERSON":
             continue
         exact = [c for c in persons if _cluster_person_match(m.key, c, fuzzy=False)]
         cands = exact or [c for c in persons if _cluster_person_match(m.key, c)]
+        if not cands and " " not in m.key:
+            cands = _first_word_match(m.key, persons)  # "Kim" after "Kim Jong-un"
         if cands:
-            c = nearest(cands, m.start)
+            c = choose(cands, m)
         else:
             c = Cluster(id="", label="PERSON", name=m.text)
             persons.append(c)
@@ -503,7 +605,7 @@ def entities_stage(ctx) -> None:
             MentionOut(**ctx.span(s, e).model_dump(), label=ner or None)
             for (s, e, _), ner in zip(c.mentions, c.ner_labels)
         ]
-        aliases = sorted({ctx.document.text[m.start : m.end] for m in mentions})
+        aliases = sorted({display_name(ctx.document.text[m.start : m.end]) for m in mentions})
         out.append(EntityOut(id=c.id, label=c.label, name=c.name, mentions=mentions, aliases=aliases, salience=c.salience))
     ctx.out["entities"] = out
 
