@@ -419,3 +419,29 @@ def test_user_reported_quotations(run, text, expected):
             assert e[3] in q["speaker"], (q, e)
     for q in analysis.quotations:  # the content is the speaker's voice, never the outlet's
         assert _voice_at(analysis, q.start, q.end) != "outlet"
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    "doc,quote,speaker",
+    [
+        # the appositive after "said his son," names the speaker (the parse lost the appos)
+        ("001_horne_real_121.txt", "He was a retired Fairfax County", "Claybrook"),
+        ("001_horne_real_121.txt", "So our family is very disgusted", "Claybrook"),
+        # "Donald Trump’s new campaign manager": the possessor is not the speaker; the text names the role later
+        ("003_horne_real_115.txt", "rape could be eradicated", "Kellyanne Conway"),
+    ],
+)
+def test_descriptions_resolve_to_the_person_they_name(run, doc, quote, speaker):
+    text = (EXAMPLES / doc).read_text(encoding="utf-8")
+    got = _quotes(run(text), text)
+    (q,) = [q for q in got if q["text"].startswith(quote)]
+    assert q["speaker"] is not None and speaker in q["speaker"], q
+
+
+def test_a_role_description_resolves_to_the_person_named_before(run):
+    text = "Boris Johnson arrived late. “We will not surrender,” the prime minister said."
+    got = _quotes(run(text), text)
+    assert [(q["type"], q["speaker"]) for q in got] == [("direct", "Boris Johnson")]

@@ -401,7 +401,9 @@ class _Finder:
                 if c is not None:
                     return Speaker(m, c, c.name)
             return Speaker(m, None, subj.text)
-        if subj.pos_ == "PROPN":
+        # "the prime minister" tagged as a name: a role description all the same
+        role = subj.lower_ in PERSON_NOUNS and not subj.ent_type_ and any(c.dep_ == "det" for c in subj.children)
+        if subj.pos_ == "PROPN" and not role:
             lo, hi = self.name_span(subj)
             c = self.cluster_at(lo, hi, subj)
             return Speaker((lo, hi), c, c.name if c else self.text[lo:hi])
@@ -415,15 +417,58 @@ class _Finder:
         left = [c for c in subj.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod")]
         lo = min([subj.idx] + [t.left_edge.idx for t in left])
         m = (lo, subj.idx + len(subj))
-        if subj.lemma_.lower() in PERSON_NOUNS and subj.tag_ == "NN":
+        c = self.apposed_person(subj)  # "said his son, retired Judge Richard Claybrook Jr."
+        if c is not None:
+            return Speaker(m, c, c.name)
+        if subj.lower_ in PERSON_NOUNS and subj.tag_ in ("NN", "NNP"):
             dets = {c.lower_ for c in subj.children if c.dep_ == "det"}
-            if dets & _INDEFINITE:
+            if any(c.dep_ == "poss" for c in subj.children):
+                # "his son", "Donald Trump's campaign manager": a relation to someone else, never the
+                # possessor nor the current speaker; named only where the text names that role
+                c = self.named_role(subj)
+            elif dets & _INDEFINITE:
                 c = None if subj.lemma_.lower() in _ANONYMOUS else self.cataphora(subj.idx)
             else:
                 c = self.description_antecedent(subj.idx)
             if c is not None:
                 return Speaker(m, c, c.name)
         return Speaker(m, None, self.text[lo : subj.idx + len(subj)])
+
+    def apposed_person(self, noun) -> Cluster | None:
+        """The PERSON named in an appositive right after description ``noun`` (``his son, retired
+        Judge Richard Allen Claybrook Jr.``), read from the text where the parse lost the ``appos``."""
+        doc = self.doc
+        k = noun.i + 1
+        if k >= len(doc) or doc[k].text != "," or noun.tag_ not in ("NN", "NNP"):
+            return None  # a plural ("the founders, a group which consists of …") is not one person
+        for t in doc[k + 1 : k + 12]:
+            if t.text in _SENT_END or t.text == "," or self.is_mark(t) or "\n" in t.text:
+                break
+            if t.pos_ in ("PRON", "DET", "ADP", "AUX") or (t.pos_ == "VERB" and t.dep_ != "amod"):
+                break  # only a name with its titles and modifiers, not a clause about the noun
+            if t.pos_ == "PROPN" or t.ent_type_ == "PERSON":
+                c = find_cluster(self.clusters, t.idx, t.idx + len(t))
+                if c is not None and c.label == "PERSON":
+                    return c
+        return None
+
+    def named_role(self, noun) -> Cluster | None:
+        """The PERSON the text names with the same role elsewhere (``Kellyanne Conway, the campaign
+        manager for Donald Trump``): an appositive to a name or a name apposed to it; None if none."""
+        lemma = noun.lemma_.lower()
+        mods = {c.lower_ for c in noun.children if c.dep_ == "compound"}
+        for t in self.doc:
+            if t.i == noun.i or t.lower_ != noun.lower_ and t.lemma_.lower() != lemma or t.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if not mods <= {c.lower_ for c in t.children if c.dep_ == "compound"}:
+                continue
+            c = None
+            if t.dep_ == "appos" and t.head.pos_ == "PROPN":
+                c = find_cluster(self.clusters, *self.name_span(t.head))
+            c = c if c is not None and c.label == "PERSON" else self.apposed_person(t)
+            if c is not None:
+                return c
+        return None
 
     def cluster_at(self, lo: int, hi: int, head=None) -> Cluster | None:
         """The entity of a named speaker: its NER mention's cluster, else the one its name joins.
