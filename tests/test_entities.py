@@ -270,3 +270,44 @@ def test_issue5_aliases_are_display_strings_and_spans_original(analyse):
     (e,) = [e for e in a.entities if e.label == "GPE"]
     assert e.aliases == ["Raqqa"]
     assert {text[m.start:m.end] for m in e.mentions} == {"Raq\ufeffqa", "Raqqa"}
+
+
+def _typed(analysis):
+    return {e.name: e.label for e in analysis.entities}
+
+
+def _geo(analysis):
+    names = {e.id: e.name for e in analysis.entities}
+    return {names[p.entity_id]: p for p in analysis.places}
+
+
+def test_issue5_town_tagged_person_in_a_place_context_is_a_place(analyse):
+    a = analyse("Kurdish forces entered Al-Raqqah on Tuesday.")
+    assert _typed(a)["Al-Raqqah"] == "GPE" and _geo(a)["Al-Raqqah"].country == "SY"
+
+
+def test_issue5_city_of_and_province_cues(analyse):
+    a = analyse("Fighting continued in the city of al-Raqqah, in ar-Raqqa province, in al-Bab.")
+    labels, places = _typed(a), _geo(a)
+    assert labels["al-Raqqah"] == "GPE" and labels["al-Bab"] == "GPE"
+    assert places["al-Raqqah"].name == "Ar Raqqah" and places["al-Bab"].country == "SY"
+
+
+def test_issue5_regions_and_cities_after_from(analyse):
+    assert _typed(analyse("The soldiers came from the Sinai.")) == {"Sinai": "LOC"}
+    a = analyse("The trains from Lyon and Marseille were late.")
+    assert _typed(a) == {"Lyon": "GPE", "Marseille": "GPE"}
+    assert {p.country for p in _geo(a).values()} == {"FR"}
+
+
+def test_issue5_places_resolving_to_one_record_are_one_entity(analyse):
+    a = analyse("The governor of Va. spoke. Virginia voted yesterday.")
+    assert len(a.places) == 1 and a.places[0].mention_count == 2 and a.places[0].feature == "state"
+    a = analyse("Raqqa was bombed. Fighters left Rakka on Friday. Rebels held Raqqa.")
+    raqqah = [p for p in a.places if p.name == "Ar Raqqah"]
+    assert len(raqqah) == 1
+
+
+def test_a_person_after_from_stays_a_person(analyse):
+    a = analyse("A letter from John Smith arrived. Smith said he wrote it in Paris.")
+    assert _typed(a)["John Smith"] == "PERSON"

@@ -202,6 +202,7 @@ class _Mention:
     key: str
     person_context: bool = False
     title: str = ""  # a courtesy title right before the name (mrs, ms, mr...), lower case
+    place_cue: bool = False  # a place context: "in", "from", "entered", "the city of" before, "province" after
 
 
 def _person_context(doc, start: int, end: int) -> bool:
@@ -294,8 +295,21 @@ def _raw_mentions(doc, text: str) -> list[_Mention]:
             start, end, mtext = _strip_titles(text, start, end)
         title = _COURTESY.search(text, max(0, start - 8), start)
         out.append(_Mention(start, end, label, ner, mtext, key, _person_context(doc, start, end),
-                            title.group(1).lower() if title else ""))
+                            title.group(1).lower() if title else "",
+                            bool(_PLACE_BEFORE.search(text, max(0, start - 40), start) or _PLACE_AFTER.match(text, end))))
     return out
+
+
+#: words before a name that make it a place (a preposition of place, a verb of movement
+#: or conquest, "the city of"); a name after "and"/"," takes the cue of a place before it
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|from|near|into|outside|around|across|towards?|through|entered|enters|entering|left|leaving|fled|"
+    r"fleeing|captured|recaptured|seized|reached|liberated|besieged|stormed|shelled|bombed|"
+    r"(?:city|town|village|province|region|outskirts|capital) of)\s+(?:the\s+)?)$", re.I)
+_PLACE_AFTER = re.compile(r"\s+(?:province|governorate|region|district)\b", re.I)
+_PLACE_CONJ = re.compile(r"^\s*(?:,|and|or|, and)\s*$")
+#: smallest city population a context cue alone may relabel a name to (a place of note)
+MIN_POP_CUE = 50_000
 
 
 _COURTESY = re.compile(r"\b(Mrs|Ms|Miss|Mr|Madam|Sir|Lady|Lord)\.?\s+$")
@@ -336,8 +350,11 @@ def _relabel_demonyms(mentions: list[_Mention]) -> None:
                 m.label = "NORP"
 
 
-def _relabel_places(mentions: list[_Mention]) -> None:
-    """PERSON/ORG/PRODUCT/WORK_OF_ART mentions that are gazetteer places of the article's countries -> GPE."""
+def _relabel_places(mentions: list[_Mention], text: str) -> None:
+    """PERSON/ORG/PRODUCT/WORK_OF_ART mentions that are gazetteer places of the article's
+    countries -> GPE; in a place context (``entered Al-Raqqah``, ``from Lyon and
+    Marseille``, ``from the Sinai``) a gazetteer city of :data:`MIN_POP_CUE`+ people,
+    a country or a state -> GPE, a named region -> LOC."""
     try:
         from .places import get_gazetteer
     except ImportError:  # pragma: no cover - places module absent
@@ -360,15 +377,35 @@ def _relabel_places(mentions: list[_Mention]) -> None:
             ccs = {p.country for p, t in cands if t == top and p.country and t <= 1}
             if len(ccs) == 1:
                 countries |= ccs
-    person_words = {w for m in mentions if m.label == "PERSON" and len(m.key.split()) > 1 for w in m.key.split()}
-    for m in suspects:
-        if m.key in person_words or any(w in person_words for w in m.key.split()):
+    person_words = {w for m in mentions if m.label == "PERSON" and len(m.key.split()) > 1 for w in m.key.split()
+                    if w not in _PARTICLES}
+    # "Al-Raqqah" tagged PERSON: an article + one word, and no other person name of the
+    # article shares the word, is a place candidate despite its two-word PERSON key
+    other_words = {k: {w for o in mentions if o.label == "PERSON" and o.key != k and len(o.key.split()) > 1
+                       for w in o.key.split()} for k in {m.key for m in suspects}}
+    own_words = {m.key for m in suspects if m.label == "PERSON" and len(m.key.split()) == 2
+                 and m.key.split()[0] in _PARTICLES and m.key.split()[1] not in other_words[m.key]}
+    prev: _Mention | None = None
+    suspect_ids = {id(m) for m in suspects}
+    for m in mentions:
+        suspect = id(m) in suspect_ids
+        if (suspect and not m.place_cue and prev is not None and prev.label in PLACE_LABELS
+                and _PLACE_CONJ.match(text[prev.end:m.start])):
+            m.place_cue = prev.place_cue  # "from Lyon and Marseille"
+        prev = m
+        if not suspect or (m.key not in own_words and (m.key in person_words or any(w in person_words for w in m.key.split()))):
             continue
-        if m.label == "PERSON" and len(m.key.split()) > 1:
+        if m.label == "PERSON" and len(m.key.split()) > 1 and not (m.place_cue and m.key in own_words):
             continue  # a full person name is not relabelled on a gazetteer hit
-        cands = [(p, t) for p, t in gaz.candidates(m.text) if p.feature in ("city", "country", "state") and t <= 2]
+        all_cands = gaz.candidates(m.text)
+        cands = [(p, t) for p, t in all_cands if p.feature in ("city", "country", "state") and t <= 2]
         if any(p.country in countries or (p.feature == "country" and t == 0) for p, t in cands):
             m.label = "GPE"
+        elif m.place_cue:  # "entered Al-Raqqah", "from the Sinai", "from Lyon"
+            if any(p.feature == "region" and t <= 1 for p, t in all_cands):
+                m.label = "LOC"
+            elif any(p.feature != "city" or p.population >= MIN_POP_CUE for p, t in cands):
+                m.label = "GPE"
 
 
 def _female(c: Cluster) -> bool:
@@ -409,7 +446,7 @@ def cluster_mentions(doc) -> list[Cluster]:
     text = doc.text  # Doc.text joins every token: read it once
     mentions = _raw_mentions(doc, text)
     _relabel_demonyms(mentions)
-    _relabel_places(mentions)
+    _relabel_places(mentions, text)
     persons: list[Cluster] = []
     others: list[Cluster] = []
     assigned: dict[int, Cluster] = {}
@@ -468,6 +505,7 @@ def cluster_mentions(doc) -> list[Cluster]:
             c = Cluster(id="", label=m.label, name=m.text)
             others.append(c)
         add(c, m, m.label)
+    others = _merge_same_places(others, text)
     _propagate(doc, persons + others, text)
     clusters = sorted(persons + others, key=lambda c: c.mentions[0][0])
     n_max = max((len(c.mentions) for c in clusters), default=1)
@@ -484,6 +522,29 @@ def cluster_mentions(doc) -> list[Cluster]:
         c.name = max(typed)[1] if typed else c.name
         c.salience = round(0.6 * len(c.mentions) / n_max + 0.4 * (1 - c.mentions[0][0] / length), 3)
     return clusters
+
+
+def _merge_same_places(others: list[Cluster], text: str) -> list[Cluster]:
+    """Place clusters the gazetteer resolves to one record are one entity (``Raqqa`` /
+    ``Rakka``, ``Va.`` / ``Virginia``): the later cluster's mentions join the first."""
+    places = [c for c in others if c.label in PLACE_LABELS]
+    if len(places) < 2:
+        return others
+    from .places import resolve_clusters
+
+    first: dict[object, Cluster] = {}
+    gone: set[int] = set()
+    for c, r in zip(places, resolve_clusters(places, text)):
+        if r is None:
+            continue
+        key = r.place.geonameid or (r.place.feature, r.place.code, r.place.name)
+        into = first.setdefault(key, c)
+        if into is not c:
+            into.mentions += c.mentions
+            into.keys += c.keys
+            into.ner_labels += c.ner_labels
+            gone.add(id(c))
+    return [c for c in others if id(c) not in gone]
 
 
 def _propagate(doc, clusters: list[Cluster], text: str) -> None:
