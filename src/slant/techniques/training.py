@@ -19,7 +19,7 @@ from scipy import sparse
 
 from ..normalize import Normalized, normalize
 from .cache import parse_cached
-from .data import TECHNIQUES, PTCArticle, load_split
+from .data import PTCArticle, load_split
 from .features import DocView, hash_rows, make_hasher, span_features, token_features
 from .model import TechniqueModel
 from .scorer import si_score, tc_score
