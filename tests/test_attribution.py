@@ -445,3 +445,24 @@ def test_a_role_description_resolves_to_the_person_named_before(run):
     text = "Boris Johnson arrived late. “We will not surrender,” the prime minister said."
     got = _quotes(run(text), text)
     assert [(q["type"], q["speaker"]) for q in got] == [("direct", "Boris Johnson")]
+
+
+@pytest.mark.parametrize(
+    "text,speakers",
+    [
+        ("Barack Obama met Angela Merkel in Berlin. “We agreed on everything,” she said.", ["Angela Merkel"]),
+        # no female person named: the pronoun stays unresolved rather than wrong
+        ("The senators debated the bill. Mitch McConnell defended it. “This is a disgrace,” she said.", [None]),
+        ("The senators debated the bill. Mitch McConnell defended it. Nancy Pelosi objected. “This is a disgrace,” she said.",
+         ["Nancy Pelosi"]),
+        ("Hillary Clinton claimed that Donald Trump was unfit. He responded angrily that “she has no idea what she is talking about.”",
+         ["Hillary Clinton", "Donald Trump"]),
+        ("Maria Lopez and John Smith spoke. He said “no.” She said “yes.”", ["John Smith", "Maria Lopez"]),
+        # pronoun evidence in the narration: "her" after the only person named tells her gender
+        ("Quentin Reyes presented her budget on Monday. “This is a disgrace,” he said.", [None]),
+        ("Quentin Reyes presented the budget on Monday. “This is a disgrace,” he said.", ["Quentin Reyes"]),
+    ],
+)
+def test_pronouns_respect_gender(run, text, speakers):
+    got = _quotes(run(text), text)
+    assert [q["entity"] and q["speaker"] for q in got] == speakers

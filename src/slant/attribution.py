@@ -90,6 +90,43 @@ _ANONYMOUS = frozenset("official source aide adviser advisor person officer staf
 #: words next to a name that tell its gender (``Mr.``, ``spokeswoman``), for pronoun compatibility
 _MALE_WORDS = frozenset("mr mr. sir he his him himself man spokesman congressman chairman businessman father son husband brother king prince".split())
 _FEMALE_WORDS = frozenset("mrs mrs. ms ms. miss she her hers herself woman spokeswoman congresswoman chairwoman businesswoman mother daughter wife sister queen princess actress".split())
+#: Given names that tell a person's gender, for pronoun compatibility only (``she`` skips ``Barack
+#: Obama``). Hand-curated for this stage, not copied from a data file: frequent US given names of
+#: the last decades (after the SSA baby-name top lists, written from general knowledge) plus the
+#: given names of often-quoted public figures. Names used for both sexes (Jordan, Taylor, Leslie,
+#: Jean, Kim, Robin, Chris, Pat, Alex, Sam…) are left out; a name not listed tells nothing.
+#: Limits: English and a few widely reported foreign names only; a person's own gender is not
+#: known from a name, so any pronoun evidence in the text outweighs it (see ``gender_of``).
+MALE_GIVEN_NAMES = frozenset(
+    """aaron abdullah abu adam adrian ahmed al alan albert alexander alfred ali andrew angelo anthony
+    antonio arnold arthur ashton barack barry ben benjamin benny bernard bernie bill billy bob bobby
+    boris brad bradley brandon brendan brett brian bruce bryan carl carlos charles charlie chad chuck
+    clarence colin craig dan daniel danny darrell dave david dean dennis derek devin dick don donald
+    doug douglas dwight earl ed eddie edward elijah elon emmanuel eric ernest eugene frank fred
+    frederick gary gavin george gerald gordon greg gregory harold harry hassan henry herbert howard
+    hugh ian ivan jack jacob jake james jared jason jeb jeff jeffrey jeremy jerome jerry jesse jim
+    jimmy joe joel john johnny jon jonathan jose joseph josh joshua juan justin keith ken kenneth
+    kevin kirk kyle larry lawrence leon lindsey louis luke marco mario mark martin matt matthew
+    michael mike mitch mitchell mohammed muhammad nathan neil nicholas nick nigel noah omar oscar
+    patrick paul pete peter phil philip ralph randy ray raymond reince rex richard rick rob robert
+    roger roland ron ronald roy rudy russell ryan sam samuel scott sean sergei sergey seth shawn
+    stephen steve steven stuart ted terry thomas tim timothy todd tom tony travis trey victor
+    vincent vladimir walter wayne william willie xi yusuf zach""".split()
+)
+FEMALE_GIVEN_NAMES = frozenset(
+    """abigail alexandra alexandria alice alicia allison amanda amber amy andrea angela angelina anita
+    ann anna anne annie barbara betsy betty beverly brenda brittany candace carla carly carol
+    caroline carolyn catherine cathy cheryl christina christine cindy claire claudia condoleezza
+    cynthia daisy danielle debbie deborah debra denise diana diane donna doris dorothy elaine
+    elizabeth ellen emily emma erica erin eva evelyn fatima frances gina gloria grace hannah heather
+    heidi helen hillary hope ilhan irene isabel jacqueline jane janet janice jennifer jessica jill
+    joan joanne joyce judith judy julia julie karen katherine kathleen kathy katie kayleigh kellyanne
+    kelly kirsten kristen laura lauren linda lisa lori louise lucy lynn maria marie marilyn marsha
+    martha mary megan melania melissa michelle mildred monica nancy natalie nicole nikki olivia
+    pamela patricia paula peggy rachel rebecca rosa rose ruth samantha sandra sara sarah sharon
+    shirley sophia stephanie susan suzanne tammy teresa theresa tiffany tina tulsi valerie victoria
+    virginia wendy""".split()
+)
 _MALE = frozenset({"he", "him", "his", "himself"})
 _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _PLURAL = frozenset({"they", "them", "we"})
@@ -561,6 +598,14 @@ class _Finder:
         if key in self._gender:
             return self._gender[key]
         votes = Counter()
+        for key_ in c.keys:  # a given name counts once per entity, not per mention
+            words = key_.split()
+            if len(words) >= 2:
+                votes["m"] += 2 * (words[0] in MALE_GIVEN_NAMES)
+                votes["f"] += 2 * (words[0] in FEMALE_GIVEN_NAMES)
+                break
+        for g_, n_ in self._pronoun_votes().get(key, {}).items():
+            votes[g_] += n_
         doc = self.doc
         for s, e, _ in c.mentions:
             span = doc.char_span(s, e, alignment_mode="expand")
@@ -576,6 +621,35 @@ class _Finder:
         g = None if votes["m"] == votes["f"] else ("m" if votes["m"] > votes["f"] else "f")
         self._gender[key] = g
         return g
+
+    def _pronoun_votes(self) -> dict[str, Counter]:
+        """Pronoun evidence per entity key: in a sentence of the narration that names exactly one
+        PERSON, each later possessive or reflexive (``his``, ``himself``, ``her`` as a determiner,
+        ``herself``) votes for that person's gender (``Mitch McConnell defended his bill``).
+        Object and subject pronouns do not vote (they often refer to someone else), nor do
+        pronouns inside quotations."""
+        if hasattr(self, "_pvotes"):
+            return self._pvotes
+        self._pvotes: dict[str, Counter] = {}
+        people = [(s, e, c) for c in self.clusters if c.label == "PERSON" for s, e, _ in c.mentions]
+        people.sort(key=lambda x: x[0])
+        starts = [p[0] for p in people]
+        for sent in self.doc.sents:
+            lo = bisect.bisect_left(starts, sent.start_char)
+            hi = bisect.bisect_left(starts, sent.end_char)
+            named = [p for p in people[lo:hi] if not self.in_quote(p[0])]
+            if len({p[2].id or p[2].keys[0] for p in named}) != 1:
+                continue
+            first, c = named[0][1], named[0][2]
+            for t in sent:
+                if t.idx < first or self.in_quote(t.idx):
+                    continue
+                if not (t.tag_ == "PRP$" or t.lower_ in ("himself", "herself")):
+                    continue  # an object pronoun is mostly someone else ("Mr. Trump attacked her")
+                g = "m" if t.lower_ in _MALE else "f" if t.lower_ in _FEMALE else None
+                if g is not None:
+                    self._pvotes.setdefault(c.id or c.keys[0], Counter())[g] += 1
+        return self._pvotes
 
     def pronoun_antecedent(self, i: int) -> Cluster | None:
         """``he``/``she`` at char ``i``: the nearest preceding PERSON named as a subject since the
