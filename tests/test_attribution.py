@@ -122,7 +122,7 @@ def test_directional_quotes_keeps_length_and_turns_straight_marks():
         ),
         (  # a reported clause carrying a quoted fragment (bfw-0691)
             "Simmons told TMZ that he thought the bomber, Rahami, “should go to jail and be somebody’s girlfriend.”",
-            [("mixed", "he thought the bomber, Rahami, “should go to jail and be somebody’s girlfriend.", "told", "Simmons")],
+            [("mixed", "he thought the bomber, Rahami, “should go to jail and be somebody’s girlfriend.”", "told", "Simmons")],
         ),
         (  # a noun of saying as the cue (bfw-0241)
             "Donald Trump reacted to a series of bombing threats with a warning on Monday that “this is only going to get worse.”",
@@ -466,3 +466,25 @@ def test_a_role_description_resolves_to_the_person_named_before(run):
 def test_pronouns_respect_gender(run, text, speakers):
     got = _quotes(run(text), text)
     assert [q["entity"] and q["speaker"] for q in got] == speakers
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a mixed span never cuts between paired marks: it ends after the closing mark
+        ("Smith said that the critics were “wrong. They always are.”",
+         [("mixed", "the critics were “wrong. They always are.”")]),
+        ("Asked about the scandal, she said she “regrets nothing. I would do it all again.”",
+         [("mixed", "she “regrets nothing. I would do it all again.”")]),
+        # a reported clause carrying a quoted fragment is mixed, a scare-quoted term leaves it indirect
+        ('In a statement, the Kremlin said that Russia "will respond" to any provocation.',
+         [("mixed", 'Russia "will respond" to any provocation')]),
+        ('Pompeo told the House Foreign Affairs Committee the "sonic attack" in China was similar to the incidents in Cuba last year.',
+         [("indirect", 'the "sonic attack" in China was similar to the incidents in Cuba last year')]),
+    ],
+)
+def test_mixed_quotations_keep_their_marks_whole(run, text, expected):
+    analysis = run(text)
+    assert [(q.type, text[q.start : q.end]) for q in analysis.quotations] == expected
+    for q in analysis.quotations:
+        assert _voice_at(analysis, q.start, q.end) != "outlet"

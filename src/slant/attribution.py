@@ -296,6 +296,7 @@ def find_quotations(doc, clusters: list[Cluster], *, notices: list[tuple[int, in
     finder = _Finder(doc, clusters, marks)
     quotations = finder.direct(pairs)
     quotations += finder.indirect(quotations)
+    finder.whole_marks(quotations, pairs)
     quotations.sort(key=lambda q: q.start)
     finder.resolve_all(quotations)
     return quotations
@@ -1005,6 +1006,36 @@ class _Finder:
                 if subj is not None and not self.in_quote(subj.idx):
                     return tok, subj
         return None
+
+    def whole_marks(self, quotations: list[Quotation], pairs: list[_Pair]) -> None:
+        """Never cut between paired marks, and type a reported clause by what it carries (in place).
+
+        A mixed or indirect span holding one mark of a pair takes the other (``she “regrets
+        nothing.”`` ends after ``”``; ``“there’s no question” human activities …`` starts at ``“``),
+        and the speaker's voice grows with it. An indirect span carrying a quoted fragment is
+        mixed (``Russia “will respond” to …``), unless the fragment is a quoted term of one or two
+        words without a verb (``the “sonic attack”``): a scare quote is not a quotation.
+        """
+        closed = [(p.open, p.close) for p in pairs if p.close is not None]
+        for q in quotations:
+            if q.type == "direct":
+                continue
+            for o, c in closed:
+                if c < q.start or o >= q.end or (o < q.start and c >= q.end):
+                    continue  # apart, or the whole span inside the marks
+                if q.start <= o and c >= q.end:
+                    q.end = c + 1
+                elif o < q.start:
+                    q.start = o
+                if q.type == "indirect" and self._fragment(o, c):
+                    q.type = "mixed"
+            if q.voice is not None:
+                q.voice = (min(q.voice[0], q.start), max(q.voice[1], q.end))
+
+    def _fragment(self, o: int, c: int) -> bool:
+        """Whether the words between marks ``o`` and ``c`` are a quoted fragment, not a quoted term."""
+        toks = [t for t in self.doc[self.tok_at(o).i : self.tok_at(c).i] if t.idx > o and not (t.is_punct or t.is_space)]
+        return len(toks) >= 3 or any(t.pos_ in ("VERB", "AUX") for t in toks)
 
     # ---- indirect
     def reported_clause(self, v):
