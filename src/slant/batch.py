@@ -233,6 +233,7 @@ class ChunkResult:
     pid: int
     rss: int  # bytes resident now
     peak_rss: int  # bytes, peak of this process so far
+    cpu: float = 0.0  # CPU seconds (user + system) this process spent since its pipeline loaded
 
 
 # --------------------------------------------------------------------------- workers
@@ -246,6 +247,11 @@ def _current_rss() -> int:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         return 0
+
+
+def _cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
 
 
 def _peak_rss() -> int:
@@ -286,6 +292,7 @@ def _init_worker(options: Options, fmt: Format, in_process: bool = False) -> Non
         available_stages(options.stages)  # import every stage module now, not on the first chunk
         if fmt == "parquet":
             _WORKER["schema"] = row_schema()
+        _WORKER["cpu0"] = _cpu_seconds()
     except Exception as exc:
         if in_process:
             raise
@@ -343,7 +350,8 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
         import pyarrow as pa
 
         payload = pa.RecordBatch.from_pylist(records, schema=_WORKER["schema"])
-    return ChunkResult(payload, infos, os.getpid(), _current_rss(), _peak_rss())
+    cpu = _cpu_seconds() - _WORKER.get("cpu0", 0.0)
+    return ChunkResult(payload, infos, os.getpid(), _current_rss(), _peak_rss(), cpu)
 
 
 # --------------------------------------------------------------------------- writers
@@ -576,6 +584,13 @@ class BatchStats:
     group_column: str | None = None
     worker_peak_rss: dict[int, int] = field(default_factory=dict)  # pid -> bytes
     rss_trace: list[tuple[int, int, int]] = field(default_factory=list)  # (rows done, pid, rss bytes)
+    worker_cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU s since its pipeline loaded
+    main_cpu: float = 0.0  # CPU s of the main process in the run (reading, writing; jobs > 1 only)
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU seconds of the whole run, pipeline loading left out (workers + main process)."""
+        return sum(self.worker_cpu.values()) + (self.main_cpu if self.jobs > 1 else 0.0)
 
     @property
     def exit_code(self) -> int:
@@ -793,7 +808,7 @@ def run_batch(
     chunk_size = chunk_size or options.batch_size
     group_columns = (source_column,) if source_column else DEFAULT_GROUP_COLUMNS
     stats = BatchStats(output=str(output), format=fmt, jobs=jobs)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     progress = on_progress or (lambda n: None)
 
     done = done_keys(output, fmt)
@@ -823,6 +838,7 @@ def run_batch(
             stats._add(info)
         stats.worker_peak_rss[result.pid] = max(result.peak_rss, stats.worker_peak_rss.get(result.pid, 0))
         stats.rss_trace.append((stats.analysed + stats.failed, result.pid, result.rss))
+        stats.worker_cpu[result.pid] = max(result.cpu, stats.worker_cpu.get(result.pid, 0.0))
         progress(len(result.rows))
 
     executor = _InProcess(options, fmt) if jobs == 1 else _pool(jobs, options, fmt)
@@ -870,4 +886,5 @@ def run_batch(
         executor.shutdown(wait=not inflight, cancel_futures=True)
         writer.close()  # commits what finished, also on Ctrl-C
         stats.seconds = time.perf_counter() - started
+        stats.main_cpu = _cpu_seconds() - cpu_started
     return stats
