@@ -311,3 +311,42 @@ def test_issue5_places_resolving_to_one_record_are_one_entity(analyse):
 def test_a_person_after_from_stays_a_person(analyse):
     a = analyse("A letter from John Smith arrived. Smith said he wrote it in Paris.")
     assert _typed(a)["John Smith"] == "PERSON"
+
+
+def _big_doc(nlp, n_paragraphs):
+    """A long text with many distinct people, organisations and places, NER spans set by hand."""
+    import random
+
+    rng = random.Random(7)
+
+    def word():
+        return "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))).capitalize()
+
+    parts, ents = [], []
+    pos = 0
+    for _ in range(n_paragraphs):
+        first, last, org, town = word(), word(), word(), word()
+        for surface, label, tail in ((f"{first} {last}", "PERSON", " said on Monday that the "),
+                                     (f"{org} Council", "ORG", " would meet in "), (town, "GPE", ". Later "),
+                                     (last, "PERSON", " told the "), (f"{org} Council", "ORG", " members to leave. ")):
+            parts.append(surface + tail)
+            ents.append((pos, pos + len(surface), label))
+            pos += len(surface) + len(tail)
+    text = "".join(parts)
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(s, e, label=lab) for s, e, lab in ents]
+    return doc
+
+
+def test_issue5_clustering_time_grows_near_linearly(nlp):
+    import time
+
+    small, big = _big_doc(nlp, 250), _big_doc(nlp, 1000)
+    assert len(big.text) > 120_000
+    times = []
+    for doc in (small, big):
+        t = time.process_time()  # CPU time: the machine is shared
+        clusters = cluster_mentions(doc)
+        times.append(time.process_time() - t)
+        assert len([c for c in clusters if c.label == "PERSON"]) >= len(doc.text) // 200
+    assert times[1] < 8 * times[0] + 0.5  # 4x the text: linear is 4x, quadratic 16x

@@ -133,6 +133,7 @@ def _phonetic(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+@functools.lru_cache(maxsize=262144)
 def _fuzzy(a: str, b: str) -> bool:
     """Spelling/transliteration variants of one name word (``almuhajer`` ~ ``almujaher``,
     ``gaddafi`` ~ ``qaddafi``): string similarity >= 0.75 on the words or on their
@@ -141,6 +142,8 @@ def _fuzzy(a: str, b: str) -> bool:
         return True
     if min(len(a), len(b)) < 5:
         return False
+    if 2 * min(len(a), len(b)) < 0.75 * (len(a) + len(b)):
+        return False  # no ratio can reach 0.75
     if a[0] == b[0] and difflib.SequenceMatcher(None, a, b).ratio() >= 0.75:
         return True
     pa, pb = _phonetic(a), _phonetic(b)
@@ -180,7 +183,8 @@ def _similar(a: str, b: str) -> bool:
 
 def _cluster_person_match(key: str, cluster: Cluster, *, fuzzy: bool = True) -> bool:
     """``key`` matches the cluster's names and conflicts with none of its full names."""
-    keys = [k for k, (_, _, lab) in zip(cluster.keys, cluster.mentions) if lab == "PERSON"] or cluster.keys
+    keys = list(dict.fromkeys([k for k, (_, _, lab) in zip(cluster.keys, cluster.mentions) if lab == "PERSON"]
+                              or cluster.keys))
     if not any(_person_match(key, k, fuzzy=fuzzy) for k in keys):
         return False
     return all(_first_compatible(key.split()[:-1], k.split()[:-1]) or _person_match(key, k, fuzzy=False) for k in keys)
@@ -381,10 +385,13 @@ def _relabel_places(mentions: list[_Mention], text: str) -> None:
                     if w not in _PARTICLES}
     # "Al-Raqqah" tagged PERSON: an article + one word, and no other person name of the
     # article shares the word, is a place candidate despite its two-word PERSON key
-    other_words = {k: {w for o in mentions if o.label == "PERSON" and o.key != k and len(o.key.split()) > 1
-                       for w in o.key.split()} for k in {m.key for m in suspects}}
+    keys_of_word: dict[str, set[str]] = {}
+    for o in mentions:
+        if o.label == "PERSON" and len(o.key.split()) > 1:
+            for w in o.key.split():
+                keys_of_word.setdefault(w, set()).add(o.key)
     own_words = {m.key for m in suspects if m.label == "PERSON" and len(m.key.split()) == 2
-                 and m.key.split()[0] in _PARTICLES and m.key.split()[1] not in other_words[m.key]}
+                 and m.key.split()[0] in _PARTICLES and not keys_of_word.get(m.key.split()[1], set()) - {m.key}}
     prev: _Mention | None = None
     suspect_ids = {id(m) for m in suspects}
     for m in mentions:
@@ -412,11 +419,11 @@ def _female(c: Cluster) -> bool:
     return any(len(k.split()) > 1 and k.split()[0] in FEMALE_NAMES for k in c.keys)
 
 
-def _first_word_match(key: str, persons: list[Cluster]) -> list[Cluster]:
+def _first_word_match(key: str, first_index: dict[str, list[Cluster]], word_index: dict[str, list[Cluster]]) -> list[Cluster]:
     """The one person whose full name starts with the one-word ``key`` (family name first,
     ``Kim`` for ``Kim Jong-un``), when no one else has the word anywhere in a name."""
-    first = [c for c in persons if any(len(k.split()) > 1 and k.split()[0] == key for k in c.keys)]
-    other = [c for c in persons if c not in first and any(key in k.split() for k in c.keys)]
+    first = [c for c in first_index.get(key, ()) if any(len(k.split()) > 1 and k.split()[0] == key for k in c.keys)]
+    other = [c for c in word_index.get(key, ()) if all(c is not f for f in first)]
     return first if len(first) == 1 and not other else []
 
 
@@ -464,47 +471,83 @@ def cluster_mentions(doc) -> list[Cluster]:
         known female first name, Mr. -> not one), else the most recent one."""
         if len(cands) > 1 and m.title:
             female = [c for c in cands if _female(c)]
-            fit = female if m.title in _FEMALE_TITLES else [c for c in cands if c not in female]
+            fit = female if m.title in _FEMALE_TITLES else [c for c in cands if not _female(c)]
             cands = fit or cands
         return nearest(cands, m.start)
 
     _person_words_relabel(mentions)
+    last_index: dict[str, list[Cluster]] = {}  # last word of a person key -> clusters (candidate pruning)
+    first_index: dict[str, list[Cluster]] = {}
+    word_index: dict[str, list[Cluster]] = {}
+
+    def person_cands(key: str, fuzzy: bool) -> list[Cluster]:
+        last = key.split()[-1]
+        found = list(last_index.get(last, ()))
+        if fuzzy and len(last) >= 5:  # _fuzzy needs 5+ letters and an equal (phonetic) first letter
+            near = {*buckets.get(last[0], ()), *buckets.get(_phonetic(last)[:1], ())}
+            for w in near:
+                if w != last and _fuzzy(last, w):
+                    found += last_index[w]
+        return list({id(c): c for c in found}.values())
+
+    buckets: dict[str, set[str]] = {}  # first letter and phonetic first letter -> surnames
+
+    def index_person(c: Cluster, key: str) -> None:
+        words = key.split()
+        if len(words[-1]) >= 5:
+            buckets.setdefault(words[-1][0], set()).add(words[-1])
+            buckets.setdefault(_phonetic(words[-1])[:1], set()).add(words[-1])
+        for idx, w in ((last_index, words[-1]), (first_index, words[0]), *((word_index, x) for x in words)):
+            lst = idx.setdefault(w, [])
+            if not any(x is c for x in lst):
+                lst.append(c)
+
     for i, m in enumerate(mentions):  # people first
         if m.label != "PERSON":
             continue
-        exact = [c for c in persons if _cluster_person_match(m.key, c, fuzzy=False)]
-        cands = exact or [c for c in persons if _cluster_person_match(m.key, c)]
+        exact = [c for c in person_cands(m.key, False) if _cluster_person_match(m.key, c, fuzzy=False)]
+        cands = exact or [c for c in person_cands(m.key, True) if _cluster_person_match(m.key, c)]
         if not cands and " " not in m.key:
-            cands = _first_word_match(m.key, persons)  # "Kim" after "Kim Jong-un"
+            cands = _first_word_match(m.key, first_index, word_index)  # "Kim" after "Kim Jong-un"
         if cands:
             c = choose(cands, m)
         else:
             c = Cluster(id="", label="PERSON", name=m.text)
             persons.append(c)
         add(c, m, "PERSON")
+        index_person(c, m.key)
         assigned[i] = c
+    suffixes: dict[str, list[Cluster]] = {}  # last one or two words of longer person keys
+    for c in persons:
+        for k in dict.fromkeys(c.keys):
+            words = k.split()
+            for n in (1, 2):
+                if len(words) > n:
+                    lst = suffixes.setdefault(" ".join(words[-n:]), [])
+                    if not any(x is c for x in lst):
+                        lst.append(c)
     for i, m in enumerate(mentions):  # mis-labelled surnames of the article's people
         n = len(m.key.split())
         if m.label == "PERSON" or m.label not in _MISLABELS or n > 2 or (n == 2 and "-" not in m.text):
             continue
-        exact = [c for c in persons if any(" ".join(k.split()[-n:]) == m.key for k in c.keys if len(k.split()) > n)]
-        fuzzy = [c for c in persons if _cluster_person_match(m.key, c)] if m.person_context else []
+        exact = list(suffixes.get(m.key, ()))
+        fuzzy = [c for c in person_cands(m.key, True) if _cluster_person_match(m.key, c)] if m.person_context else []
         if exact or fuzzy:
             c = nearest(exact or fuzzy, m.start)
             m.label = "PERSON"
             add(c, m, "PERSON")
             assigned[i] = c
     places_key = _place_country_keys(mentions)
+    index = _OtherIndex(places_key)
     for i, m in enumerate(mentions):
         if i in assigned:
             continue
-        for c in others:
-            if _other_match(m, c, places_key):
-                break
-        else:
+        c = index.find(m)
+        if c is None:
             c = Cluster(id="", label=m.label, name=m.text)
             others.append(c)
         add(c, m, m.label)
+        index.add(c, m.key)
     others = _merge_same_places(others, text)
     _propagate(doc, persons + others, text)
     clusters = sorted(persons + others, key=lambda c: c.mentions[0][0])
@@ -547,6 +590,9 @@ def _merge_same_places(others: list[Cluster], text: str) -> list[Cluster]:
     return [c for c in others if id(c) not in gone]
 
 
+_WORD_START = re.compile(r"(?<![\w@#])\w+")
+
+
 def _propagate(doc, clusters: list[Cluster], text: str) -> None:
     """Add the occurrences of an entity's names that the NER missed (one sense per discourse).
 
@@ -587,16 +633,26 @@ def _propagate(doc, clusters: list[Cluster], text: str) -> None:
     for c in clusters:
         for s, e, _ in c.mentions:
             taken[s:e] = b"\x01" * (e - s)
-    pattern = re.compile(r"(?<![\w@#])(?:" + "|".join(map(re.escape, surfaces)) + r")(?!\w)")
+    by_first: dict[str, list[str]] = {}  # first word -> surfaces, longest first (one pass, no big regex)
+    for surface in surfaces:
+        by_first.setdefault(re.match(r"\w*", surface).group(0), []).append(surface)
     added: list[tuple[int, int, Cluster]] = []
-    for m in pattern.finditer(text):
-        s, e = m.span()
+    end_of_last = 0
+    for w in _WORD_START.finditer(text):
+        s = w.start()
+        if s < end_of_last:
+            continue
+        surface = next((x for x in by_first.get(w.group(0), ()) if text.startswith(x, s)
+                        and not (s + len(x) < len(text) and (text[s + len(x)].isalnum() or text[s + len(x)] == "_"))), None)
+        if surface is None:
+            continue
+        e = s + len(surface)
+        end_of_last = e
         if 1 in taken[s:e]:
             continue
         span = doc.char_span(s, e)
         if span is None:
             continue
-        surface = m.group(0)
         if (s, e) in other:
             continue  # the whole span is a DATE, LANGUAGE...: "May" the month is not Theresa May
         if len(span) == 1 and not surface.isupper() and span[0].tag_ not in ("NNP", "NNPS"):
@@ -634,10 +690,86 @@ def _place_keys(key: str) -> frozenset[str]:
     return frozenset(k for k, t in key_variants(key) if t <= 2)
 
 
+_STOP = ("of", "and", "for", "the")
+
+
+def _initials(key: str) -> str:
+    words = [w for w in key.split() if w not in _STOP]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+class _OtherIndex:
+    """Non-person clusters indexed by match signatures, so that a mention finds the first
+    cluster it matches in a few dictionary reads (the rule of :func:`_other_match`:
+    equal keys, NORP plurals, an ORG's last word, squashed keys and acronyms within
+    places / non-places, one named country, shared gazetteer keys between places)."""
+
+    def __init__(self, country_keys: dict[str, str]):
+        self.country_keys = country_keys
+        self.index: dict[tuple, list[int]] = {}
+        self.clusters: list[Cluster] = []
+        self.order: dict[int, int] = {}
+        self.seen: set[tuple[int, str]] = set()
+
+    def _put(self, sig: tuple, n: int) -> None:
+        lst = self.index.setdefault(sig, [])
+        if not lst or lst[-1] != n:
+            lst.append(n)
+
+    def add(self, c: Cluster, key: str) -> None:
+        if id(c) not in self.order:
+            self.order[id(c)] = len(self.clusters)
+            self.clusters.append(c)
+        n = self.order[id(c)]
+        if (n, key) in self.seen:
+            return
+        self.seen.add((n, key))
+        place = c.label in PLACE_LABELS
+        self._put(("eq", key), n)
+        if c.label == "NORP":
+            self._put(("norp", key), n)
+        if c.label == "ORG" and " " in key:
+            self._put(("orglast", key.split()[-1]), n)
+        sq = key.replace(" ", "")
+        self._put(("sq", place, sq), n)
+        ini = _initials(key)
+        if 2 <= len(ini) <= 6:
+            self._put(("ini", place, ini), n)
+        if place:
+            if key in self.country_keys:
+                self._put(("cc", self.country_keys[key]), n)
+            for pk in _place_keys(key):
+                self._put(("pk", pk), n)
+
+    def find(self, m: _Mention) -> Cluster | None:
+        key, place = m.key, m.label in PLACE_LABELS
+        sigs = [("eq", key), ("sq", place, key.replace(" ", ""))]
+        if m.label == "NORP":
+            sigs += [("norp", key + "s")] + ([("norp", key[:-1])] if key.endswith("s") else [])
+        if m.label == "ORG" and " " not in key:
+            sigs.append(("orglast", key))
+        sq = key.replace(" ", "")
+        if 2 <= len(sq) <= 6:
+            sigs.append(("ini", place, sq))
+        ini = _initials(key)
+        if 2 <= len(ini) <= 6:
+            sigs.append(("sq", place, ini))
+        if place:
+            if key in self.country_keys:
+                sigs.append(("cc", self.country_keys[key]))
+            sigs += [("pk", pk) for pk in _place_keys(key)]
+        hits = [n for sig in sigs for n in self.index.get(sig, ())]
+        for n in sorted(set(hits)):
+            c = self.clusters[n]
+            if _other_match(m, c, self.country_keys):
+                return c
+        return None
+
+
 def _other_match(m: _Mention, c: Cluster, country_keys: dict[str, str]) -> bool:
     m_place = m.label in PLACE_LABELS
     c_place = c.label in PLACE_LABELS
-    for k in c.keys:
+    for k in dict.fromkeys(c.keys):
         if k == m.key:
             return True
         if m.label == c.label == "NORP" and (k + "s" == m.key or m.key + "s" == k):
