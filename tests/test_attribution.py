@@ -488,3 +488,26 @@ def test_mixed_quotations_keep_their_marks_whole(run, text, expected):
     assert [(q.type, text[q.start : q.end]) for q in analysis.quotations] == expected
     for q in analysis.quotations:
         assert _voice_at(analysis, q.start, q.end) != "outlet"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("'We are ready,' said the general. 'The enemy is weak.'",
+         [("direct", "We are ready,", "said"), ("direct", "The enemy is weak.", None)]),
+        ("‘We will win this war,’ she said. ‘They won’t stop us.’",
+         [("direct", "We will win this war,", "said"), ("direct", "They won’t stop us.", None)]),
+        # apostrophes and a plural possessive are not quotation marks
+        ("The brothers' lawyer said they don't expect a quick ruling.",
+         [("indirect", "they don't expect a quick ruling", "said")]),
+        # PTC article728169864: a title in single marks is not a quotation
+        ("In a speech he gave at Darul Uloom, in August 2015, titled ‘Quraan Torah Bible Forbid Man Marrying Man,’ he admitted that "
+         "he “got sacked from many [county] boards.”",
+         [("mixed", "he “got sacked from many [county] boards.”", "admitted")]),
+    ],
+)
+def test_single_quotation_marks(run, text, expected):
+    analysis = run(text)
+    assert [(q.type, text[q.start : q.end], text[q.cue.start : q.cue.end] if q.cue else None) for q in analysis.quotations] == expected
+    speakers = {q.speaker.name for q in analysis.quotations if q.speaker}
+    assert len(speakers) <= 1

@@ -136,6 +136,8 @@ _SENT_END = frozenset({".", "!", "?"})
 _NOT_SPEAKERS = frozenset({"it", "who", "whom", "which", "that", "this", "what"})
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
 _WORD = re.compile(r"\w+")
+#: words that introduce a name or title in quotation marks, never a quotation
+_NAMING = frozenset("titled entitled dubbed nicknamed headlined".split())
 _ANY_DQ = re.compile('["\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]')
 _UNDIRECTED_DQ = re.compile('["\u201e\u201f\u00ab\u00bb\u2033]')
 #: a cue-less quotation continues the previous speaker when it starts within this many chars
@@ -267,6 +269,57 @@ def directional_quotes(text: str) -> str:
     return "".join(out)
 
 
+_SQ_OPEN_BEFORE = frozenset(" \t\n\r([{\u2014\u2013-/\u00a0")
+_SQ_CLOSE_AFTER = frozenset(" \t\n\r.,;:!?)]}\u2014\u2013-\u00a0")
+
+
+def single_quotes(marks: str) -> str:
+    """``marks`` with single quotation marks that clearly delimit speech turned into ``“`` / ``”``.
+
+    Same length, so offsets stay. An opening mark (``'`` or ``‘``) follows the start, a
+    space or an opening bracket and precedes a letter or digit; a closing mark (``'`` or
+    ``’``) follows a non-space and precedes a space, punctuation or the end. Apostrophes
+    inside words (``don't``) are neither; a plural possessive (``the brothers' car``: after
+    ``s``, before a space and a word) is not a closing mark. Each opening mark pairs with the
+    next closing mark of the same paragraph (an opening mark met first replaces it:
+    ``'90s``); single marks inside a double-quoted stretch are nested quotes and stay.
+
+    Args:
+        marks: text whose double marks are already directional (:func:`directional_quotes`).
+    """
+    if "'" not in marks and "\u2018" not in marks and "\u2019" not in marks:
+        return marks
+    out = list(marks)
+    n = len(marks)
+    open_at: int | None = None
+    in_double = False
+    for i, ch in enumerate(marks):
+        if ch == OPEN_DQ:
+            in_double, open_at = True, None
+            continue
+        if ch == CLOSE_DQ:
+            in_double = False
+            continue
+        if ch == "\n":
+            open_at = None
+            continue
+        if in_double or ch not in "'\u2018\u2019":
+            continue
+        prev = marks[i - 1] if i else " "
+        nxt = marks[i + 1] if i + 1 < n else " "
+        if ch != "\u2019" and prev in _SQ_OPEN_BEFORE and nxt.isalnum():
+            open_at = i
+            continue
+        if ch == "\u2018" or open_at is None or prev.isspace() or nxt not in _SQ_CLOSE_AFTER:
+            continue
+        if prev in "sS" and nxt == " " and i + 2 < n and marks[i + 2].isalnum():
+            continue  # the brothers' car
+        if _WORD.search(marks, open_at + 1, i):
+            out[open_at], out[i] = OPEN_DQ, CLOSE_DQ
+        open_at = None
+    return "".join(out)
+
+
 def _rstrip(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -286,7 +339,7 @@ def find_quotations(doc, clusters: list[Cluster], *, notices: list[tuple[int, in
     Returns:
         Quotations in text order, NORMALISED offsets.
     """
-    marks = directional_quotes(doc.text)
+    marks = single_quotes(directional_quotes(doc.text))
     pairs, unpaired = pair_quotation_marks(marks)
     if notices is not None:
         for i in unpaired:
@@ -780,6 +833,9 @@ class _Finder:
             leading[0] is None or re.fullmatch(r"[\s,:;—–-]*", self.text[leading[0][1] : p.open]) is not None
         )
         standalone = self._standalone(p) and content[-1:] in ".!?…" and content[:1].isupper()
+        before = self.text[max(0, p.open - 12) : p.open].split()
+        if before and before[-1].lower().strip(",:") in _NAMING:
+            return []  # 'a speech titled ‘Quraan Torah Bible Forbid Man Marrying Man,’': a title
         if not multi:
             if n_words < 6 and not has_cue and not standalone:
                 return []  # scare quote, term, title or a short fragment nobody is said to say
@@ -831,7 +887,7 @@ class _Finder:
                 break
             if self.is_cue(tok):
                 split = self.text[p.close - 1 : p.close] in (",", "—")
-                if any(c.dep_ == "ccomp" and c.i > tok.i and not (split and self.in_quote(c.idx)) for c in tok.children):
+                if any(c.dep_ == "ccomp" and c.i > tok.i and not (split and self.in_quote(c.left_edge.idx)) for c in tok.children):
                     # "”. He said that …", "”. He added: “…”": a new reported clause, not this quotation's cue
                     # (after a comma, a clause inside quotation marks is the second half: '“A,” Smith said, “and B.”')
                     break
