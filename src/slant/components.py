@@ -9,7 +9,7 @@
 ``doc._.quotations`` holds :class:`slant.attribution.Quotation` objects whose offsets
 are characters of ``doc.text`` (``doc.char_span(q.start, q.end)`` gives the Span).
 The component runs on the text as given: it makes straight and angle quotation
-marks directional itself, but does none of the other repairs of
+marks directional and pairs single quotation marks itself, but does none of the other repairs of
 :func:`slant.normalize.normalize`; for scraped text prefer :func:`slant.analyze`.
 
 References:
