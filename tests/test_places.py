@@ -188,3 +188,18 @@ def test_issue5_first_level_subdivisions_resolve_with_their_country(analyse_plac
     got = {name: (p.feature, p.country) for name, p in places.items()}
     assert got == {"Bavaria": ("subdivision", "DE"), "Catalonia": ("subdivision", "ES"), "Sicily": ("subdivision", "IT")}
     assert all(p.confidence < 0.9 for p in places.values())  # region level, below a city or country match
+
+
+def test_issue5_geojson_has_one_feature_per_gazetteer_record(example_places, example_text):
+    from slant.render.geojson import render_geojson
+    from slant.schema import PlaceOut
+
+    a = example_places.model_copy(deep=True)
+    palmyra = next(p for p in a.places if p.geonameid == 163808)
+    other = next(e for e in a.entities if e.id != palmyra.entity_id and e.mentions)
+    a.places.append(PlaceOut(**{**palmyra.model_dump(), "entity_id": other.id, "mention_count": len(other.mentions)}))
+    feats = [f for f in json.loads(render_geojson(a, example_text))["features"] if f["properties"]["geonameid"] == 163808]
+    assert len(feats) == 1
+    props = feats[0]["properties"]
+    assert props["entity_ids"] == [palmyra.entity_id, other.id]
+    assert props["mention_count"] == palmyra.mention_count + len(other.mentions) == len(props["spans"])
