@@ -291,6 +291,9 @@ def test_issue5_city_of_and_province_cues(analyse):
     labels, places = _typed(a), _geo(a)
     assert labels["al-Raqqah"] == "GPE" and labels["al-Bab"] == "GPE"
     assert places["al-Raqqah"].name == "Ar Raqqah" and places["al-Bab"].country == "SY"
+    (raqqah,) = [e for e in a.entities if e.name == "al-Raqqah"]
+    assert "ar-Raqqa" in raqqah.aliases  # missed by the NER, found in its place context
+    assert len(a.places) == 2
 
 
 def test_issue5_regions_and_cities_after_from(analyse):

@@ -342,6 +342,30 @@ _COMPASS = frozenset(
 )
 
 
+_ARTICLE_NAME = re.compile(r"(?<![\w-])(?:[Aa][lrsdntz]|[Aa]sh|[Ee][lds])-[A-Z][a-z]{2,}(?![\w-])")
+
+
+def _missed_places(mentions: list[_Mention], text: str) -> list[_Mention]:
+    """Arabic-article place names the NER missed (``in ar-Raqqa province``): a name in a
+    place context, overlapping no mention, that is a gazetteer city of
+    :data:`MIN_POP_CUE`+ people (official or article-stripped name) becomes a GPE
+    mention without a spaCy label."""
+    from .places import get_gazetteer
+
+    found = []
+    taken = sorted((m.start, m.end) for m in mentions)
+    for hit in _ARTICLE_NAME.finditer(text):
+        s, e = hit.span()
+        if any(a < e and s < b for a, b in taken):
+            continue
+        if not (_PLACE_BEFORE.search(text, max(0, s - 40), s) or _PLACE_AFTER.match(text, e)):
+            continue
+        if any(p.feature == "city" and p.population >= MIN_POP_CUE and t in (0, 2)
+               for p, t in get_gazetteer().candidates(hit.group(0))):
+            found.append(_Mention(s, e, "GPE", "", hit.group(0), name_key(hit.group(0)), place_cue=True))
+    return sorted(mentions + found, key=lambda m: m.start) if found else mentions
+
+
 def _relabel_demonyms(mentions: list[_Mention]) -> None:
     """One-word ORG/GPE/PRODUCT/PERSON mentions that are nationality adjectives -> NORP
     (not a surname of a person of the article: ``Cuban`` for Mark Cuban)."""
@@ -452,6 +476,7 @@ def cluster_mentions(doc) -> list[Cluster]:
     """
     text = doc.text  # Doc.text joins every token: read it once
     mentions = _raw_mentions(doc, text)
+    mentions = _missed_places(mentions, text)
     _relabel_demonyms(mentions)
     _relabel_places(mentions, text)
     persons: list[Cluster] = []
