@@ -10,16 +10,31 @@ Steps, on the spaCy Doc of the normalised text:
    tagged GPE); a PERSON/ORG/PRODUCT/WORK_OF_ART mention whose text is a gazetteer
    city or country in a country the article's other places vote for is a GPE
    (``Palmyra`` PERSON, ``Elbab`` PRODUCT), unless it is a name part of a person of
-   the article or stands in a person context.
+   the article or stands in a person context. In a place context (``in``, ``from``,
+   ``entered``, ``the city of`` before it, ``province`` after it, or coordinated with
+   such a place) a gazetteer city of 50,000+ people is a GPE and a named region a LOC
+   (``entered Al-Raqqah``, ``from the Sinai``, ``from Lyon and Marseille``); an
+   Arabic-article name the NER missed there is added (``in ar-Raqqa province``). A 2-3
+   word ORG whose last word the article uses alone as a PERSON is that person
+   (``Jean-Claude Juncker``).
 3. **Clustering** (greedy, in document order, PERSON first): person names join on
    full name, surname only, title + surname, or a spelling/transliteration variant of
    the surname (``Almuhajer`` / ``Almujaher``: similarity >= 0.75 on names of 5+
-   letters) when the first names do not conflict; a one-word mention with another
+   letters, or on a phonetic key: ``Gaddafi`` / ``Qaddafi`` / ``Kadhafi``) when the
+   first names do not conflict, or a word suffix (``Bin Salman``), or the first word of
+   one person's name that no one else carries (``Kim`` for ``Kim Jong-un``). Keys
+   drop accents and keep hyphenated names whole (``García``, ``Ocasio-Cortez``). A
+   surname two people share goes, after ``Mrs.``/``Ms.``, to the one with a known
+   female first name (``Mr.``: the other), else to the most recent. A one-word mention with another
    label joins a person when its name matches that person's surname exactly, or
    fuzzily in a person context (subject of a reporting verb, after a title) and is
    relabelled PERSON (spaCy tags ``Almujaher`` ORG). Other mentions join on equal
    keys, acronyms (``UN`` / ``United Nations``) or, for places, the same gazetteer
-   country (``U.S.`` / ``America``).
+   country (``U.S.`` / ``America``); place entities the gazetteer resolves to one
+   record are merged (``Raqqa`` / ``Rakka``, ``Va.`` / ``Virginia``). Candidate
+   clusters come from indexes (last name word, match signatures), so the time grows
+   near-linearly with the text (about 26 ms per 10k characters on 40 concatenated
+   PTC articles, 219k characters).
 4. **Salience** in [0, 1]: ``0.6 * mentions / most mentions + 0.4 * (1 - first
    offset / text length)``. The share of mentions inside quotations
    (``EntityOut.quoted_share``, ``MentionOut.in_quotation``) is filled after
