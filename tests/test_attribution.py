@@ -511,3 +511,14 @@ def test_single_quotation_marks(run, text, expected):
     assert [(q.type, text[q.start : q.end], text[q.cue.start : q.cue.end] if q.cue else None) for q in analysis.quotations] == expected
     speakers = {q.speaker.name for q in analysis.quotations if q.speaker}
     assert len(speakers) <= 1
+
+
+def test_a_relative_subject_keeps_the_reported_clause_mixed(run):
+    # PTC article788273361: the subject "who" stands for Daou; the clause before the marks is still his paraphrase
+    text = (
+        "Her comment came after another user pointed to comments made by Peter Daou, a Democratic strategist, "
+        "who wrote in a tweet that the Kavanaugh accuser will be “attacked, smeared, and demonized” and that people must “believe women.”"
+    )
+    got = _quotes(run(text), text)
+    assert got[0]["type"] == "mixed" and got[0]["text"].startswith("the Kavanaugh accuser will be “attacked")
+    assert "Daou" in got[0]["speaker"]

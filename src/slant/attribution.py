@@ -525,7 +525,7 @@ class _Finder:
             return Speaker(m, c, c.name)
         if subj.lower_ in PERSON_NOUNS and subj.tag_ in ("NN", "NNP"):
             dets = {c.lower_ for c in subj.children if c.dep_ == "det"}
-            if any(c.dep_ == "poss" for c in subj.children):
+            if any(c.dep_ == "poss" and (c.lower_ in ("his", "her", "my", "your") or c.ent_type_ == "PERSON") for c in subj.children):
                 # "his son", "Donald Trump's campaign manager": a relation to someone else, never the
                 # possessor nor the current speaker; named only where the text names that role
                 c = self.named_role(subj)
@@ -942,7 +942,8 @@ class _Finder:
             cue = self.cue_span(tok)
             between = doc[tok.i + 1 : first.i]
             # '“…,” said Smith, “…”': the inverted subject is no part of a reported clause
-            words = [t for t in between if not (t.is_punct or t.is_space or subj.left_edge.i <= t.i <= subj.right_edge.i)]
+            inverted = subj.i > tok.i
+            words = [t for t in between if not (t.is_punct or t.is_space or inverted and subj.left_edge.i <= t.i <= subj.right_edge.i)]
             outer = self._outer_cue(tok, p)
             if outer is not None:  # "The embassy said an employee reported “…”": the outer source
                 comp, subj = outer
@@ -1075,6 +1076,15 @@ class _Finder:
                     return tok, subj
         return None
 
+    def _after_source(self, according):
+        """The first token after the noun phrase of ``according to X`` (read from the text, since
+        the parse may hang the phrase's modifiers elsewhere), or None at the end of the Doc."""
+        doc = self.doc
+        j = according.i + 2
+        while j < len(doc) and (doc[j].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM", "ADP", "CCONJ", "PART") or doc[j].tag_ == "PRP$"):
+            j += 1
+        return doc[j] if j < len(doc) else None
+
     def whole_marks(self, quotations: list[Quotation], pairs: list[_Pair]) -> None:
         """Never cut between paired marks, and type a reported clause by what it carries (in place).
 
@@ -1167,10 +1177,10 @@ class _Finder:
                     continue
                 toks = [t for t in head.subtree if not (tok.left_edge.i <= t.i <= tok.right_edge.i) and t.sent == tok.sent]
                 right = [t for t in toks if t.i > tok.right_edge.i]
-                after = self.doc[tok.right_edge.i + 1] if tok.right_edge.i + 1 < len(self.doc) else None
-                if after is not None and after.text not in (",", ":") and head.i > tok.i:
-                    # "…, according to a Post article pointed out by X:": no comma closes the source,
-                    # so what follows still describes it; the clause is the one before
+                after = self._after_source(tok)
+                if after is not None and after.pos_ == "VERB" and head.i > tok.i:
+                    # "…, according to a Post article pointed out by X:": a verb right after the
+                    # source's noun phrase still describes it; the clause is the one before
                     right = []
                     toks = [t for t in tok.sent if t.i < tok.left_edge.i]
                 toks = right if len(right) >= 3 else [t for t in toks if t.i < tok.left_edge.i]
