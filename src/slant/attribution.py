@@ -384,6 +384,7 @@ class _Finder:
         self._pseudo: dict[str, Cluster] = {}  # surname -> a name the NER missed
         self._starts: list[int] | None = None  # token start offsets, for tok_at
         self._gender: dict[str, str | None] = {}  # entity -> m / f / unknown
+        self._pvotes: dict[str, Counter] | None = None  # entity -> pronoun votes (see _pronoun_votes)
 
     # ---- helpers
     def tok_at(self, i: int):
@@ -664,14 +665,13 @@ class _Finder:
         if key in self._gender:
             return self._gender[key]
         votes = Counter()
-        for key_ in c.keys:  # a given name counts once per entity, not per mention
-            words = key_.split()
+        for name in c.keys:  # a given name counts once per entity, not per mention
+            words = name.split()
             if len(words) >= 2:
                 votes["m"] += 2 * (words[0] in MALE_GIVEN_NAMES)
                 votes["f"] += 2 * (words[0] in FEMALE_GIVEN_NAMES)
                 break
-        for g_, n_ in self._pronoun_votes().get(key, {}).items():
-            votes[g_] += n_
+        votes.update(self._pronoun_votes().get(key, Counter()))
         doc = self.doc
         for s, e, _ in c.mentions:
             span = doc.char_span(s, e, alignment_mode="expand")
@@ -694,9 +694,9 @@ class _Finder:
         ``herself``) votes for that person's gender (``Mitch McConnell defended his bill``).
         Object and subject pronouns do not vote (they often refer to someone else), nor do
         pronouns inside quotations."""
-        if hasattr(self, "_pvotes"):
+        if self._pvotes is not None:
             return self._pvotes
-        self._pvotes: dict[str, Counter] = {}
+        self._pvotes = {}
         people = [(s, e, c) for c in self.clusters if c.label == "PERSON" for s, e, _ in c.mentions]
         people.sort(key=lambda x: x[0])
         starts = [p[0] for p in people]
