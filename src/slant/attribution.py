@@ -43,7 +43,7 @@ compatible person stays unresolved. A description with a possessor (``his son``,
 person in its appositive, or the person the text names in that role, else unnamed.
 
 Scores (``slant evaluate attribution``, overlap matching; dev set = the 34 articles of
-``evaluation/attribution/gold.jsonl`` the rules were written against; held-out = the
+``slant/evaluation/attribution/gold.jsonl`` the rules were written against; held-out = the
 8 articles of ``heldout.jsonl``, first run before any change it prompted):
 quotation F1 0.975 dev / 0.885 held-out first run (0.938 now), exact-span F1 0.884 /
 0.750, speaker accuracy 0.930 / 0.556 (0.700 now), indirect+mixed recall 0.96 / 0.64

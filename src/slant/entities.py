@@ -4,7 +4,7 @@ for the whole project: attribution's speakers use the same clusters).
 Steps, on the spaCy Doc of the normalised text:
 
 1. **Mentions** from ``doc.ents`` (labels in :data:`ENTITY_LABELS`).
-2. **Corrections** where evidence says better (see ``evaluation/entities/GUIDELINE.md``):
+2. **Corrections** where evidence says better (see ``slant/evaluation/entities/GUIDELINE.md``):
    a NORP adjective glued to a one-word ORG is one ORG (``Islamic`` + ``State``);
    religions are NORP (``Islam`` tagged ORG), deity names are not entities (``Allah``
    tagged GPE); a PERSON/ORG/PRODUCT/WORK_OF_ART mention whose text is a gazetteer

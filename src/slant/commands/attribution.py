@@ -1,6 +1,6 @@
 """``slant evaluate attribution``: quotation, cue and speaker scores on the annotated set.
 
-The set is ``evaluation/attribution/gold.jsonl`` (guideline: ``GUIDELINE.md`` next to
+The set is ``slant/evaluation/attribution/gold.jsonl`` (guideline: ``GUIDELINE.md`` next to
 it): one line per article, naming the article by path (and corpus row id) under the
 shared data folder plus the sha256 of its text, and listing the quotations with
 ORIGINAL offsets, type, cue and speaker. Article texts are not in the repository.
@@ -17,17 +17,17 @@ import csv
 import difflib
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_GOLD = ROOT / "evaluation" / "attribution" / "gold.jsonl"
+from ..evaluation import gold_file, shared_dir
+
+DEFAULT_GOLD = gold_file("attribution", "gold.jsonl")
 #: annotated without looking at the stage's output, after it was frozen (see GUIDELINE.md)
-HELDOUT_GOLD = ROOT / "evaluation" / "attribution" / "heldout.jsonl"
+HELDOUT_GOLD = gold_file("attribution", "heldout.jsonl")
 
 
 def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     @evaluate.command("attribution")
     def evaluate_attribution(
         fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-        gold: Annotated[Optional[Path], typer.Option(help="gold JSONL (default: evaluation/attribution/gold.jsonl and heldout.jsonl)")] = None,
+        gold: Annotated[Optional[Path], typer.Option(help="gold JSONL (default: the shipped slant/evaluation/attribution/gold.jsonl and heldout.jsonl)")] = None,
         shared: Annotated[Optional[Path], typer.Option(help="folder holding data/ and examples/ (default: $SLANT_SHARED or ../shared)")] = None,
     ) -> None:
         """Score quotations (exact/overlap P/R/F1), cues, speakers and indirect recall; textacy as reference."""
@@ -46,7 +46,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             Console(stderr=True).print(f"error: --format must be text or json, not {fmt!r}", highlight=False)
             raise typer.Exit(2)
         golds = [gold] if gold else [DEFAULT_GOLD, HELDOUT_GOLD]
-        shared = shared or Path(os.environ.get("SLANT_SHARED", ROOT.parent / "shared"))
+        shared = shared or shared_dir()
         reports = {}
         for path in golds:
             try:

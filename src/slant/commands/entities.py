@@ -1,8 +1,8 @@
 """``slant evaluate entities`` and ``slant train gazetteer``.
 
 ``evaluate entities`` scores the entities and places stages against the hand
-annotations in ``evaluation/entities/annotations.jsonl`` (guideline:
-``evaluation/entities/GUIDELINE.md``; the articles are read from the shared data
+annotations in ``slant/evaluation/entities/annotations.jsonl`` (guideline:
+``slant/evaluation/entities/GUIDELINE.md``; the articles are read from the shared data
 folder by path and checked by sha256), with bare spaCy ``en_core_web_sm`` NER
 (``doc.ents`` of the original text, same-string clustering) in the same run as the
 reference:
@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -33,22 +32,17 @@ PLACE_TYPES = ("GPE", "LOC", "FAC")
 
 
 def default_gold() -> Path:
-    """``evaluation/entities/annotations.jsonl`` of the checkout (cwd or the source tree)."""
-    for base in (Path.cwd(), Path(__file__).resolve().parents[3]):
-        p = base / "evaluation" / "entities" / "annotations.jsonl"
-        if p.is_file():
-            return p
-    return Path("evaluation/entities/annotations.jsonl")
+    """The shipped ``slant/evaluation/entities/annotations.jsonl``."""
+    from ..evaluation import gold_file
+
+    return gold_file("entities", "annotations.jsonl")
 
 
 def default_data() -> Path:
-    """``$SLANT_SHARED/data``, else ``../shared/data`` or ``./shared/data``."""
-    if os.environ.get("SLANT_SHARED"):
-        return Path(os.environ["SLANT_SHARED"]) / "data"
-    for base in (Path.cwd().parent, Path.cwd(), Path(__file__).resolve().parents[4]):
-        if (base / "shared" / "data").is_dir():
-            return base / "shared" / "data"
-    return Path("../shared/data")
+    """``$SLANT_SHARED/data``, else ``../shared/data`` or ``./shared/data`` (see :func:`slant.evaluation.shared_dir`)."""
+    from ..evaluation import shared_dir
+
+    return shared_dir() / "data"
 
 
 def _read_doc(data: Path, ref: str) -> str:
@@ -245,7 +239,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     @evaluate.command("entities")
     def evaluate_entities_cmd(
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-        gold: Annotated[Optional[Path], typer.Option(help="Annotations JSONL (default evaluation/entities/annotations.jsonl).")] = None,
+        gold: Annotated[Optional[Path], typer.Option(help="Annotations JSONL (default: the shipped slant/evaluation/entities/annotations.jsonl).")] = None,
         data: Annotated[Optional[Path], typer.Option(help="The shared data folder holding the articles.")] = None,
     ) -> None:
         """Mention P/R/F1 by type, B-cubed clustering F1 and geocoding accuracy, with bare spaCy as reference."""
