@@ -160,6 +160,14 @@ class _Tally:
 
     def add(self, gold: list[dict], pred: list[dict], *, scope: set[str] | None = None) -> dict[int, int]:
         g = [q for q in gold if scope is None or q["type"] in scope]
+        if scope is not None:
+            # a prediction that overlaps only gold items outside the scope (e.g. a mixed
+            # quotation when scoring direct ones) is judged there, not counted as a false positive
+            def _hits(q: dict, items: list[dict]) -> bool:
+                return any(q["start"] < o["end"] and o["start"] < q["end"] for o in items)
+
+            others = [q for q in gold if q["type"] not in scope]
+            pred = [p for p in pred if _hits(p, g) or not _hits(p, others)]
         gs = [(q["start"], q["end"]) for q in g]
         ps = [(q["start"], q["end"]) for q in pred]
         m = _match(gs, ps)
