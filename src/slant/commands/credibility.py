@@ -14,7 +14,8 @@ training rows:
 (b) ``grouped``: leave one source out (train on three corpora, test on the fourth;
     whole publishers and labelling schemes unseen), pooled over the four.
 
-In each training fold a fifth of the groups is held back for Platt scaling.
+In each training fold a fifth of the groups is held back to fit the Platt scaling;
+the regression is then refitted on the whole fold.
 """
 
 from __future__ import annotations
@@ -87,40 +88,51 @@ def _style_matrix(df: Any) -> Any:
 
 
 def fit_model(df: Any, *, C: float = C_DEFAULT, seed: int = SEED) -> Any:
-    """Fit the logistic regression on 80 % of ``df``'s groups and Platt-scale on the rest.
+    """Fit the logistic regression on 80 % of ``df``'s groups, Platt-scale on the other 20 %,
+    then refit the regression on all rows, keeping that Platt scaling.
 
     Returns:
         :class:`~slant.credibility.CredibilityModel`.
     """
     import numpy as np
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    y = df["y"].to_numpy()
+    fit_idx, cal_idx = next(StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(df, y, df["dup_group"]))
+    S, mask = _style_matrix(df)
+    first = _fit_lr(df, S, mask, fit_idx, C=C, seed=seed)
+    z = first.logits(first.text_matrix([f.text for f in df["feats"].iloc[cal_idx]]), S[cal_idx])
+    from sklearn.linear_model import LogisticRegression
+
+    platt = LogisticRegression(C=1e6).fit(z.reshape(-1, 1), y[cal_idx])
+    final = _fit_lr(df, S, mask, np.arange(len(df)), C=C, seed=seed)
+    return type(final)(**{**final.__dict__, "platt": (float(platt.coef_[0, 0]), float(platt.intercept_[0]))})
+
+
+def _fit_lr(df: Any, S: Any, mask: Any, rows: Any, *, C: float, seed: int) -> Any:
+    """Uncalibrated model fitted on ``rows`` of ``df`` (masked style cells set to the mean)."""
+    import numpy as np
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedGroupKFold
 
     from ..credibility import CredibilityModel, make_vectorizers
 
     n = make_vectorizers()[0].n_features
-    y = df["y"].to_numpy()
-    fit_idx, cal_idx = next(StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(df, y, df["dup_group"]))
-    S, mask = _style_matrix(df)
-    fit_S, fit_mask = S[fit_idx], mask[fit_idx]
+    fit_S, fit_mask = S[rows], mask[rows]
     mean = np.array([fit_S[~fit_mask[:, j], j].mean() for j in range(S.shape[1])])
     scale = np.array([fit_S[~fit_mask[:, j], j].std() for j in range(S.shape[1])]) + 1e-6
-    S = np.where(mask, mean, S)
-    Z = np.clip((S - mean) / scale, -Z_CLIP, Z_CLIP)
+    Z = np.clip((np.where(fit_mask, mean, fit_S) - mean) / scale, -Z_CLIP, Z_CLIP)
     blank = CredibilityModel(w_word=np.zeros(n), w_char=np.zeros(n), w_style=np.zeros(S.shape[1]), style_mean=mean,
                              style_scale=scale, intercept=0.0, word_mean=0.0, char_mean=0.0, platt=(1.0, 0.0), n_features=n)
-    X = blank.text_matrix([f.text for f in df["feats"]])
-    A = sp.hstack([X, sp.csr_matrix(Z)]).tocsr()
-    lr = LogisticRegression(C=C, solver="liblinear", max_iter=500, random_state=seed).fit(A[fit_idx], y[fit_idx])
+    X = blank.text_matrix([f.text for f in df["feats"].iloc[rows]])
+    y = df["y"].to_numpy()[rows]
+    lr = LogisticRegression(C=C, solver="liblinear", max_iter=500, random_state=seed).fit(
+        sp.hstack([X, sp.csr_matrix(Z)]).tocsr(), y)
     w = lr.coef_[0]
-    model = CredibilityModel(
+    return CredibilityModel(
         w_word=w[:n], w_char=w[n:2 * n], w_style=w[2 * n:], style_mean=mean, style_scale=scale,
-        intercept=float(lr.intercept_[0]), word_mean=float(np.mean(X[fit_idx, :n] @ w[:n])),
-        char_mean=float(np.mean(X[fit_idx, n:] @ w[n:2 * n])), platt=(1.0, 0.0), n_features=n)
-    z = model.logits(X[cal_idx], S[cal_idx])
-    platt = LogisticRegression(C=1e6).fit(z.reshape(-1, 1), y[cal_idx])
-    return CredibilityModel(**{**model.__dict__, "platt": (float(platt.coef_[0, 0]), float(platt.intercept_[0]))})
+        intercept=float(lr.intercept_[0]), word_mean=float(np.mean(X[:, :n] @ w[:n])),
+        char_mean=float(np.mean(X[:, n:] @ w[n:2 * n])), platt=(1.0, 0.0), n_features=n)
 
 
 def predict(model: Any, df: Any) -> Any:
