@@ -33,7 +33,6 @@ flight, and nothing but the set of done keys is kept per document.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -641,40 +640,6 @@ def _group_of(meta: dict[str, Any], columns: tuple[str, ...]) -> tuple[str | Non
 def _doc_id(meta: dict[str, Any], fallback: str) -> str:
     rid = meta.get("id")
     return str(rid) if rid not in (None, "") else str(meta.get("source") or fallback)
-
-
-def count_documents(source: str | Path) -> int | None:
-    """How many documents ``source`` holds (for the progress bar's ETA); None when unknown.
-
-    CSV rows are counted with the csv module (quoted newlines respected), JSONL by
-    non-empty lines, Parquet from the footer; other files count 1 each.
-    """
-    from .ingest import CORPUS_SUFFIXES, _dir_files
-
-    path = Path(source)
-    if str(source) == "-" or not path.exists():
-        return None
-    files = _dir_files(path) if path.is_dir() else [path]
-    total = 0
-    for file in files:
-        suffix = file.suffix.lower()
-        try:
-            if suffix not in CORPUS_SUFFIXES:
-                total += 1
-            elif suffix == ".csv":
-                csv.field_size_limit(sys.maxsize)
-                with open(file, encoding="utf-8-sig", errors="replace", newline="") as f:
-                    total += max(0, sum(1 for _ in csv.reader(f)) - 1)
-            elif suffix == ".parquet":
-                import pyarrow.parquet as pq
-
-                total += pq.ParquetFile(file).metadata.num_rows
-            else:
-                with open(file, "rb") as f:
-                    total += sum(1 for line in f if line.strip())
-        except Exception:  # a file the reader will report as a failure anyway
-            total += 1
-    return total
 
 
 def _chunks(

@@ -41,7 +41,8 @@ def batch(
     """
     from rich.console import Console
 
-    from ..batch import count_documents, output_format, run_batch
+    from ..batch import output_format, run_batch
+    from ..ingest import estimate_count
     from ..cli import fail
     from ..errors import SlantError
     from ..options import load_options
@@ -55,7 +56,7 @@ def batch(
         options = load_options(config, max_chars=max_chars)
     except SlantError as exc:
         raise fail(str(exc), 2)
-    total = count_documents(source) if progress else None
+    total = estimate_count(source) if progress else None
     if total is not None and limit is not None:
         total = min(total, limit)
     bar = _progress_bar(err) if progress else None

@@ -130,25 +130,29 @@ def iter_documents(
 
 
 def estimate_count(source: str | Path) -> int | None:
-    """How many documents ``source`` holds, cheaply (for progress bars); None when unknown.
+    """How many documents ``source`` holds, cheaply (for progress bars' ETA); None when unknown.
 
     Counts files in a directory (a corpus file inside counts as its rows), data rows
-    of a CSV (parsed, so quoted newlines are handled), lines of a JSONL file, and the
-    row count in a Parquet footer. Never raises.
+    of a CSV (parsed with the csv module, so quoted newlines are respected), non-empty
+    lines of a JSONL file, and the row count in a Parquet footer; a file that cannot
+    be counted counts 1 (the reader reports it as a failure anyway). Never raises.
     """
+    path = Path(source)
     try:
-        path = Path(source)
         if str(source) == "-" or not path.exists():
             return None
         files = _dir_files(path) if path.is_dir() else [path]
-        total = 0
-        for file in files:
-            suffix = file.suffix.lower()
+    except OSError:
+        return None
+    total = 0
+    for file in files:
+        suffix = file.suffix.lower()
+        try:
             if suffix == ".csv":
                 import csv
 
                 csv.field_size_limit(sys.maxsize)
-                with open(file, encoding="utf-8-sig", newline="") as f:
+                with open(file, encoding="utf-8-sig", errors="replace", newline="") as f:
                     total += max(0, sum(1 for _ in csv.reader(f)) - 1)
             elif suffix in (".jsonl", ".ndjson"):
                 with open(file, "rb") as f:
@@ -159,6 +163,6 @@ def estimate_count(source: str | Path) -> int | None:
                 total += pq.ParquetFile(file).metadata.num_rows
             else:
                 total += 1
-        return total
-    except Exception:  # an estimate must never stop a run
-        return None
+        except Exception:  # an estimate must never stop a run
+            total += 1
+    return total
