@@ -37,6 +37,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+from sklearn.utils import murmurhash3_32 as _murmurhash3_32
 
 from .errors import ModelNotFoundError
 from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut
@@ -286,10 +287,16 @@ def make_vectorizers(n_features: int = 2**18) -> tuple[Any, Any]:
     return word, char
 
 
+@functools.lru_cache(maxsize=500_000)
 def _column(gram: str, n_features: int) -> int:
-    from sklearn.utils import murmurhash3_32
+    """The HashingVectorizer column of one n-gram (scikit-learn's signed murmurhash3, abs)."""
+    return abs(_murmurhash3_32(gram, seed=0)) % n_features
 
-    return abs(murmurhash3_32(gram, seed=0)) % n_features
+
+@functools.lru_cache(maxsize=200_000)
+def _word_columns(word: str, n_features: int) -> tuple[int, ...]:
+    """Columns of the char_wb n-grams of one word (words repeat: cached per process)."""
+    return tuple(_column(g, n_features) for g in _char_wb_grams(f" {word} "))
 
 
 def _ngram_spans(text: str, n_features: int) -> dict[int, list[tuple[int, int, str]]]:
@@ -325,8 +332,7 @@ def _char_word_effects(text: str, w_char: np.ndarray, n_features: int) -> list[t
     words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
     per_word, counts = [], {}
     for s, e, w in words:
-        padded = f" {w} "
-        cols = [_column(g, n_features) for g in _char_wb_grams(padded)]
+        cols = _word_columns(w, n_features)
         per_word.append((s, e, cols))
         for c in cols:
             counts[c] = counts.get(c, 0) + 1
