@@ -45,6 +45,11 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         if fmt not in ("text", "json"):
             Console(stderr=True).print(f"error: --format must be text or json, not {fmt!r}", highlight=False)
             raise typer.Exit(2)
+        try:
+            import textacy  # noqa: F401  (the reference system, scored in the same run)
+        except ImportError:
+            Console(stderr=True).print("error: [E301] textacy is the reference system here: pip install 'slant[evaluate]'", highlight=False, markup=False)
+            raise typer.Exit(3) from None
         golds = [gold] if gold else [DEFAULT_GOLD, HELDOUT_GOLD]
         shared = shared or shared_dir()
         reports = {}
