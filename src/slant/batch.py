@@ -751,7 +751,10 @@ def run_batch(
             per-group summary (default: the first non-empty of :data:`DEFAULT_GROUP_COLUMNS`).
         options: analysis options; ``options.batch_size`` is also the chunk size.
         limit: read at most this many input documents (skipped ones included).
-        chunk_size: documents per worker task (default ``options.batch_size``).
+        chunk_size: documents per worker task (default: ``options.batch_size`` with one
+            job; with several, 8, so that the last tasks of a run keep every worker busy:
+            on 160 BuzzFeed-Webis articles ``--jobs 2`` ran 1.82x ``--jobs 1`` with 8, and
+            at most 1.67x is possible with 32 on 150 articles).
         commit_rows: Parquet only: rows per committed part file.
         on_progress: called with the number of documents just finished (written or skipped).
     Returns:
@@ -770,7 +773,7 @@ def run_batch(
     fmt = output_format(output, fmt)
     options = options or Options()
     jobs = jobs or default_jobs()
-    chunk_size = chunk_size or options.batch_size
+    chunk_size = chunk_size or (options.batch_size if jobs == 1 else min(8, options.batch_size))
     group_columns = (source_column,) if source_column else DEFAULT_GROUP_COLUMNS
     stats = BatchStats(output=str(output), format=fmt, jobs=jobs)
     started, cpu_started = time.perf_counter(), _cpu_seconds()

@@ -26,7 +26,7 @@ def batch(
     id_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the row id (default: id; else the row number / file path).")] = None,
     title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
     source_column: Annotated[Optional[str], typer.Option(help="Corpus column naming the publisher/source, for the per-source summary (default: publisher, else source_dataset).")] = None,
-    chunk_size: Annotated[Optional[int], typer.Option(min=1, help="Documents per worker task (default: batch_size in the options, 32).")] = None,
+    chunk_size: Annotated[Optional[int], typer.Option(min=1, help="Documents per worker task (default: batch_size in the options, 32, with one job; 8 with several).")] = None,
     commit_every: Annotated[int, typer.Option(min=1, help="Parquet: rows per committed part file (a killed run loses at most these).")] = 256,
     limit: Annotated[Optional[int], typer.Option(min=0, help="Read at most this many input documents.")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
