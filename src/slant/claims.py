@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelNotFoundError
+from .modelfiles import read_model_files
 from .schema import ClaimOut
 
 logger = logging.getLogger(__name__)
@@ -176,12 +177,7 @@ class ClaimModel:
         Raises:
             ModelNotFoundError: a file is missing or the dense features do not match this code (E211).
         """
-        try:
-            meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
-            with (root / "model.npz").open("rb") as fh:
-                arrays = dict(np.load(fh, allow_pickle=False))
-        except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(f"[E211] claims model at {root}: {exc}; rebuild with `slant train claims`") from exc
+        meta, arrays = read_model_files(root, name="claims", code="E211")
         if meta.get("dense_features") != list(DENSE_FEATURES):
             raise ModelNotFoundError(f"[E211] claims model at {root} was trained with other features; retrain it")
         return cls(

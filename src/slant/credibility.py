@@ -40,6 +40,7 @@ import numpy as np
 from sklearn.utils import murmurhash3_32 as _murmurhash3_32
 
 from .errors import ModelNotFoundError
+from .modelfiles import read_model_files
 from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut
 
 MODEL_ID = "credibility"
@@ -447,12 +448,7 @@ class CredibilityModel:
         Raises:
             ModelNotFoundError: a file is missing or the features do not match this code (E212).
         """
-        try:
-            meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
-            with (root / "model.npz").open("rb") as fh:
-                arrays = dict(np.load(fh, allow_pickle=False))
-        except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(f"[E212] credibility model at {root}: {exc}; rebuild with `slant train credibility`") from exc
+        meta, arrays = read_model_files(root, name="credibility", code="E212")
         if meta.get("style_features") != list(STYLE_FEATURES):
             raise ModelNotFoundError(f"[E212] credibility model at {root} was trained with other features; retrain it")
         return cls(w_word=arrays["w_word"].astype(np.float64), w_char=arrays["w_char"].astype(np.float64),

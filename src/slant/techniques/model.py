@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelNotFoundError
+from ..modelfiles import read_model_files
 from .features import DocView, hash_rows, make_hasher, sentence_features, sentence_units, span_features, token_features
 
 logger = logging.getLogger(__name__)
@@ -196,15 +197,12 @@ class TechniqueModel:
         Raises:
             ModelNotFoundError: ``model.npz`` or ``meta.json`` is missing or unreadable (E202).
         """
+        meta, arrays = read_model_files(directory, name="techniques", code="E202")
         try:
-            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
             lex_file = directory / "lexicon.json"
             lexicon = json.loads(lex_file.read_text(encoding="utf-8")) if lex_file.is_file() else None
-            with (directory / "model.npz").open("rb") as f:
-                z = np.load(f, allow_pickle=False)
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelNotFoundError(f"[E202] {directory}: cannot read the techniques model: {exc}") from None
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(f"[E202] techniques model at {directory}: lexicon.json: {exc}") from None
         classes = meta.pop("classes")
         return cls(
             si_coef=arrays["si_coef"].astype(np.float64),
