@@ -100,6 +100,30 @@ def test_ingest_csv_with_other_columns(tmp_path):
     assert doc.text == "Some text here." and doc.meta["id"] == "k1" and doc.meta["title"] == "H"
 
 
+def test_ingest_csv_unterminated_quote_is_a_failure_not_a_swallowed_article(tmp_path):
+    # Row x2 opens a quote that is never closed: csv reads every later line into that one
+    # field. The rows before it stay documents; the mash becomes a failure naming the line.
+    p = tmp_path / "c.csv"
+    p.write_text(
+        'id,text,label\nx1,"First article, fine.",0\nx2,"Second article, the quote never closes.,1\n'
+        "x3,Third article.,0\nx4,Fourth article.,1\n",
+        encoding="utf-8",
+    )
+    items = list(iter_documents(p))
+    assert [type(i) for i in items] == [Document, Failure]
+    message = str(items[1].error)
+    assert "[E107]" in message and "row 2" in message and "line 3" in message and "never closed" in message
+
+
+def test_ingest_csv_multiline_quoted_last_row_is_still_a_document(tmp_path):
+    # A quoted field over several lines that is closed at the very end (no final newline)
+    # is a normal row, not an unterminated quote.
+    p = tmp_path / "c.csv"
+    p.write_text('id,text\nx1,"One line.\nTwo lines, closed."', encoding="utf-8")
+    (doc,) = list(iter_documents(p))
+    assert isinstance(doc, Document) and doc.text == "One line.\nTwo lines, closed."
+
+
 def test_ingest_jsonl_with_a_bad_line(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n{not json\n" + json.dumps({"id": "c", "body": "x"}) + "\n", encoding="utf-8")

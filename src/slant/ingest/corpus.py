@@ -66,6 +66,29 @@ def _defaults(columns: list[str], id_column: str | None, title_column: str | Non
     return id_column, title_column
 
 
+class _Lines:
+    """The lines of an open file, remembering whether the CSV reader ran past the last one.
+
+    ``csv`` (non-strict) returns a row that the end of the file cut inside a quoted field as
+    if it were complete; a reader that asked for a line after the last one while building a
+    row is exactly that case.
+    """
+
+    def __init__(self, f: Any) -> None:
+        self._f = f
+        self.eof = False
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._f)
+        except StopIteration:
+            self.eof = True
+            raise
+
+
 def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = None, title_column: str | None = None) -> Iterator:
     """Rows of a CSV file (RFC 4180, header row, UTF-8) as Documents or Failures.
 
@@ -78,7 +101,8 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
     except OSError as exc:
         raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
     with f:
-        reader = csv.DictReader(f)
+        lines = _Lines(f)
+        reader = csv.DictReader(lines)
         try:
             columns = list(reader.fieldnames or [])
         except (UnicodeDecodeError, csv.Error) as exc:
@@ -88,6 +112,7 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
         rownum = 0
         while True:
             rownum += 1
+            first_line = reader.line_num + 1
             try:
                 row = next(reader)
             except StopIteration:
@@ -96,6 +121,23 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
                 from . import Failure
 
                 yield Failure(f"{path} row {rownum}", InputError(f"[E107] {path} row {rownum}: unreadable CSV row: {exc}"))
+                return
+            if lines.eof:
+                # The reader asked for more lines while inside a quoted field and met the end of
+                # the file: an opening quote was never closed, and every later line was read into
+                # this one field. Those rows are lost, so say so instead of analysing the mash.
+                from . import Failure
+
+                rid = row.get(id_column) if id_column else None
+                yield Failure(
+                    f"{path} row {rownum}",
+                    InputError(
+                        f"[E107] {path} row {rownum} (id {rid or rownum}, line {first_line}): a quoted field is never "
+                        f"closed, so lines {first_line}-{reader.line_num} (the rest of the file) were read as one "
+                        f"row; close the quote (a literal quote inside a quoted field is written \"\")"
+                    ),
+                    meta={"source": str(path), "id": rid or str(rownum)},
+                )
                 return
             yield _row_document(row, path=path, rownum=rownum, text_column=text_column, id_column=id_column, title_column=title_column)
 
