@@ -225,6 +225,39 @@ def test_server_too_many_concurrent_is_429(tmp_path, slow_analyze):
     assert sorted(statuses).count(200) >= 1 and 429 in statuses and set(statuses) <= {200, 429}
 
 
+def test_server_same_text_posted_at_once_is_analysed_once(tmp_path, monkeypatch):
+    real = slant.analysis.analyze
+    calls: list[str] = []
+
+    def slow_counted(doc, *args, **kwargs):
+        calls.append(getattr(doc, "text", doc))
+        time.sleep(0.8)
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(slant.analysis, "analyze", slow_counted)
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", max_concurrent=2, max_queued=4, options=OPTIONS)
+    text = "The ministry said the harbour bridge will open in May, a spokesman told reporters."
+    bodies: list[dict] = []
+    with ServerThread(app) as base:
+        calls.clear()  # the warm-up analysis is not a request
+
+        def post():
+            with httpx.Client(base_url=base, timeout=60) as c:
+                resp = c.post("/v1/analyze", json={"text": text})
+                assert resp.status_code == 200, resp.text
+                bodies.append(resp.json())
+
+        threads = [threading.Thread(target=post) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert calls == [text]  # one analysis for four identical requests
+    assert len(bodies) == 4 and len({b["id"] for b in bodies}) == 1
+    assert sorted(b["cached"] for b in bodies) == [False, True, True, True]
+    assert all(b["analysis"] == bodies[0]["analysis"] for b in bodies)
+
+
 def test_server_timeout_is_504_and_result_is_kept(tmp_path, slow_analyze):
     app = create_app(f"sqlite:///{tmp_path / 's.db'}", analysis_timeout_s=0.2, options=OPTIONS)
     text = "A slow article about the harbour of Lisbon and its new bridge."

@@ -286,6 +286,8 @@ class _Job:
     meta: dict[str, Any]
     force: bool
     abandoned: threading.Event = field(default_factory=threading.Event)
+    #: requests waiting on this job (the one that submitted it and any identical text that joined)
+    waiters: int = 1
 
 
 class AnalysisService:
@@ -308,6 +310,9 @@ class AnalysisService:
         self.permits = threading.BoundedSemaphore(max_concurrent + max_queued)
         self._lock = threading.Lock()
         self.in_flight = 0
+        #: text id -> (job, future) of analyses queued or running, so that the same text
+        #: posted again meanwhile waits for that analysis instead of running a second one
+        self._pending: dict[str, tuple[_Job, Future]] = {}
 
     def _work(self, job: _Job) -> tuple[Analysis, bool]:
         if job.abandoned.is_set():  # its request already got a 504; do not spend a thread on it
@@ -333,6 +338,17 @@ class AnalysisService:
         Raises:
             ApiError: 429 no permit free; 504 over ``timeout_s``; 422/413 bad or too long text.
         """
+        key = text_id(text)
+        with self._lock:
+            pending = None if force else self._pending.get(key)
+            if pending is not None and pending[0].abandoned.is_set():  # given up on: will not run
+                pending = None
+            if pending is not None:
+                pending[0].waiters += 1
+        if pending is not None:  # the same text is being analysed: share that analysis
+            job, future = pending
+            analysis, _ = await self._wait(job, future)
+            return analysis, True
         if not self.permits.acquire(blocking=False):
             raise ApiError(429, "too_many_analyses",
                            f"{self.in_flight} analyses running or queued (limit {self.max_concurrent} running); retry shortly",
@@ -346,10 +362,26 @@ class AnalysisService:
             self._release(None)  # type: ignore[arg-type]
             raise ApiError(503, "shutting_down", "the server is shutting down") from None
         future.add_done_callback(self._release)
+        if not force:
+            with self._lock:
+                self._pending[key] = (job, future)
+            future.add_done_callback(lambda f, key=key: self._forget(key, f))
+        return await self._wait(job, future)
+
+    def _forget(self, key: str, future: Future) -> None:
+        with self._lock:
+            if self._pending.get(key, (None, None))[1] is future:
+                del self._pending[key]
+
+    async def _wait(self, job: _Job, future: Future) -> tuple[Analysis, bool]:
+        """Wait for ``future`` up to ``timeout_s``, mapping errors to :class:`ApiError`."""
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), self.timeout_s)
         except (asyncio.TimeoutError, TimeoutError):
-            job.abandoned.set()
+            with self._lock:
+                job.waiters -= 1
+                if job.waiters <= 0:  # nobody waits any more: a job not started yet is skipped
+                    job.abandoned.set()
             raise ApiError(504, "analysis_timeout",
                            f"the analysis took longer than {self.timeout_s:g} s; it is stored when it finishes, "
                            "so asking again later may return it") from None
