@@ -51,3 +51,43 @@ def test_sentence_units_trim_spaces(view):
     text = view.doc.text
     for _, _, a, b in sentence_units(view):
         assert text[a:b] == text[a:b].strip() and b > a
+
+
+def test_dense_features_come_from_the_tok2vec_tensor(view):
+    import numpy as np
+
+    from slant.techniques.features import dense_span_features, dense_token_features
+
+    d = view.tensor.shape[1]
+    assert d > 0 and view.tensor.shape[0] == view.n
+    X = dense_token_features(view, 2)
+    assert X.shape == (view.n, 3 * d)
+    assert np.allclose(X[:, :d], view.tensor)
+    assert np.allclose(X[0, d : 2 * d], view.tensor[:3].mean(axis=0), atol=1e-5)
+    s = view.doc.text.index("traitors")
+    S = dense_span_features(view, [(s, s + len("traitors"))])
+    assert S.shape == (1, 3 * d)
+
+
+def test_parse_cache_keeps_the_tensors(nlp, tmp_path):
+    import numpy as np
+
+    from slant.techniques.cache import parse_cached
+
+    texts = ["They are traitors, he said.", "A calm line.\n\nAnother one."]
+    first = parse_cached(texts, nlp, cache_dir=tmp_path)
+    again = parse_cached(texts, nlp, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.tensor.npy"))) == 1
+    for a, b in zip(first, again):
+        assert b.tensor.shape == (len(b), a.tensor.shape[1])
+        assert np.allclose(a.tensor, b.tensor)
+
+
+def test_docview_recomputes_a_missing_tensor(nlp):
+    import numpy as np
+    from spacy.tokens import DocBin
+
+    doc = nlp("They are traitors, he said.")
+    (bare,) = DocBin(docs=[doc]).get_docs(nlp.vocab)
+    assert bare.tensor.shape[0] != len(bare) or bare.tensor.size == 0
+    assert np.allclose(DocView(bare).tensor, doc.tensor, atol=1e-4)

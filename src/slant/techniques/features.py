@@ -82,6 +82,21 @@ class DocView:
                 inside = False
         self.in_quote = in_q
         self.sent_feats = [self._sent_feats(s, e) for s, e in self.sents]
+        self._tensor: np.ndarray | None = None
+
+    @property
+    def tensor(self) -> np.ndarray:
+        """The pipeline's contextual token vectors (``doc.tensor``, tok2vec output), float32 (n, d).
+
+        Recomputed with the shared pipeline's ``tok2vec`` when the Doc lacks them (a Doc
+        read back from a ``DocBin``); an empty (n, 0) array when there is no tok2vec.
+        """
+        if self._tensor is None:
+            t = getattr(self.doc, "tensor", None)
+            if t is None or t.ndim != 2 or t.shape[0] != self.n or t.shape[1] == 0:
+                t = _recompute_tensor(self.doc)
+            self._tensor = np.asarray(t, dtype=np.float32)
+        return self._tensor
 
     def _sent_feats(self, s: int, e: int) -> list[str]:
         words = self.lower[s:e]
@@ -93,6 +108,73 @@ class DocView:
         if any(w in QUOTES for w in words):
             f.append("sq")
         return f
+
+
+def _recompute_tensor(doc: Any) -> np.ndarray:
+    """``doc.tensor`` from the shared pipeline's tok2vec (for Docs that lost it)."""
+    if len(doc) == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    from ..nlp import get_nlp
+
+    nlp = get_nlp()
+    if "tok2vec" not in nlp.pipe_names:
+        return np.zeros((len(doc), 0), dtype=np.float32)
+    nlp.get_pipe("tok2vec")(doc)
+    return doc.tensor
+
+
+def _window_mean(x: np.ndarray, w: int) -> np.ndarray:
+    """Mean of rows ``i-w .. i+w`` (clipped at the ends) of ``x`` (n, d), float32 (n, d)."""
+    n = x.shape[0]
+    c = np.vstack([np.zeros((1, x.shape[1]), dtype=np.float64), np.cumsum(x, axis=0, dtype=np.float64)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(idx - w, 0), np.minimum(idx + w + 1, n)
+    return ((c[hi] - c[lo]) / (hi - lo)[:, None]).astype(np.float32)
+
+
+def dense_token_features(view: "DocView", window: int = 2) -> np.ndarray:
+    """Dense SI features of every token from the tok2vec vectors: the token's own vector,
+    the mean over ``+-window`` tokens, and the mean over its sentence; float32 (n, 3d)."""
+    t = view.tensor
+    if view.n == 0:
+        return np.zeros((0, 3 * t.shape[1]), dtype=np.float32)
+    sent = np.zeros_like(t)
+    for s0, s1 in view.sents:
+        sent[s0:s1] = t[s0:s1].mean(axis=0)
+    return np.hstack([t, _window_mean(t, window), sent])
+
+
+def dense_unit_features(view: "DocView", units: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """Dense sentence features: mean and max of the tok2vec vectors of each unit's
+    non-space tokens, float32 (n_units, 2d)."""
+    t = view.tensor
+    d = t.shape[1]
+    out = np.zeros((len(units), 2 * d), dtype=np.float32)
+    sp = np.asarray(view.is_space, dtype=bool)
+    for k, (s0, s1, _, _) in enumerate(units):
+        seg = t[s0:s1][~sp[s0:s1]]
+        if len(seg):
+            out[k, :d] = seg.mean(axis=0)
+            out[k, d:] = seg.max(axis=0)
+    return out
+
+
+def dense_span_features(view: "DocView", spans: list[tuple[int, int]]) -> np.ndarray:
+    """Dense TC features of normalised char spans: mean tok2vec vector of the span, of its
+    sentence, and max over the span; float32 (n_spans, 3d)."""
+    t = view.tensor
+    d = t.shape[1]
+    out = np.zeros((len(spans), 3 * d), dtype=np.float32)
+    for k, (s, e) in enumerate(spans):
+        i, j = token_range(view, s, e)
+        j = min(j, view.n)
+        if j <= i:
+            continue
+        out[k, :d] = t[i:j].mean(axis=0)
+        out[k, 2 * d :] = t[i:j].max(axis=0)
+        s0, s1 = view.sents[view.sent_id[i]]
+        out[k, d : 2 * d] = t[s0:s1].mean(axis=0)
+    return out
 
 
 def _bin(x: float, k: int = 10) -> str:
@@ -182,13 +264,15 @@ def token_range(view: DocView, start: int, end: int) -> tuple[int, int]:
     return i, max(j, i + 1)
 
 
-def span_features(view: DocView, start: int, end: int, text: str) -> list[str]:
+def span_features(view: DocView, start: int, end: int, text: str, context: int = 0) -> list[str]:
     """TC features of the normalised char span ``[start, end)`` of ``view``'s Doc.
 
     Args:
         view: the Doc's :class:`DocView`.
         start, end: normalised character offsets of the span.
         text: the normalised text (``doc.text``), for repetition counts.
+        context: 1 adds the lemmas of the span's sentence outside the span
+            (``sl=``); 2 also their bigrams.
     Returns:
         a list of feature strings.
     """
@@ -230,6 +314,12 @@ def span_features(view: DocView, start: int, end: int, text: str) -> list[str]:
         f.append("cover=" + str(min(4, int(cover * 4))))
         f.extend(view.sent_feats[view.sent_id[i]])
         f.append("q=" + str(int(view.in_quote[i:j].mean() > 0.5)) if j > i else "q=0")
+    if context and i < view.n:
+        s0, s1 = view.sents[view.sent_id[i]]
+        outside = [k for k in range(s0, s1) if (k < i or k >= j) and not view.is_space[k]]
+        f += ["sl=" + view.lemma[k] for k in outside]
+        if context > 1:
+            f += ["sb=" + view.lower[a] + "|" + view.lower[b] for a, b in zip(outside, outside[1:]) if b == a + 1]
     if "!" in words:
         f.append("!")
     if surface[:1].isupper() or any(w.isupper() and len(w) > 1 for w in text[start:end].split()):
@@ -307,3 +397,4 @@ def sentence_features(view: DocView, token_proba: np.ndarray, units: list[tuple[
               "l3=%d" % min(5, int((seg_lex > 0.3).sum()))]
         rows.append(f)
     return rows
+

@@ -25,7 +25,8 @@ import numpy as np
 
 from ..errors import ModelNotFoundError
 from ..modelfiles import read_model_files
-from .features import DocView, hash_rows, make_hasher, sentence_features, sentence_units, span_features, token_features
+from .features import (DocView, dense_span_features, dense_token_features, dense_unit_features, hash_rows,
+                       make_hasher, sentence_features, sentence_units, span_features, token_features)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class TechniqueModel:
         tc_intercept: float32 array (n_classes,).
         classes: technique names, order of ``tc_coef`` rows.
         meta: the rest of ``meta.json`` (``si_threshold``, ``calibration`` [a, b], ...).
+        dense: weights of the dense tok2vec features of each part (``si``, ``tc``,
+            ``sent``): ``<part>_mu`` (d,) and ``<part>_scale`` (d,) standardise them
+            (``(x - mu) * scale``), ``<part>_w`` holds the weights, (d,) or (n_classes, d).
+            Parts without them use only the hashed features.
     """
 
     si_coef: np.ndarray
@@ -76,11 +81,20 @@ class TechniqueModel:
     lexicon: dict[str, float] | None = None
     sent_coef: np.ndarray | None = None
     sent_intercept: float = 0.0
+    dense: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._si_hasher = make_hasher(self.si_coef.shape[0])
         self._tc_hasher = make_hasher(self.tc_coef.shape[1])
         self._sent_hasher = make_hasher(self.sent_coef.shape[0]) if self.sent_coef is not None else None
+
+    def _dense_term(self, part: str, make: Any) -> np.ndarray | float:
+        """``(x - mu) * scale @ w.T`` of a part's dense features (``make()`` builds x), or 0."""
+        w = self.dense.get(part + "_w")
+        if w is None:
+            return 0.0
+        x = make()
+        return ((x - self.dense[part + "_mu"]) * self.dense[part + "_scale"]) @ w.T
 
     def sentence_proba(self, view: DocView, logits: np.ndarray) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
         """Sentence units of ``view`` and P(sentence holds a propaganda span), shape (n_units,)."""
@@ -89,7 +103,8 @@ class TechniqueModel:
             return units, np.zeros(len(units))
         prior = float(self.meta.get("lexicon_prior", 0.15))
         X = hash_rows(self._sent_hasher, sentence_features(view, _sigmoid(logits), units, self.lexicon, prior))
-        return units, _sigmoid(X @ self.sent_coef + self.sent_intercept)
+        z = X @ self.sent_coef + self.sent_intercept + self._dense_term("sent", lambda: dense_unit_features(view, units))
+        return units, _sigmoid(z)
 
     def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,
                    sent_threshold: float | None = None) -> tuple[list[CandidateSpan], list[CandidateSpan]]:
@@ -116,7 +131,8 @@ class TechniqueModel:
             return np.zeros(0)
         prior = float(self.meta.get("lexicon_prior", 0.15))
         X = hash_rows(self._si_hasher, token_features(view, self.lexicon, prior))
-        return X @ self.si_coef + self.si_intercept
+        return X @ self.si_coef + self.si_intercept + self._dense_term(
+            "si", lambda: dense_token_features(view, int(self.meta.get("si_window", 2))))
 
     def calibrate(self, mean_logit: np.ndarray | float) -> np.ndarray:
         """Platt map of a span's mean token logit to P(its characters are in a gold span)."""
@@ -162,8 +178,10 @@ class TechniqueModel:
         if not spans:
             return np.zeros((0, len(self.classes)))
         text = view.doc.text
-        X = hash_rows(self._tc_hasher, [span_features(view, s, e, text) for s, e in spans])
-        z = np.asarray(X @ self.tc_coef.T) + self.tc_intercept
+        ctx = int(self.meta.get("tc_context", 0))
+        X = hash_rows(self._tc_hasher, [span_features(view, s, e, text, ctx) for s, e in spans])
+        z = np.asarray(X @ self.tc_coef.T) + self.tc_intercept + self._dense_term(
+            "tc", lambda: dense_span_features(view, spans))
         if self.meta.get("tc_link") == "ovr":  # as SGDClassifier.predict_proba: sigmoids, normalised
             p = _sigmoid(z)
             return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
@@ -183,6 +201,7 @@ class TechniqueModel:
             **({} if self.sent_coef is None else {
                 "sent_coef": self.sent_coef.astype(np.float32),
                 "sent_intercept": np.array([self.sent_intercept], dtype=np.float32)}),
+            **{"dense_" + k: v.astype(np.float32) for k, v in sorted(self.dense.items())},
         )
         meta = dict(self.meta, classes=list(self.classes))
         if self.lexicon is not None:
@@ -214,6 +233,7 @@ class TechniqueModel:
             lexicon=lexicon,
             sent_coef=arrays["sent_coef"].astype(np.float64) if "sent_coef" in arrays else None,
             sent_intercept=float(arrays["sent_intercept"][0]) if "sent_intercept" in arrays else 0.0,
+            dense={k[len("dense_"):]: arrays[k].astype(np.float64) for k in arrays if k.startswith("dense_")},
         )
 
 

@@ -20,7 +20,8 @@ from scipy import sparse
 from ..normalize import Normalized, normalize
 from .cache import parse_cached
 from .data import PTCArticle, load_split
-from .features import DocView, hash_rows, make_hasher, span_features, token_features
+from .features import (DocView, dense_span_features, dense_token_features, dense_unit_features, hash_rows,
+                       make_hasher, span_features, token_features)
 from .model import TechniqueModel
 from .scorer import si_score, tc_score
 
@@ -29,18 +30,25 @@ logger = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "si_features": 2**20,
     "tc_features": 2**18,
-    "si_alpha": 3e-5,
+    "si_alpha": 1e-4,
     "si_epochs": 10,
     "tc_alpha": 3e-4,
     "tc_epochs": 30,
     "lex_smoothing": 5.0,
     "lex_min_count": 2,
     "lex_folds": 5,
-    "si_threshold": 0.4,
+    "si_threshold": 0.3,
     "sent_features": 2**18,
     "sent_alpha": 1e-4,
     "sent_epochs": 30,
-    "sent_threshold": 0.65,
+    "sent_threshold": 0.8,
+    "si_dense": 0.03,
+    "si_window": 2,
+    "tc_dense": 0.0,
+    "tc_context": 0,
+    "tc_average": False,
+    "tc_loss": "log_loss",
+    "sent_dense": 0.0,
     "seed": 13,
 }
 
@@ -80,21 +88,23 @@ def _token_labels(p: Prepared) -> np.ndarray:
 
 
 def sentence_matrix(items: list[Prepared], logits: list[np.ndarray], n_features: int,
-                    lexicons: list[tuple[dict[str, float], float]] | None = None
-                    ) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Sentence features (from OUT-OF-FOLD token logits and lexicons) and labels: does the
-    sentence overlap gold?"""
+                    lexicons: list[tuple[dict[str, float], float]] | None = None, *, dense: bool = False
+                    ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray | None]:
+    """Sentence features (from OUT-OF-FOLD token logits and lexicons), labels (does the
+    sentence overlap gold?) and (``dense``) pooled tok2vec features of each sentence."""
     from .features import sentence_features, sentence_units
 
     hasher = make_hasher(n_features)
-    rows, labels = [], []
+    rows, labels, Ds = [], [], []
     for k, (p, z) in enumerate(zip(items, logits)):
         gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
         units = sentence_units(p.view)
         lex, prior = lexicons[k] if lexicons else (None, 0.15)
         rows += sentence_features(p.view, 1.0 / (1.0 + np.exp(-z)), units, lex, prior)
         labels += [int(any(min(b, e) - max(a, s) > 0 for s, e in gold)) for _, _, a, b in units]
-    return hash_rows(hasher, rows), np.array(labels)
+        if dense and units:
+            Ds.append(dense_unit_features(p.view, units))
+    return hash_rows(hasher, rows), np.array(labels), (np.vstack(Ds) if Ds else None)
 
 
 def learn_lexicon(items: list[Prepared], *, smoothing: float = 5.0, min_count: int = 2) -> tuple[dict[str, float], float]:
@@ -120,20 +130,24 @@ def learn_lexicon(items: list[Prepared], *, smoothing: float = 5.0, min_count: i
     return lex, round(prior, 4)
 
 
-def si_matrix(items: list[Prepared], n_features: int, lexicons: list[tuple[dict[str, float], float]] | None = None
-              ) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Hashed token features and in-span labels of every token of ``items``.
+def si_matrix(items: list[Prepared], n_features: int, lexicons: list[tuple[dict[str, float], float]] | None = None,
+              *, window: int | None = None) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray | None]:
+    """Hashed token features, in-span labels and (when ``window`` is given) dense tok2vec
+    features (:func:`~slant.techniques.features.dense_token_features`) of every token of ``items``.
 
     Args:
         lexicons: one ``(lexicon, prior)`` per item (out-of-fold on train), or None.
+        window: the dense features' context window, or None for no dense features.
     """
     hasher = make_hasher(n_features)
-    Xs, ys = [], []
+    Xs, ys, Ds = [], [], []
     for k, p in enumerate(items):
         lex, prior = lexicons[k] if lexicons else (None, 0.15)
         Xs.append(hash_rows(hasher, token_features(p.view, lex, prior)))
         ys.append(_token_labels(p))
-    return sparse.vstack(Xs).tocsr(), np.concatenate(ys)
+        if window is not None:
+            Ds.append(dense_token_features(p.view, window))
+    return sparse.vstack(Xs).tocsr(), np.concatenate(ys), (np.vstack(Ds) if Ds else None)
 
 
 def oof_lexicons(items: list[Prepared], cfg: dict[str, Any]) -> list[tuple[dict[str, float], float]]:
@@ -148,25 +162,49 @@ def oof_lexicons(items: list[Prepared], cfg: dict[str, Any]) -> list[tuple[dict[
     return out
 
 
-def tc_matrix(items: list[Prepared], n_features: int) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Hashed span features and technique labels of every gold TC span of ``items``."""
+def tc_matrix(items: list[Prepared], n_features: int, *, dense: bool = False, context: int = 0
+              ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray | None]:
+    """Hashed span features, technique labels and (``dense``) dense tok2vec span features
+    of every gold TC span of ``items``."""
     hasher = make_hasher(n_features)
-    rows, labels = [], []
+    rows, labels, Ds = [], [], []
     for p in items:
         text = p.view.doc.text
-        for sp in p.article.tc:
-            s, e = p.to_norm(sp.start, sp.end)
-            rows.append(span_features(p.view, s, e, text))
+        spans = [p.to_norm(sp.start, sp.end) for sp in p.article.tc]
+        for (s, e), sp in zip(spans, p.article.tc):
+            rows.append(span_features(p.view, s, e, text, context))
             labels.append(sp.technique)
-    return hash_rows(hasher, rows), np.array(labels)
+        if dense and spans:
+            Ds.append(dense_span_features(p.view, spans))
+    return hash_rows(hasher, rows), np.array(labels), (np.vstack(Ds) if Ds else None)
 
 
-def _fit_sgd(X: Any, y: np.ndarray, alpha: float, epochs: int, seed: int) -> Any:
-    """Logistic regression by SGD (one-vs-rest when multiclass), seeded and deterministic."""
+def dense_stats(D: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(mu, scale)`` standardising the columns of dense features ``D`` (n, d) to mean 0
+    and standard deviation ``weight`` (the dense block's weight against the 0/1 hashed
+    features), float64 (d,) each."""
+    mu = D.mean(axis=0, dtype=np.float64)
+    sd = D.std(axis=0, dtype=np.float64)
+    return mu, weight / np.maximum(sd, 1e-6)
+
+
+def with_dense(X: sparse.csr_matrix, D: np.ndarray | None, mu: np.ndarray | None, scale: np.ndarray | None
+               ) -> sparse.csr_matrix:
+    """``X`` with the standardised dense block ``(D - mu) * scale`` appended (as columns)."""
+    if D is None or mu is None:
+        return X
+    Z = ((D - mu) * scale).astype(np.float32)
+    return sparse.hstack([X, sparse.csr_matrix(Z)], format="csr", dtype=np.float32)
+
+
+def _fit_sgd(X: Any, y: np.ndarray, alpha: float, epochs: int, seed: int, average: bool = False,
+             loss: str = "log_loss") -> Any:
+    """Logistic regression (or another ``loss``) by SGD (one-vs-rest when multiclass), seeded
+    and deterministic; ``average`` returns the averaged weights (ASGD)."""
     from sklearn.linear_model import SGDClassifier
 
-    clf = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=seed,
-                        average=False)
+    clf = SGDClassifier(loss=loss, alpha=alpha, max_iter=epochs, tol=None, random_state=seed,
+                        average=average)
     return clf.fit(X, y)
 
 
@@ -226,13 +264,22 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
     cfg = dict(DEFAULTS, **(params or {}))
     t0 = time.time()
     lexicons = oof_lexicons(items, cfg)
-    X, y = si_matrix(items, cfg["si_features"], lexicons)
+    dense: dict[str, np.ndarray] = {}
+    X, y, D = si_matrix(items, cfg["si_features"], lexicons, window=cfg["si_window"] if cfg["si_dense"] > 0 else None)
+    if D is not None:
+        dense["si_mu"], dense["si_scale"] = dense_stats(D, cfg["si_dense"])
+        X = with_dense(X, D, dense["si_mu"], dense["si_scale"])
+        del D
     si = _fit_sgd(X, y, cfg["si_alpha"], cfg["si_epochs"], cfg["seed"])
     sizes = np.array([p.view.n for p in items])
     z_oof = np.split(oof_token_logits(X, y, sizes, cfg), np.cumsum(sizes)[:-1])
     logger.info("SI fitted on %d tokens in %.1fs", X.shape[0], time.time() - t0)
-    Xt, yt = tc_matrix(items, cfg["tc_features"])
-    tc = _fit_sgd(Xt, yt, cfg["tc_alpha"], cfg["tc_epochs"], cfg["seed"])
+    del X
+    Xt, yt, Dt = tc_matrix(items, cfg["tc_features"], dense=cfg["tc_dense"] > 0, context=cfg["tc_context"])
+    if Dt is not None:
+        dense["tc_mu"], dense["tc_scale"] = dense_stats(Dt, cfg["tc_dense"])
+        Xt = with_dense(Xt, Dt, dense["tc_mu"], dense["tc_scale"])
+    tc = _fit_sgd(Xt, yt, cfg["tc_alpha"], cfg["tc_epochs"], cfg["seed"], cfg["tc_average"], cfg["tc_loss"])
     lexicon, prior = learn_lexicon(items, smoothing=cfg["lex_smoothing"], min_count=cfg["lex_min_count"])
     logger.info("TC fitted on %d spans in %.1fs", Xt.shape[0], time.time() - t0)
     classes = [str(c) for c in tc.classes_]
@@ -241,27 +288,41 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
     from .. import __version__
 
     meta = {
-        "id": "techniques-v1",
+        "id": "techniques-v2",
         "si_threshold": cfg["si_threshold"],
+        "si_window": cfg["si_window"],
+        "tc_context": cfg["tc_context"],
         "lexicon_prior": prior,
         "sent_threshold": cfg["sent_threshold"],
         "tc_link": "ovr",
         "params": cfg,
         "trained_with": {"slant": __version__, "sklearn": sklearn.__version__},
     }
+    nsi, ntc = cfg["si_features"], cfg["tc_features"]
+    if "si_mu" in dense:
+        dense["si_w"] = si.coef_[0, nsi:].astype(np.float64)
+    if "tc_mu" in dense:
+        dense["tc_w"] = tc.coef_[:, ntc:].astype(np.float64)
     model = TechniqueModel(
-        si_coef=si.coef_[0].astype(np.float64),
+        si_coef=si.coef_[0, :nsi].astype(np.float64),
         si_intercept=float(si.intercept_[0]),
-        tc_coef=tc.coef_.astype(np.float64),
+        tc_coef=tc.coef_[:, :ntc].astype(np.float64),
         tc_intercept=tc.intercept_.astype(np.float64),
         classes=classes,
         meta=meta,
         lexicon=lexicon,
+        dense=dense,
     )
     model.meta["calibration"] = _platt(items, z_oof, model)
-    Xs, ys = sentence_matrix(items, z_oof, cfg["sent_features"], lexicons)
+    Xs, ys, Ds = sentence_matrix(items, z_oof, cfg["sent_features"], lexicons, dense=cfg["sent_dense"] > 0)
+    if Ds is not None:
+        dense["sent_mu"], dense["sent_scale"] = dense_stats(Ds, cfg["sent_dense"])
+        Xs = with_dense(Xs, Ds, dense["sent_mu"], dense["sent_scale"])
     sent = _fit_sgd(Xs, ys, cfg["sent_alpha"], cfg["sent_epochs"], cfg["seed"])
-    model.sent_coef = sent.coef_[0].astype(np.float64)
+    nse = cfg["sent_features"]
+    if "sent_mu" in dense:
+        dense["sent_w"] = sent.coef_[0, nse:].astype(np.float64)
+    model.sent_coef = sent.coef_[0, :nse].astype(np.float64)
     model.sent_intercept = float(sent.intercept_[0])
     model.__post_init__()
     logger.info("calibration %s; done in %.1fs", model.meta["calibration"], time.time() - t0)
