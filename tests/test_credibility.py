@@ -50,6 +50,22 @@ def model():
         ("Story text.\nBy Jane Smith\nMore text.", "Jane Smith"),
         ("11/19/16, 3:14 PM CET BY Chris Spillane The European Union said.", "Spillane"),
         ("According to a POLITICO review of campaign spending, Clinton spent more.", "POLITICO"),
+        # sign-offs and house notices (v2)
+        ("The vote is on Friday. ABC News' Jane Smith and John Roe contributed to this report.", "John Roe"),
+        ("The vote is on Friday.\nJane Smith, Ann Lee and John Roe contributed reporting.", "Ann Lee"),
+        ("The vote is on Friday. (Reporting by Susan Cornwell; Editing by Kevin Drawbaugh)", "Cornwell"),
+        ("The vote is on Friday. (Additional reporting by Chris Kahn; Writing by Doina Chiacu)", "Kahn"),
+        ("Markets rose. This article was funded in part by SAP. It was independently created by the "
+         "editorial staff. SAP had no editorial involvement in its creation or production.", "SAP"),
+        ("Markets rose. SAP is the sponsor of this content. It was independently created by the editorial "
+         "staff. SAP had no role in this coverage.", "sponsor"),
+        ("The following statements were posted to the verified Twitter accounts of the President. The "
+         "opinions expressed are his own. The agency has not edited the statements or confirmed their "
+         "accuracy.", "opinions expressed"),
+        ("The end of the story.\nSUBSCRIBE & BECOME A MEMBER @ 21WIRE.TV", "BECOME A MEMBER"),
+        ("The end of the story.\nREAD MORE ELECTION NEWS AT: 21st Century Wire 2016 Files", "ELECTION NEWS"),
+        ("The end of the story. SUPPORT OUR WORK BY SUBSCRIBING & BECOMING A MEMBER", "SUPPORT OUR WORK"),
+        ("Watch the video at bit.ly/2fXyZ1 before it is gone.", "bit.ly"),
     ],
 )
 def test_credibility_strip_shortcuts_blanks_them_in_place(text, gone):
@@ -64,6 +80,17 @@ def test_credibility_strip_shortcuts_blanks_them_in_place(text, gone):
 def test_credibility_strip_shortcuts_keeps_ordinary_prose():
     text = "The Senate voted on Tuesday. Critics said the process was rushed."
     assert strip_shortcuts(text)[0] == text
+
+
+def test_credibility_model_text_blanks_apostrophes_and_quotes_in_place():
+    from slant.credibility import model_text
+
+    text = "“It’s over,” she said. Don't \"panic\" about the 'plan'."
+    canon = model_text(text)
+    assert len(canon) == len(text)
+    assert canon == " It s over,  she said. Don t  panic  about the  plan ."
+    # the text damaged by ISOT's scrape reads the same as the intact one
+    assert model_text("Clinton’s plan") == model_text("Clinton s plan")
 
 
 def test_credibility_isot_true_rows_lose_their_reuters_dateline(shared_data):

@@ -2,7 +2,7 @@
 evidence that moved it, each piece pointing at spans of the text.
 
 Model card: ``slant/models/credibility/CARD.md``. The model is a logistic regression
-over two blocks of features, both computed by :func:`article_features` from the
+over three blocks of features, all computed by :func:`article_features` from the
 NORMALISED text after :func:`strip_shortcuts` (the same function in training and
 use, so the two cannot drift apart):
 
@@ -11,8 +11,11 @@ use, so the two cannot drift apart):
   exclamation marks, all-caps words, headline style, second-person address,
   attribution cues, sentences with numbers but no attributed source, numbers,
   readability (Flesch reading ease) and length;
-* hashed word 1-2-grams (the "wording"): at inference the n-grams that moved the
-  score most are reported with their positions.
+* hashed word 1-3-grams (the "wording") and case-kept character 2-4-grams within
+  words ("letter case and spelling"), both sublinear TF-IDF of :func:`model_text`
+  (apostrophes and quotation marks blanked: ISOT's scrape lost them in its unreliable
+  rows); at inference the n-grams / words that moved the score most are reported
+  with their positions.
 
 Known shortcuts of the training corpora (ISOT's ``WASHINGTON (Reuters) -``
 datelines, bylines, publisher names, image credits, newsletter and Politico
@@ -76,6 +79,17 @@ SHORTCUT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("url", re.compile(r"(?i)https?://\S+|\bwww\.\S+|\bpic\.twitter\.com/\S+|\b[\w-]+\.(?:com|org|net|tv|us|co|news|info|it|ws)\b(?:/\S*)?")),
     ("handle", re.compile(r"(?<!\w)@\w+")),
     ("boilerplate", re.compile(r"The hardest-hitting political news\.|The document has moved here\.|Moved Permanently")),
+    # sign-offs and house notices found by contrasting the classes within each corpus (2026-12-06)
+    ("byline", re.compile(r"(?:[A-Z][\w.'’-]*[ ,]+(?:and[ ]+)?){1,12}contributed (?:reporting|to (?:this|the) report)\.?")),
+    ("byline", re.compile(r"\((?:Additional )?(?:[Rr]eporting|[Ww]riting|[Ee]diting)[^()\n]{0,40}? by [^()\n]{1,300}\)")),
+    ("boilerplate", re.compile(
+        r"(?:This article was funded in part by|\w+ is the sponsor of this content)[^\n]{0,300}?"
+        r"(?:creation or production|no role in this coverage)\.")),
+    ("boilerplate", re.compile(r"The following statements were posted to the verified Twitter accounts?[^\n]{0,300}?"
+                               r"confirmed their accuracy\.")),
+    ("promotion", re.compile(r"\**SUBSCRIBE (?:to Playbook|& BECOME A MEMBER)\b[^\n]{0,20}?(?=[:@—-]|$)|"
+                             r"SUPPORT OUR WORK BY SUBSCRIBING[A-Z &]{0,40}|READ (?:MORE )*[A-Z ]*NEWS AT:[^\n]{0,30}?Files", re.M)),
+    ("url", re.compile(r"\b(?:bit\.ly|t\.co|goo\.gl)/\S+")),
 )
 #: a line of at most this many chars holding one of these words is promotion, not article
 _PROMO_LINE = re.compile(
@@ -149,7 +163,7 @@ DESCRIPTIONS: dict[str, str] = {
     "numbers": "numbers per 100 words",
     "readability": "Flesch reading ease (higher = simpler text)",
     "log_words": "log(1 + number of words)",
-    "wording": "word 1-2-grams of the linear text model that moved the score most",
+    "wording": "word 1-3-grams of the linear text model that moved the score most",
     "letter_case_and_spelling": "words whose character 2-4-grams (capitals, punctuation, spelling) moved the score most",
 }
 
@@ -270,22 +284,61 @@ def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatur
 # ---------------------------------------------------------------- model
 
 _TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+#: an apostrophe inside a word, and quotation marks: see :func:`model_text`
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
+_QUOTE_CHARS = re.compile(r"[“”\"‘’']")
+
+
+def model_text(text: str) -> str:
+    """The text the two n-gram blocks read: apostrophes and quotation marks replaced by spaces.
+
+    ISOT's scrape lost them in most of its unreliable rows ("don t", "Clinton s", no
+    quotation marks), so character n-grams that see them learn the scraper, not the
+    article. Replacing them by a space in every text, in training and use, makes "don't"
+    and the damaged "don t" the same n-grams. One character for one: offsets do not move.
+    (Quotations still count in the style feature ``quotation_share``, masked for ISOT.)
+    """
+    return _QUOTE_CHARS.sub(" ", _INNER_APOSTROPHE.sub(" ", text))
 
 
 def make_vectorizers(n_features: int = 2**18) -> tuple[Any, Any]:
-    """The two hashed blocks of the text model (stateless, each l2-normalised).
+    """The two hashed blocks of the text model, as raw counts (no normalisation).
 
     Returns:
-        (word 1-2-grams, lower-cased; character 2-4-grams within words, case kept --
-        the block that sees capitals, punctuation and spelling).
+        (word 1-3-grams, lower-cased; character 2-4-grams within words, case kept --
+        the block that sees capitals, punctuation and spelling). Both read
+        :func:`model_text`; :func:`tfidf` turns their counts into the model's inputs.
     """
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    word = HashingVectorizer(n_features=n_features, ngram_range=(1, 2), token_pattern=_TOKEN_PATTERN,
-                             alternate_sign=False, norm="l2", lowercase=True)
+    word = HashingVectorizer(n_features=n_features, ngram_range=(1, 3), token_pattern=_TOKEN_PATTERN,
+                             alternate_sign=False, norm=None, lowercase=True)
     char = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(2, 4), lowercase=False,
-                             alternate_sign=False, norm="l2")
+                             alternate_sign=False, norm=None)
     return word, char
+
+
+def fit_idf(counts: Any) -> np.ndarray:
+    """Smoothed inverse document frequency per column, ``ln((1 + n) / (1 + df)) + 1``, shape (n_features,).
+
+    Args:
+        counts: sparse (n_docs, n_features) raw counts of the training articles.
+    """
+    import scipy.sparse as sp
+
+    df = np.bincount(sp.csr_matrix(counts).indices, minlength=counts.shape[1])
+    return np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+
+
+def tfidf(counts: Any, idf: np.ndarray) -> Any:
+    """Sublinear TF-IDF, l2-normalised per row: ``(1 + ln tf) * idf / ||.||`` (scikit-learn's
+    ``TfidfTransformer(sublinear_tf=True)``), sparse float64 of the shape of ``counts``."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    X = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    X.data = (1.0 + np.log(X.data)) * idf[X.indices]
+    return normalize(X)
 
 
 @functools.lru_cache(maxsize=500_000)
@@ -301,9 +354,10 @@ def _word_columns(word: str, n_features: int) -> tuple[int, ...]:
 
 
 def _ngram_spans(text: str, n_features: int) -> dict[int, list[tuple[int, int, str]]]:
-    """Word-block hash column -> the ``(start, end, ngram)`` occurrences in ``text``."""
-    toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, text)]
+    """Word-block hash column -> the ``(start, end, ngram)`` occurrences (1-3-grams) in ``text``."""
+    toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, model_text(text))]
     grams = toks + [(a[0], b[1], f"{a[2]} {b[2]}") for a, b in zip(toks, toks[1:])]
+    grams += [(a[0], c[1], f"{a[2]} {b[2]} {c[2]}") for a, b, c in zip(toks, toks[1:], toks[2:])]
     out: dict[int, list[tuple[int, int, str]]] = {}
     for s, e, g in grams:
         out.setdefault(_column(g, n_features), []).append((s, e, g))
@@ -324,21 +378,25 @@ def _char_wb_grams(padded: str, min_n: int = 2, max_n: int = 4) -> list[str]:
     return grams
 
 
-def _char_word_effects(text: str, w_char: np.ndarray, n_features: int) -> list[tuple[float, int, int]]:
-    """Contribution of each whitespace-separated word to the char block's log-odds.
+def _char_word_effects(text: str, w_char: np.ndarray, idf: np.ndarray, n_features: int) -> list[tuple[float, int, int]]:
+    """Contribution of each whitespace-separated word (of :func:`model_text`) to the char block's log-odds.
 
+    A column's term ``w_c * x_c`` (sublinear TF-IDF, see :func:`tfidf`) is shared equally
+    by the occurrences of its n-gram, so the contributions sum to ``w_char . x_char``.
     Returns:
-        ``(contribution, start, end)`` per word; they sum to ``w_char . x_char``.
+        ``(contribution, start, end)`` per word, offsets into ``text``.
     """
-    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", model_text(text))]
     per_word, counts = [], {}
     for s, e, w in words:
         cols = _word_columns(w, n_features)
         per_word.append((s, e, cols))
         for c in cols:
             counts[c] = counts.get(c, 0) + 1
-    norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
-    return [(float(sum(w_char[c] for c in cols)) / norm, s, e) for s, e, cols in per_word]
+    x = {c: (1.0 + math.log(k)) * float(idf[c]) for c, k in counts.items()}
+    norm = math.sqrt(sum(v * v for v in x.values())) or 1.0
+    share = {c: float(w_char[c]) * x[c] / norm / counts[c] for c in counts}
+    return [(sum(share[c] for c in cols), s, e) for s, e, cols in per_word]
 
 
 @dataclass(frozen=True)
@@ -346,7 +404,9 @@ class CredibilityModel:
     """The shipped credibility model (see ``models/credibility/CARD.md``).
 
     Logit of "reliable" = ``intercept + w_word . x_word + w_char . x_char + w_style . z``,
-    with ``z`` the standardised style features; probability = ``sigmoid(a * logit + b)``.
+    with ``x_word``/``x_char`` the sublinear TF-IDF rows of :func:`model_text` (idf
+    ``idf_word``/``idf_char`` from the training articles), ``z`` the standardised style
+    features; probability = ``sigmoid(a * logit + b)``.
     ``word_mean`` / ``char_mean``: mean of each text block's term over the training
     articles, the baseline its evidence effect is measured from.
     """
@@ -361,13 +421,20 @@ class CredibilityModel:
     char_mean: float
     platt: tuple[float, float]
     n_features: int
+    idf_word: np.ndarray
+    idf_char: np.ndarray
 
     def text_matrix(self, texts: list[str]) -> Any:
-        """Sparse (n, 2 * n_features): the word block then the char block."""
+        """Sparse (n, 2 * n_features): the word block then the char block (TF-IDF of :func:`model_text`)."""
+        word, char = make_vectorizers(self.n_features)
+        canon = [model_text(t) for t in texts]
+        return self.weigh(word.transform(canon), char.transform(canon))
+
+    def weigh(self, word_counts: Any, char_counts: Any) -> Any:
+        """Raw counts of the two blocks -> the model's sparse input (n, 2 * n_features)."""
         import scipy.sparse as sp
 
-        word, char = make_vectorizers(self.n_features)
-        return sp.hstack([word.transform(texts), char.transform(texts)]).tocsr()
+        return sp.hstack([tfidf(word_counts, self.idf_word), tfidf(char_counts, self.idf_char)]).tocsr()
 
     def logits(self, X_text: Any, style: np.ndarray) -> np.ndarray:
         """Uncalibrated log-odds of reliable, shape (n,): ``X_text`` from :meth:`text_matrix`, ``style`` (n, d)."""
@@ -421,7 +488,7 @@ class CredibilityModel:
             description=DESCRIPTIONS["wording"] + (": " + ", ".join(words) if words else ""),
             spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))],
         ))
-        per_word = _char_word_effects(feats.text, self.w_char, self.n_features)
+        per_word = _char_word_effects(feats.text, self.w_char, self.idf_char, self.n_features)
         char_term = sum(c for c, _, _ in per_word)
         strongest = sorted(per_word, key=lambda t: -abs(t[0]))[:MAX_SPANS]
         evidence.append(EvidenceOut(
@@ -436,6 +503,7 @@ class CredibilityModel:
     def save(self, root: Any, meta: dict[str, Any]) -> None:
         """Write ``model.npz`` and ``meta.json`` (no pickle) into directory ``root``."""
         np.savez_compressed(root / "model.npz", w_word=self.w_word.astype(np.float32), w_char=self.w_char.astype(np.float32),
+                            idf_word=self.idf_word.astype(np.float32), idf_char=self.idf_char.astype(np.float32),
                             w_style=self.w_style, style_mean=self.style_mean, style_scale=self.style_scale)
         meta = dict(meta, intercept=self.intercept, word_mean=self.word_mean, char_mean=self.char_mean,
                     platt=list(self.platt), n_features=self.n_features, style_features=list(STYLE_FEATURES))
@@ -449,12 +517,13 @@ class CredibilityModel:
             ModelNotFoundError: a file is missing or the features do not match this code (E212).
         """
         meta, arrays = read_model_files(root, name="credibility", code="E212")
-        if meta.get("style_features") != list(STYLE_FEATURES):
+        if meta.get("style_features") != list(STYLE_FEATURES) or "idf_word" not in arrays:
             raise ModelNotFoundError(f"[E212] credibility model at {root} was trained with other features; retrain it")
         return cls(w_word=arrays["w_word"].astype(np.float64), w_char=arrays["w_char"].astype(np.float64),
                    w_style=arrays["w_style"], style_mean=arrays["style_mean"], style_scale=arrays["style_scale"],
                    intercept=float(meta["intercept"]), word_mean=float(meta["word_mean"]),
-                   char_mean=float(meta["char_mean"]), platt=tuple(meta["platt"]), n_features=int(meta["n_features"]))
+                   char_mean=float(meta["char_mean"]), platt=tuple(meta["platt"]), n_features=int(meta["n_features"]),
+                   idf_word=arrays["idf_word"].astype(np.float64), idf_char=arrays["idf_char"].astype(np.float64))
 
 
 def model_dir() -> Any:

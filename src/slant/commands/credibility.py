@@ -32,7 +32,9 @@ from .claims import default_data_dir
 
 NEWS_FILES = ("buzzfeed_webis_2016", "fakenewsnet_v1", "horne2017", "isot_sample5pct")
 SEED = 7
-C_DEFAULT = 16.0
+C_DEFAULT = 256.0
+#: smoothing of the NB log-count ratios that scale the text columns in the fit (0 = plain logistic regression)
+NB_ALPHA = 0.1
 #: features whose source text was damaged in a corpus: masked (set to the mean) for its rows in training.
 #: ISOT's scrape removed most quotation marks (96 % of its Fake rows have none).
 MASKED = {"isot_sample5pct": ("quotation_share",)}
@@ -87,58 +89,93 @@ def _style_matrix(df: Any) -> Any:
     return S, mask
 
 
-def fit_model(df: Any, *, C: float = C_DEFAULT, seed: int = SEED) -> Any:
-    """Fit the logistic regression on 80 % of ``df``'s groups, Platt-scale on the other 20 %,
-    then refit the regression on all rows, keeping that Platt scaling.
+def count_matrices(df: Any) -> tuple[Any, Any]:
+    """Raw hashed counts (word block, char block) of every row's :func:`~slant.credibility.model_text`,
+    each sparse (len(df), n_features). Computed once per data set; folds slice them."""
+    from ..credibility import make_vectorizers, model_text
 
+    word, char = make_vectorizers()
+    texts = [model_text(f.text) for f in df["feats"]]
+    return word.transform(texts).tocsr(), char.transform(texts).tocsr()
+
+
+def fit_model(df: Any, *, C: float = C_DEFAULT, seed: int = SEED, counts: tuple[Any, Any] | None = None) -> Any:
+    """Fit the NB-scaled logistic regression on 80 % of ``df``'s groups, Platt-scale on the other
+    20 %, then refit the regression (and the idf and NB ratios) on all rows, keeping that Platt scaling.
+
+    Args:
+        counts: :func:`count_matrices` of ``df`` when already computed.
     Returns:
         :class:`~slant.credibility.CredibilityModel`.
     """
     import numpy as np
+    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedGroupKFold
 
+    counts = counts or count_matrices(df)
     y = df["y"].to_numpy()
     fit_idx, cal_idx = next(StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(df, y, df["dup_group"]))
     S, mask = _style_matrix(df)
-    first = _fit_lr(df, S, mask, fit_idx, C=C, seed=seed)
-    z = first.logits(first.text_matrix([f.text for f in df["feats"].iloc[cal_idx]]), S[cal_idx])
-    from sklearn.linear_model import LogisticRegression
-
+    first = _fit_lr(df, S, mask, counts, fit_idx, C=C, seed=seed)
+    z = first.logits(first.weigh(counts[0][cal_idx], counts[1][cal_idx]), S[cal_idx])
     platt = LogisticRegression(C=1e6).fit(z.reshape(-1, 1), y[cal_idx])
-    final = _fit_lr(df, S, mask, np.arange(len(df)), C=C, seed=seed)
+    final = _fit_lr(df, S, mask, counts, np.arange(len(df)), C=C, seed=seed)
     return type(final)(**{**final.__dict__, "platt": (float(platt.coef_[0, 0]), float(platt.intercept_[0]))})
 
 
-def _fit_lr(df: Any, S: Any, mask: Any, rows: Any, *, C: float, seed: int) -> Any:
-    """Uncalibrated model fitted on ``rows`` of ``df`` (masked style cells set to the mean)."""
+def _fit_lr(df: Any, S: Any, mask: Any, counts: tuple[Any, Any], rows: Any, *, C: float, seed: int) -> Any:
+    """Uncalibrated model fitted on ``rows`` of ``df`` (idf and NB ratios from those rows; masked style
+    cells set to the mean)."""
     import numpy as np
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
-    from ..credibility import CredibilityModel, make_vectorizers
+    from ..credibility import CredibilityModel, fit_idf
 
-    n = make_vectorizers()[0].n_features
+    Wc, Cc = counts[0][rows], counts[1][rows]
+    n = Wc.shape[1]
     fit_S, fit_mask = S[rows], mask[rows]
     mean = np.array([fit_S[~fit_mask[:, j], j].mean() for j in range(S.shape[1])])
     scale = np.array([fit_S[~fit_mask[:, j], j].std() for j in range(S.shape[1])]) + 1e-6
     Z = np.clip((np.where(fit_mask, mean, fit_S) - mean) / scale, -Z_CLIP, Z_CLIP)
+    # idf rounded as it is stored (float32), so the saved model scores exactly as the fitted one
+    idf_w, idf_c = (fit_idf(M).astype(np.float32).astype(np.float64) for M in (Wc, Cc))
     blank = CredibilityModel(w_word=np.zeros(n), w_char=np.zeros(n), w_style=np.zeros(S.shape[1]), style_mean=mean,
-                             style_scale=scale, intercept=0.0, word_mean=0.0, char_mean=0.0, platt=(1.0, 0.0), n_features=n)
-    X = blank.text_matrix([f.text for f in df["feats"].iloc[rows]])
+                             style_scale=scale, intercept=0.0, word_mean=0.0, char_mean=0.0, platt=(1.0, 0.0), n_features=n,
+                             idf_word=idf_w, idf_char=idf_c)
+    X = blank.weigh(Wc, Cc)
     y = df["y"].to_numpy()[rows]
+    # NB-LR (Wang & Manning 2012): each text column scaled by its log-count ratio r in the fit;
+    # the saved weight is w * r, so the model scores the unscaled TF-IDF rows exactly the same.
+    r = np.concatenate([nb_ratio(X[:, :n], y, NB_ALPHA), nb_ratio(X[:, n:], y, NB_ALPHA)]) if NB_ALPHA else np.ones(2 * n)
     lr = LogisticRegression(C=C, solver="liblinear", max_iter=500, random_state=seed).fit(
-        sp.hstack([X, sp.csr_matrix(Z)]).tocsr(), y)
-    w = lr.coef_[0]
+        sp.hstack([X @ sp.diags(r), sp.csr_matrix(Z)]).tocsr(), y)
+    w = lr.coef_[0].copy()
+    w[:2 * n] *= r
     return CredibilityModel(
         w_word=w[:n], w_char=w[n:2 * n], w_style=w[2 * n:], style_mean=mean, style_scale=scale,
         intercept=float(lr.intercept_[0]), word_mean=float(np.mean(X[:, :n] @ w[:n])),
-        char_mean=float(np.mean(X[:, n:] @ w[n:2 * n])), platt=(1.0, 0.0), n_features=n)
+        char_mean=float(np.mean(X[:, n:] @ w[n:2 * n])), platt=(1.0, 0.0), n_features=n, idf_word=idf_w, idf_char=idf_c)
 
 
-def predict(model: Any, df: Any) -> Any:
-    """Calibrated P(reliable) for each row of ``df`` (style features as in use: no masking)."""
+def nb_ratio(X: Any, y: Any, alpha: float) -> Any:
+    """Log-count ratio per column of the TF-IDF rows ``X`` (n, m) with labels ``y`` (1 = reliable):
+    ``ln((alpha + sum_reliable) / |.|_1) - ln((alpha + sum_unreliable) / |.|_1)``, shape (m,)."""
+    import numpy as np
+
+    pos = alpha + np.asarray(X[y == 1].sum(axis=0)).ravel()
+    neg = alpha + np.asarray(X[y == 0].sum(axis=0)).ravel()
+    return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+
+
+def predict(model: Any, df: Any, counts: tuple[Any, Any] | None = None) -> Any:
+    """Calibrated P(reliable) for each row of ``df`` (style features as in use: no masking).
+
+    Args:
+        counts: :func:`count_matrices` of ``df`` when already computed.
+    """
     S, _ = _style_matrix(df)
-    X = model.text_matrix([f.text for f in df["feats"]])
+    X = model.weigh(*counts) if counts else model.text_matrix([f.text for f in df["feats"]])
     return model.calibrate(model.logits(X, S))
 
 
@@ -161,21 +198,33 @@ def _by_source(df: Any, p: Any) -> dict[str, Any]:
     return {src: metrics(df["y"][m], p[m.to_numpy()]) for src in NEWS_FILES if (m := df["source_dataset"] == src).any()}
 
 
-def evaluate_procedure(df: Any, *, C: float = C_DEFAULT, log=print) -> dict[str, Any]:
-    """(a) grouped 5-fold CV and (b) leave-one-source-out scores of :func:`fit_model` on ``df``."""
+def evaluate_procedure(df: Any, *, C: float = C_DEFAULT, counts: tuple[Any, Any] | None = None,
+                       log=print) -> dict[str, Any]:
+    """(a) grouped 5-fold CV and (b) leave-one-source-out scores of :func:`fit_model` on ``df``.
+
+    ``counts`` (:func:`count_matrices` of ``df``) is computed once here when not given and
+    sliced per fold; the idf is refitted on each training fold.
+    """
     import numpy as np
     from sklearn.model_selection import StratifiedGroupKFold
 
     y = df["y"].to_numpy()
+    counts = counts or count_matrices(df)
+
+    def run(tr: Any, te: Any) -> Any:
+        part = lambda rows: (counts[0][rows], counts[1][rows])  # noqa: E731
+        model = fit_model(df.iloc[tr].reset_index(drop=True), C=C, counts=part(tr))
+        return predict(model, df.iloc[te].reset_index(drop=True), counts=part(te))
+
     p = np.zeros(len(df))
     for k, (tr, te) in enumerate(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(df, y, df["dup_group"])):
-        p[te] = predict(fit_model(df.iloc[tr].reset_index(drop=True), C=C), df.iloc[te].reset_index(drop=True))
+        p[te] = run(tr, te)
         log(f"random split fold {k + 1}/5 done")
     random = {**metrics(y, p), "sources": _by_source(df, p)}
     q = np.zeros(len(df))
     for src in NEWS_FILES:
         te = (df["source_dataset"] == src).to_numpy()
-        q[te] = predict(fit_model(df[~te].reset_index(drop=True), C=C), df[te].reset_index(drop=True))
+        q[te] = run(np.flatnonzero(~te), np.flatnonzero(te))
         log(f"grouped split: {src} held out")
     grouped = {**metrics(y, q), "sources": _by_source(df, q)}
     return {**{k: random[k] for k in ("n", "accuracy", "macro_f1", "brier", "ece")},
@@ -190,12 +239,13 @@ def train_credibility(data_dir: Path, out_dir: Path, *, C: float = C_DEFAULT, lo
     from .. import __version__
 
     df = read_news(data_dir, log=log)
-    scores = evaluate_procedure(df, C=C, log=log)
-    model = fit_model(df, C=C)
+    counts = count_matrices(df)
+    scores = evaluate_procedure(df, C=C, counts=counts, log=log)
+    model = fit_model(df, C=C, counts=counts)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir, {
-        "model_id": "credibility-v1", "slant_version": __version__, "sklearn_version": sklearn.__version__,
-        "trained_on": [f"{f}.csv" for f in NEWS_FILES], "seed": SEED, "C": C, "n_articles": int(len(df)),
+        "model_id": "credibility-v2", "slant_version": __version__, "sklearn_version": sklearn.__version__,
+        "trained_on": [f"{f}.csv" for f in NEWS_FILES], "seed": SEED, "C": C, "nb_alpha": NB_ALPHA, "n_articles": int(len(df)),
         "masked": {k: list(v) for k, v in MASKED.items()}, "scores": scores,
     })
     return scores
