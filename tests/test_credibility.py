@@ -77,6 +77,13 @@ def test_credibility_strip_shortcuts_blanks_them_in_place(text, gone):
     assert all(a == b or b == " " for a, b in zip(text, stripped))
 
 
+def test_credibility_strip_shortcuts_sign_off_keeps_the_sentence_before():
+    text = "Trump said little of Clinton. CNN's Dana Bash contributed to this report."
+    stripped, _ = strip_shortcuts(text)
+    assert "Dana Bash" not in stripped
+    assert stripped.startswith("Trump said little of Clinton. ")
+
+
 def test_credibility_strip_shortcuts_keeps_ordinary_prose():
     text = "The Senate voted on Tuesday. Critics said the process was rushed."
     assert strip_shortcuts(text)[0] == text

@@ -80,7 +80,9 @@ SHORTCUT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("handle", re.compile(r"(?<!\w)@\w+")),
     ("boilerplate", re.compile(r"The hardest-hitting political news\.|The document has moved here\.|Moved Permanently")),
     # sign-offs and house notices found by contrasting the classes within each corpus (2026-12-06)
-    ("byline", re.compile(r"(?:[A-Z][\w.'’-]*[ ,]+(?:and[ ]+)?){1,12}contributed (?:reporting|to (?:this|the) report)\.?")),
+    # from the start of a line or sentence, so the last word of the sentence before stays
+    ("byline", re.compile(r"(?:^|(?<=[.!?\"”’)] ))(?:[A-Z][\w.'’-]*[ ,]+(?:and[ ]+)?){1,12}"
+                          r"contributed (?:reporting|to (?:this|the) report)\.?", re.M)),
     ("byline", re.compile(r"\((?:Additional )?(?:[Rr]eporting|[Ww]riting|[Ee]diting)[^()\n]{0,40}? by [^()\n]{1,300}\)")),
     ("boilerplate", re.compile(
         r"(?:This article was funded in part by|\w+ is the sponsor of this content)[^\n]{0,300}?"
