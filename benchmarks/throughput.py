@@ -19,7 +19,7 @@ loaded: workers plus, for jobs > 1, the main process; they are less sensitive to
 shared with other jobs than wall-clock rates. "steady" rates leave out start-up (model load, pool start, each worker's first chunk
 of ``batch_size`` documents); "wall" rates include it. Peak RSS per worker is each worker's ``ru_maxrss``. With ``--long``,
 the corpus is repeated (new ids) to ``--long-articles`` documents and each worker's RSS
-is read when 1,000 documents are done and at the end.
+is read when 1,000 documents are done, at the end and at marks between (1k, 2k, 5k, 10k, ...).
 
 Targets (issue 8): full analysis >= 0.66 x bare spaCy; jobs 2 >= 1.8 x jobs 1; peak RSS
 per worker <= 1 GB; RSS within 10 % from 1,000 to 20,000 articles.
@@ -241,6 +241,13 @@ def main(argv: list[str] | None = None) -> int:
             for pid, first, last, growth in rss_growth(stats):
                 print(f"{pid:>10}{first / MB:>15,.0f}{last / MB:>16,.0f}{growth:>10.1f}")
             print("(target: within 10 %)")
+            marks = [m for m in (1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 50_000, 100_000) if m <= n]
+            marks = marks or [n]
+            print("RSS MB when " + ", ".join(f"{m:,}" for m in marks) + " documents were done:")
+            for pid in sorted({pid for _, pid, _ in stats.rss_trace}):
+                trace = [(done, rss) for done, p, rss in stats.rss_trace if p == pid]
+                at = [next((rss for done, rss in trace if done >= m), trace[-1][1]) for m in marks]
+                print(f"{pid:>10}  " + "  ".join(f"{r / MB:,.0f}" for r in at))
             print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -79,3 +79,25 @@ def test_span_rejects_bad_offsets():
     doc = slant.Document("abc")
     with pytest.raises(ValueError, match="outside the text"):
         doc.span(1, 4)
+
+
+def test_analysis_vocab_does_not_grow_with_new_words(example_text):
+    """After the warm-up batches, each batch runs in a spaCy memory zone: words never seen
+    before do not stay in the shared StringStore, so a long run's memory stays flat."""
+    from slant.analysis import ZONE_WARMUP_BATCHES, analyze_documents
+    from slant.document import Document
+    from slant.nlp import get_nlp
+    from slant.options import Options
+
+    nlp = get_nlp()
+    options = Options(stages=("sentences", "entities", "attribution"), batch_size=2)
+    warm = [Document(example_text)] * (2 * ZONE_WARMUP_BATCHES)
+    assert all(r.error is None for r in analyze_documents(warm, options=options, nlp=nlp))
+    before = len(nlp.vocab.strings)
+    novel = [Document(f"Zorblatt{i} Quenvik{i} told reporters that Vexmoor{i} will rise. "
+                      f"\u201cWe will win,\u201d said Zorblatt{i}.") for i in range(6)]
+    results = list(analyze_documents(novel, options=options, nlp=nlp))
+    assert all(r.error is None for r in results)
+    assert any(q.speaker for r in results for q in r.analysis.quotations)  # the analysis itself still works
+    assert "Quenvik3" not in nlp.vocab.strings
+    assert len(nlp.vocab.strings) == before

@@ -343,15 +343,20 @@ def tfidf(counts: Any, idf: np.ndarray) -> Any:
     return normalize(X)
 
 
-@functools.lru_cache(maxsize=500_000)
 def _column(gram: str, n_features: int) -> int:
-    """The HashingVectorizer column of one n-gram (scikit-learn's signed murmurhash3, abs)."""
+    """The HashingVectorizer column of one n-gram (scikit-learn's signed murmurhash3, abs).
+
+    Not cached: about 1 microsecond a call, and most word 2-3-grams of a corpus occur once,
+    so a cache of them grew by ~800 entries an article for no gain (benchmarks/throughput.py
+    --long: worker RSS kept growing past 1,000 articles while it filled).
+    """
     return abs(_murmurhash3_32(gram, seed=0)) % n_features
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=32_768)
 def _word_columns(word: str, n_features: int) -> tuple[int, ...]:
-    """Columns of the char_wb n-grams of one word (words repeat: cached per process)."""
+    """Columns of the char_wb n-grams of one word. Words repeat (Zipf), so a small LRU
+    cache per process catches most calls and stays under ~10 MB."""
     return tuple(_column(g, n_features) for g in _char_wb_grams(f" {word} "))
 
 

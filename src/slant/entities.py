@@ -148,7 +148,7 @@ def _phonetic(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-@functools.lru_cache(maxsize=262144)
+@functools.lru_cache(maxsize=32768)  # pairs of one article's words: a small cache catches the repeats
 def _fuzzy(a: str, b: str) -> bool:
     """Spelling/transliteration variants of one name word (``almuhajer`` ~ ``almujaher``,
     ``gaddafi`` ~ ``qaddafi``): string similarity >= 0.75 on the words or on their
