@@ -35,6 +35,7 @@ import functools
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -360,14 +361,21 @@ def _word_columns(word: str, n_features: int) -> tuple[int, ...]:
     return tuple(_column(g, n_features) for g in _char_wb_grams(f" {word} "))
 
 
-def _ngram_spans(text: str, n_features: int) -> dict[int, list[tuple[int, int, str]]]:
-    """Word-block hash column -> the ``(start, end, ngram)`` occurrences (1-3-grams) in ``text``."""
+def _ngram_spans(text: str, n_features: int, columns: Iterable[int] | None = None) -> dict[int, list[tuple[int, int, str]]]:
+    """Word-block hash column -> the ``(start, end, ngram)`` occurrences (1-3-grams) in ``text``.
+
+    Args:
+        columns: keep only these columns (the evidence needs a handful); default: all.
+    """
     toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, model_text(text))]
     grams = toks + [(a[0], b[1], f"{a[2]} {b[2]}") for a, b in zip(toks, toks[1:])]
     grams += [(a[0], c[1], f"{a[2]} {b[2]} {c[2]}") for a, b, c in zip(toks, toks[1:], toks[2:])]
+    keep = None if columns is None else set(columns)
     out: dict[int, list[tuple[int, int, str]]] = {}
     for s, e, g in grams:
-        out.setdefault(_column(g, n_features), []).append((s, e, g))
+        col = _column(g, n_features)
+        if keep is None or col in keep:
+            out.setdefault(col, []).append((s, e, g))
     return out
 
 
@@ -394,16 +402,20 @@ def _char_word_effects(text: str, w_char: np.ndarray, idf: np.ndarray, n_feature
         ``(contribution, start, end)`` per word, offsets into ``text``.
     """
     words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", model_text(text))]
-    per_word, counts = [], {}
-    for s, e, w in words:
-        cols = _word_columns(w, n_features)
-        per_word.append((s, e, cols))
+    freq: dict[str, int] = {}
+    for _, _, w in words:
+        freq[w] = freq.get(w, 0) + 1
+    # per distinct word, in order of first occurrence (words repeat: ~2.5x less work)
+    cols_of, counts = {}, {}
+    for w, f in freq.items():
+        cols_of[w] = cols = _word_columns(w, n_features)
         for c in cols:
-            counts[c] = counts.get(c, 0) + 1
+            counts[c] = counts.get(c, 0) + f
     x = {c: (1.0 + math.log(k)) * float(idf[c]) for c, k in counts.items()}
     norm = math.sqrt(sum(v * v for v in x.values())) or 1.0
     share = {c: float(w_char[c]) * x[c] / norm / counts[c] for c in counts}
-    return [(sum(share[c] for c in cols), s, e) for s, e, cols in per_word]
+    effect = {w: sum(share[c] for c in cols) for w, cols in cols_of.items()}
+    return [(effect[w], s, e) for s, e, w in words]
 
 
 @dataclass(frozen=True)
@@ -483,9 +495,10 @@ class CredibilityModel:
         row = X[0, : self.n_features].tocsr()
         contrib = {int(c): float(self.w_word[c] * v) for c, v in zip(row.indices, row.data)}
         word_term = sum(contrib.values())
-        where = _ngram_spans(feats.text, self.n_features)
+        strongest_cols = sorted(contrib.items(), key=lambda kv: -abs(kv[1]))[:top]
+        where = _ngram_spans(feats.text, self.n_features, columns=[col for col, _ in strongest_cols])
         spans, words = [], []
-        for col, c in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))[:top]:
+        for col, c in strongest_cols:
             occ = where.get(col, [])
             if occ:
                 words.append(f"'{occ[0][2]}' ({a * c:+.2f})")

@@ -1,0 +1,75 @@
+"""CPU time of each analysis stage against spaCy's own, on the same articles.
+
+    python benchmarks/stages.py                # the first 30 PTC dev articles
+    python benchmarks/stages.py --limit 75
+
+For each article: normalisation, one ``nlp(text)`` and every stage of the default
+options in order, each timed with ``time.process_time()`` (CPU seconds of this process,
+less sensitive than wall time to a shared machine). Prints each part's CPU seconds and
+its share of spaCy's; "all stages" is everything but spaCy. Issue 8's target (full
+analysis at most 1.5 x bare spaCy's time) means "all stages" <= 50 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data",
+                    help="shared/data (default: %(default)s)")
+    ap.add_argument("--limit", type=int, default=30, help="PTC dev articles (default: %(default)s)")
+    args = ap.parse_args(argv)
+    paths = sorted((args.data / "ptc" / "dev" / "articles").glob("article*.txt"))[: args.limit]
+    if not paths:
+        print(f"error: no PTC dev articles under {args.data}", file=sys.stderr)
+        return 2
+
+    from slant.analysis import Context, _finish, available_stages
+    from slant.document import Document
+    from slant.nlp import get_nlp
+    from slant.normalize import normalize
+    from slant.options import Options
+
+    nlp, options = get_nlp(), Options()
+    stages = available_stages(options.stages)
+    docs = [Document(p.read_text(encoding="utf-8")) for p in paths]
+    warm = normalize(docs[0].text)  # load every model before timing
+    ctx = Context(docs[0], warm, nlp(warm.text), options)
+    for _, stage in stages:
+        stage(ctx)
+
+    cpu: dict[str, float] = defaultdict(float)
+    for doc in docs:
+        t = time.process_time()
+        normalized = normalize(doc.text)
+        cpu["normalize"] += time.process_time() - t
+        t = time.process_time()
+        spacy_doc = nlp(normalized.text)
+        cpu["spacy"] += time.process_time() - t
+        ctx = Context(doc, normalized, spacy_doc, options)
+        for name, stage in stages:
+            t = time.process_time()
+            stage(ctx)
+            cpu[name] += time.process_time() - t
+        t = time.process_time()
+        _finish(ctx)
+        cpu["contract"] += time.process_time() - t
+
+    words = sum(len(d.text.split()) for d in docs)
+    print(f"# {len(docs)} PTC dev articles, {words:,} words; CPU seconds (process_time)")
+    spacy_s = cpu["spacy"]
+    for name, s in cpu.items():
+        print(f"{name:<14}{s:>8.2f} s{100 * s / spacy_s:>8.1f} % of spaCy")
+    rest = sum(cpu.values()) - spacy_s
+    print(f"{'all stages':<14}{rest:>8.2f} s{100 * rest / spacy_s:>8.1f} % of spaCy  (target <= 50 %)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
