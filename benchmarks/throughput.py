@@ -134,11 +134,23 @@ def slant_batch(corpus: Path, out: Path, jobs: int, options, n: int) -> tuple[di
     return row, stats
 
 
+def worker_traces(stats) -> dict[int, list[tuple[int, int]]]:
+    """Per worker pid, in pid order: its ``(documents done, RSS bytes)`` readings, one per chunk."""
+    traces: dict[int, list[tuple[int, int]]] = {}
+    for done, pid, rss in stats.rss_trace:
+        traces.setdefault(pid, []).append((done, rss))
+    return dict(sorted(traces.items()))
+
+
+def rss_at(trace: list[tuple[int, int]], done: int) -> int:
+    """The first RSS reading of ``trace`` once ``done`` documents were done (else the last)."""
+    return next((rss for d, rss in trace if d >= done), trace[-1][1])
+
+
 def rss_growth(stats, at: int = 1000) -> list[tuple[int, int, int, float]]:
     """Per worker: (pid, RSS when ``at`` documents were done, RSS at the end, growth %)."""
     out = []
-    for pid in sorted({pid for _, pid, _ in stats.rss_trace}):
-        trace = [(done, rss) for done, p, rss in stats.rss_trace if p == pid]
+    for pid, trace in worker_traces(stats).items():
         first = next((rss for done, rss in trace if done >= at), trace[0][1])
         last = trace[-1][1]
         out.append((pid, first, last, 100.0 * (last - first) / first if first else 0.0))
@@ -147,8 +159,7 @@ def rss_growth(stats, at: int = 1000) -> list[tuple[int, int, int, float]]:
 
 def print_rss_trace(label: str, stats) -> None:
     """Each worker's RSS after its first chunk, at mid-run and at the end of one run."""
-    for pid in sorted({pid for _, pid, _ in stats.rss_trace}):
-        trace = [(done, rss) for done, p, rss in stats.rss_trace if p == pid]
+    for pid, trace in worker_traces(stats).items():
         (d0, r0), (dm, rm), (d1, r1) = trace[0], trace[len(trace) // 2], trace[-1]
         print(
             f"  {label} worker {pid}: RSS {r0 / MB:,.0f} MB at {d0:,} docs, {rm / MB:,.0f} MB at {dm:,}, "
@@ -244,10 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             marks = [m for m in (1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 50_000, 100_000) if m <= n]
             marks = marks or [n]
             print("RSS MB when " + ", ".join(f"{m:,}" for m in marks) + " documents were done:")
-            for pid in sorted({pid for _, pid, _ in stats.rss_trace}):
-                trace = [(done, rss) for done, p, rss in stats.rss_trace if p == pid]
-                at = [next((rss for done, rss in trace if done >= m), trace[-1][1]) for m in marks]
-                print(f"{pid:>10}  " + "  ".join(f"{r / MB:,.0f}" for r in at))
+            for pid, trace in worker_traces(stats).items():
+                print(f"{pid:>10}  " + "  ".join(f"{rss_at(trace, m) / MB:,.0f}" for m in marks))
             print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
