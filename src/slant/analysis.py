@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import importlib.util
 import logging
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,6 +190,8 @@ class Result:
 #: batches a pipeline runs before its batches run in memory zones: they fill the
 #: tokenizer's cache, which spaCy does not fill inside a zone
 ZONE_WARMUP_BATCHES = 2
+#: batches each pipeline has run outside a zone (kept here, not on spaCy's object)
+_BATCHES_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
@@ -202,9 +205,9 @@ def _memory_zone(nlp: Any) -> Iterator[None]:
     of a spaCy Doc may outlive the zone: a :class:`Result` holds the Document and the
     pydantic Analysis only (plain Python strings and ints).
     """
-    seen = getattr(nlp, "_slant_batches", 0)
+    seen = _BATCHES_SEEN.get(nlp, 0)
     if seen < ZONE_WARMUP_BATCHES or not hasattr(nlp, "memory_zone"):
-        nlp._slant_batches = seen + 1
+        _BATCHES_SEEN[nlp] = seen + 1
         yield
         return
     with nlp.memory_zone():
