@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from slant.claims import DENSE_FEATURES, dense_features, load_model
+from slant.claims import DENSE_FEATURES, dense_feature_matrix, dense_features, load_model
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +153,47 @@ def test_claims_evaluate_cli_rejects_labels_that_are_not_0_or_1(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path)])
     assert result.exit_code == 2
     assert "labels.csv" in result.output
+
+
+def _reference_dense_features(span) -> np.ndarray:
+    """The plain, one-unit-at-a-time definition the vectorised matrix must equal."""
+    ents: dict[str, int] = {}
+    for ent in span.ents:
+        ents[ent.label_] = ents.get(ent.label_, 0) + 1
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    n = max(len(words), 1)
+    tags, lower = [t.tag_ for t in words], [t.lower_ for t in words]
+    labels = [name[len("ents_"):] for name in DENSE_FEATURES if name.startswith("ents_")]
+    values = [float(min(ents.get(e, 0), 3)) for e in labels]
+    values += [
+        min(sum(t.like_num for t in words), 5) / 5,
+        sum(tag in ("VBD", "VBN") for tag in tags) / n,
+        sum(tag in ("VBP", "VBZ") for tag in tags) / n,
+        sum(tag == "MD" for tag in tags) / n,
+        sum(w in {"i", "we", "me", "us", "my", "our"} for w in lower) / n,
+        sum(w in {"you", "your"} for w in lower) / n,
+        float(any(tag in ("JJR", "RBR") for tag in tags)),
+        float(any(tag in ("JJS", "RBS") for tag in tags)),
+        float(span.text.rstrip().endswith("?")),
+        float(np.log1p(len(words))),
+    ]
+    return np.asarray(values)
+
+
+def test_claims_dense_feature_matrix_equals_the_per_unit_definition(nlp, example_text):
+    """Every sentence of the example and 200 random token ranges (empty ones, ranges that
+    cut entities in half, ranges ending in spaces) give the reference values exactly."""
+    import random
+
+    doc = nlp(example_text)
+    rng = random.Random(0)
+    bounds = [(s.start, s.end) for s in doc.sents]
+    for _ in range(200):
+        i = rng.randrange(len(doc))
+        bounds.append((i, rng.randrange(i, min(len(doc), i + 50) + 1)))
+    got = dense_feature_matrix(doc, bounds)
+    want = np.vstack([_reference_dense_features(doc[s:e]) for s, e in bounds])
+    assert got.shape == (len(bounds), len(DENSE_FEATURES))
+    assert np.array_equal(got, want)
+    assert got[:, DENSE_FEATURES.index("past_tense")].max() > 0  # real text exercises the columns
+    assert got[:, DENSE_FEATURES.index("ents_GPE")].max() > 0
