@@ -101,3 +101,11 @@ def test_analysis_vocab_does_not_grow_with_new_words(example_text):
     assert any(q.speaker for r in results for q in r.analysis.quotations)  # the analysis itself still works
     assert "Quenvik3" not in nlp.vocab.strings
     assert len(nlp.vocab.strings) == before
+
+
+def test_doc_text_equals_spacy_text_and_is_joined_once(nlp, example_text):
+    from slant.nlp import doc_text
+
+    doc = nlp(example_text)
+    assert doc_text(doc) == doc.text == example_text
+    assert doc_text(doc) is doc_text(doc)  # kept, not rebuilt from the tokens

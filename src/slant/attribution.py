@@ -68,6 +68,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .entities import Cluster, find_cluster, match_name, name_key
+from .nlp import doc_text
 from .normalize import CLOSE_DQ, OPEN_DQ
 from .schema import NoticeOut, QuotationOut, SpanOut, SpeakerOut, VoiceOut
 
@@ -351,7 +352,7 @@ def find_quotations(doc, clusters: list[Cluster], *, notices: list[tuple[int, in
     Returns:
         Quotations in text order, NORMALISED offsets.
     """
-    marks = single_quotes(directional_quotes(doc.text))
+    marks = single_quotes(directional_quotes(doc_text(doc)))
     pairs, unpaired = pair_quotation_marks(marks)
     if notices is not None:
         for i in unpaired:
@@ -372,8 +373,8 @@ class _Finder:
 
     def __init__(self, doc, clusters: list[Cluster], marks: str | None = None):
         self.doc = doc
-        self.text = doc.text
-        self.marks = marks if marks is not None else doc.text  # doc.text with directional “ ”
+        self.text = doc_text(doc)
+        self.marks = marks if marks is not None else self.text  # doc.text with directional “ ”
         self.clusters = clusters
         self.quoted: list[tuple[int, int]] = []  # spans inside quotation marks (marks included)
         self.last: Speaker | None = None  # the current speaker while reading forward
@@ -720,7 +721,7 @@ class _Finder:
     def pronoun_antecedent(self, i: int) -> Cluster | None:
         """``he``/``she`` at char ``i``: the nearest preceding PERSON named as a subject since the
         current speaker's last quotation, else the current speaker, else the nearest PERSON."""
-        pron = self.doc.text[i : i + 3].lower()
+        pron = self.text[i : i + 3].lower()
         gender = "f" if pron.startswith(("she", "her")) else "m"
         nearest, subj = self._nearest("person", i, 2 * CONTINUATION_CHARS, gender)
         last = self.last.cluster if self.last is not None else None

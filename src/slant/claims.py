@@ -34,6 +34,7 @@ import numpy as np
 
 from .errors import ModelNotFoundError
 from .modelfiles import read_model_files
+from .nlp import doc_text
 from .schema import ClaimOut
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ def dense_feature_matrix(doc: Any, bounds: list[tuple[int, int]]) -> np.ndarray:
     out[:, k + 5] = second / n
     out[:, k + 6] = comparative > 0
     out[:, k + 7] = superlative > 0
-    text = doc.text
+    text = doc_text(doc)
     idx, length = arr[:, 5].astype(np.int64), arr[:, 6].astype(np.int64)
     for row, (s, e) in enumerate(zip(starts, ends)):
         if e > s:

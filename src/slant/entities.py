@@ -53,6 +53,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .nlp import doc_text
 from .schema import EntityOut, MentionOut
 
 #: NER labels kept as entities (numbers, dates, money... are not entities here)
@@ -489,7 +490,7 @@ def cluster_mentions(doc) -> list[Cluster]:
     Returns:
         Clusters in order of first mention, ids ``e1``..., with ``salience`` set.
     """
-    text = doc.text  # Doc.text joins every token: read it once
+    text = doc_text(doc)
     mentions = _raw_mentions(doc, text)
     mentions = _missed_places(mentions, text)
     _relabel_demonyms(mentions)

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .nlp import doc_text
 from .schema import PlaceOut
 
 logger = logging.getLogger(__name__)
@@ -492,7 +493,7 @@ def places_stage(ctx) -> None:
     if not chosen:
         ctx.out["places"] = []
         return
-    res = resolve_clusters(chosen, ctx.doc.text)
+    res = resolve_clusters(chosen, doc_text(ctx.doc))
     out = []
     for c, r in zip(chosen, res):
         if r is None:

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..nlp import doc_text
+
 QUOTES = frozenset("\u201c\u201d\"")
 
 
@@ -334,7 +336,7 @@ def hash_rows(hasher: Any, rows: list[list[str]]) -> sparse.csr_matrix:
 
 def sentence_units(view: DocView) -> list[tuple[int, int, int, int]]:
     """Sentences as ``(tok_start, tok_end, char_start, char_end)``, spaces trimmed, empty ones left out."""
-    text = view.doc.text
+    text = doc_text(view.doc)
     out = []
     for s0, s1 in view.sents:
         a, b = int(view.starts[s0]), int(view.ends[s1 - 1])

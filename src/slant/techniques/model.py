@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import ModelNotFoundError
 from ..modelfiles import read_model_files
+from ..nlp import doc_text
 from .features import (DocView, dense_span_features, dense_token_features, dense_unit_features, hash_rows,
                        make_hasher, sentence_features, sentence_units, span_features, token_features)
 
@@ -177,7 +178,7 @@ class TechniqueModel:
         """Class probabilities of normalised char spans, float array (n_spans, n_classes)."""
         if not spans:
             return np.zeros((0, len(self.classes)))
-        text = view.doc.text
+        text = doc_text(view.doc)
         ctx = int(self.meta.get("tc_context", 0))
         X = hash_rows(self._tc_hasher, [span_features(view, s, e, text, ctx) for s, e in spans])
         z = np.asarray(X @ self.tc_coef.T) + self.tc_intercept + self._dense_term(

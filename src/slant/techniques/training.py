@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..nlp import doc_text
 from ..normalize import Normalized, normalize
 from .cache import parse_cached
 from .data import PTCArticle, load_split
@@ -169,7 +170,7 @@ def tc_matrix(items: list[Prepared], n_features: int, *, dense: bool = False, co
     hasher = make_hasher(n_features)
     rows, labels, Ds = [], [], []
     for p in items:
-        text = p.view.doc.text
+        text = doc_text(p.view.doc)
         spans = [p.to_norm(sp.start, sp.end) for sp in p.article.tc]
         for (s, e), sp in zip(spans, p.article.tc):
             rows.append(span_features(p.view, s, e, text, context))
