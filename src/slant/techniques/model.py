@@ -87,6 +87,9 @@ class TechniqueModel:
     def __post_init__(self) -> None:
         self._si_hasher = make_hasher(self.si_coef.shape[0])
         self._tc_hasher = make_hasher(self.tc_coef.shape[1])
+        # CSR @ dense wants a C-ordered right operand: with tc_coef.T (a Fortran-ordered view)
+        # scipy copied all 14 x 2^18 weights at every call, 7.5 ms against 0.14 ms
+        self._tc_coef_t = np.ascontiguousarray(self.tc_coef.T)
         self._sent_hasher = make_hasher(self.sent_coef.shape[0]) if self.sent_coef is not None else None
 
     def _dense_term(self, part: str, make: Any) -> np.ndarray | float:
@@ -181,7 +184,7 @@ class TechniqueModel:
         text = doc_text(view.doc)
         ctx = int(self.meta.get("tc_context", 0))
         X = hash_rows(self._tc_hasher, [span_features(view, s, e, text, ctx) for s, e in spans])
-        z = np.asarray(X @ self.tc_coef.T) + self.tc_intercept + self._dense_term(
+        z = np.asarray(X @ self._tc_coef_t) + self.tc_intercept + self._dense_term(
             "tc", lambda: dense_span_features(view, spans))
         if self.meta.get("tc_link") == "ovr":  # as SGDClassifier.predict_proba: sigmoids, normalised
             p = _sigmoid(z)
