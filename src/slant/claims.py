@@ -314,6 +314,9 @@ def claims_stage(ctx: Any) -> None:
     scores = model.score_spans([sp for _, sp in keep])
     entities = ctx.out.get("entities") or []
     threshold = ctx.options.min_claim_score
+    # Doc.ents rebuilds every entity Span from the tokens at each access (and Span.ents
+    # reads it): take the DATE/TIME ones once per document
+    time_ents = [e for e in ctx.doc.ents if e.label_ in _TIME_ENTS]
     claims = []
     for ((s, e), sp), score in zip(keep, scores):
         if score < threshold:
@@ -324,8 +327,8 @@ def claims_stage(ctx: Any) -> None:
         ]
         times = [
             ctx.span(max(ent.start_char, s), min(ent.end_char, e))
-            for ent in sp.ents
-            if ent.label_ in _TIME_ENTS and ent.end_char > s and ent.start_char < e
+            for ent in time_ents
+            if sp.start <= ent.start and ent.end <= sp.end and ent.end_char > s and ent.start_char < e
         ]
         claims.append(
             ClaimOut(
