@@ -236,3 +236,19 @@ def test_credibility_short_text_is_not_scored_but_noticed():
     a = slant.analyze("Hi there! Short note.", options=slant.Options(stages=("sentences", "credibility")))
     assert a.credibility is None
     assert any(n.code == "W601" for n in a.notices)
+
+
+def test_credibility_char_row_from_words_equals_the_vectorizer(model, example_text):
+    """explain() counts the char block from each distinct word's n-grams; it must be the
+    row the char HashingVectorizer gives (what training and score() use), and explain's
+    probability must equal score()'s."""
+    from slant.credibility import _CharColumns, make_vectorizers, model_text
+
+    for text in (example_text, SHOUTY, BODY + " don't  “stop”\tnow\u00a0ok"):
+        canon = model_text(text)
+        want = make_vectorizers(model.n_features)[1].transform([canon]).tocsr()
+        want.sort_indices()
+        got = _CharColumns.of(canon, model.n_features).row(model.n_features)
+        assert got.shape == want.shape and (got != want).nnz == 0
+        feats = article_features(text)
+        assert model.explain(feats)[0] == pytest.approx(float(model.score([feats])[0]), abs=1e-9)

@@ -361,13 +361,16 @@ def _word_columns(word: str, n_features: int) -> tuple[int, ...]:
     return tuple(_column(g, n_features) for g in _char_wb_grams(f" {word} "))
 
 
-def _ngram_spans(text: str, n_features: int, columns: Iterable[int] | None = None) -> dict[int, list[tuple[int, int, str]]]:
+def _ngram_spans(text: str, n_features: int, columns: Iterable[int] | None = None, *,
+                 canon: str | None = None) -> dict[int, list[tuple[int, int, str]]]:
     """Word-block hash column -> the ``(start, end, ngram)`` occurrences (1-3-grams) in ``text``.
 
     Args:
         columns: keep only these columns (the evidence needs a handful); default: all.
+        canon: ``model_text(text)`` when the caller has it already.
     """
-    toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, model_text(text))]
+    canon = model_text(text) if canon is None else canon
+    toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, canon)]
     grams = toks + [(a[0], b[1], f"{a[2]} {b[2]}") for a, b in zip(toks, toks[1:])]
     grams += [(a[0], c[1], f"{a[2]} {b[2]} {c[2]}") for a, b, c in zip(toks, toks[1:], toks[2:])]
     keep = None if columns is None else set(columns)
@@ -393,29 +396,61 @@ def _char_wb_grams(padded: str, min_n: int = 2, max_n: int = 4) -> list[str]:
     return grams
 
 
-def _char_word_effects(text: str, w_char: np.ndarray, idf: np.ndarray, n_features: int) -> list[tuple[float, int, int]]:
+@dataclass(frozen=True)
+class _CharColumns:
+    """The char block of one text, from its words: what the char vectorizer counts.
+
+    ``words``: ``(start, end, word)`` of each whitespace-separated word; ``columns``: the
+    hash columns of each distinct word's char_wb n-grams; ``counts``: column -> count
+    over the text (equal to the char ``HashingVectorizer`` row; tested).
+    """
+
+    words: list[tuple[int, int, str]]
+    columns: dict[str, tuple[int, ...]]
+    counts: dict[int, int]
+
+    @classmethod
+    def of(cls, canon: str, n_features: int) -> "_CharColumns":
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", canon)]
+        freq: dict[str, int] = {}
+        for _, _, w in words:
+            freq[w] = freq.get(w, 0) + 1
+        # per distinct word, in order of first occurrence (words repeat: ~2.5x less work)
+        columns, counts = {}, {}
+        for w, f in freq.items():
+            columns[w] = cols = _word_columns(w, n_features)
+            for c in cols:
+                counts[c] = counts.get(c, 0) + f
+        return cls(words, columns, counts)
+
+    def row(self, n_features: int) -> Any:
+        """The counts as a sparse (1, n_features) row, as ``HashingVectorizer.transform`` gives."""
+        import scipy.sparse as sp
+
+        cols = np.fromiter(self.counts.keys(), dtype=np.int64, count=len(self.counts))
+        vals = np.fromiter(self.counts.values(), dtype=np.float64, count=len(self.counts))
+        order = np.argsort(cols)
+        return sp.csr_matrix((vals[order], cols[order], np.array([0, len(cols)])), shape=(1, n_features))
+
+
+def _char_word_effects(text: str, w_char: np.ndarray, idf: np.ndarray, n_features: int, *,
+                       char: _CharColumns | None = None) -> list[tuple[float, int, int]]:
     """Contribution of each whitespace-separated word (of :func:`model_text`) to the char block's log-odds.
 
     A column's term ``w_c * x_c`` (sublinear TF-IDF, see :func:`tfidf`) is shared equally
     by the occurrences of its n-gram, so the contributions sum to ``w_char . x_char``.
+    Args:
+        char: ``_CharColumns.of(model_text(text), n_features)`` when the caller has it.
     Returns:
         ``(contribution, start, end)`` per word, offsets into ``text``.
     """
-    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", model_text(text))]
-    freq: dict[str, int] = {}
-    for _, _, w in words:
-        freq[w] = freq.get(w, 0) + 1
-    # per distinct word, in order of first occurrence (words repeat: ~2.5x less work)
-    cols_of, counts = {}, {}
-    for w, f in freq.items():
-        cols_of[w] = cols = _word_columns(w, n_features)
-        for c in cols:
-            counts[c] = counts.get(c, 0) + f
+    char = _CharColumns.of(model_text(text), n_features) if char is None else char
+    counts = char.counts
     x = {c: (1.0 + math.log(k)) * float(idf[c]) for c, k in counts.items()}
     norm = math.sqrt(sum(v * v for v in x.values())) or 1.0
     share = {c: float(w_char[c]) * x[c] / norm / counts[c] for c in counts}
-    effect = {w: sum(share[c] for c in cols) for w, cols in cols_of.items()}
-    return [(effect[w], s, e) for s, e, w in words]
+    effect = {w: sum(share[c] for c in cols) for w, cols in char.columns.items()}
+    return [(effect[w], s, e) for s, e, w in char.words]
 
 
 @dataclass(frozen=True)
@@ -482,7 +517,12 @@ class CredibilityModel:
             (P(reliable), evidence sorted by |effect|, spans in the offsets of ``feats``' text).
         """
         a = self.platt[0]
-        X = self.text_matrix([feats.text])
+        # model_text once; the char block's counts from its words (they are needed for the
+        # per-word effects anyway) instead of a second char n-gram pass by the vectorizer
+        canon = model_text(feats.text)
+        char = _CharColumns.of(canon, self.n_features)
+        word_vectorizer, _ = make_vectorizers(self.n_features)
+        X = self.weigh(word_vectorizer.transform([canon]), char.row(self.n_features))
         p = float(self.calibrate(self.logits(X, feats.vector()[None, :]))[0])
         z = np.clip((feats.vector() - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
         evidence = []
@@ -496,7 +536,7 @@ class CredibilityModel:
         contrib = {int(c): float(self.w_word[c] * v) for c, v in zip(row.indices, row.data)}
         word_term = sum(contrib.values())
         strongest_cols = sorted(contrib.items(), key=lambda kv: -abs(kv[1]))[:top]
-        where = _ngram_spans(feats.text, self.n_features, columns=[col for col, _ in strongest_cols])
+        where = _ngram_spans(feats.text, self.n_features, columns=[col for col, _ in strongest_cols], canon=canon)
         spans, words = [], []
         for col, c in strongest_cols:
             occ = where.get(col, [])
@@ -508,7 +548,7 @@ class CredibilityModel:
             description=DESCRIPTIONS["wording"] + (": " + ", ".join(words) if words else ""),
             spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))],
         ))
-        per_word = _char_word_effects(feats.text, self.w_char, self.idf_char, self.n_features)
+        per_word = _char_word_effects(feats.text, self.w_char, self.idf_char, self.n_features, char=char)
         char_term = sum(c for c, _, _ in per_word)
         strongest = sorted(per_word, key=lambda t: -abs(t[0]))[:MAX_SPANS]
         evidence.append(EvidenceOut(
