@@ -90,6 +90,7 @@ class TechniqueModel:
         # CSR @ dense wants a C-ordered right operand: with tc_coef.T (a Fortran-ordered view)
         # scipy copied all 14 x 2^18 weights at every call, 7.5 ms against 0.14 ms
         self._tc_coef_t = np.ascontiguousarray(self.tc_coef.T)
+        self.tc_coef = self._tc_coef_t.T  # the same values as a view: one copy in memory, not two
         self._sent_hasher = make_hasher(self.sent_coef.shape[0]) if self.sent_coef is not None else None
 
     def _dense_term(self, part: str, make: Any) -> np.ndarray | float:
@@ -200,7 +201,7 @@ class TechniqueModel:
             d / "model.npz",
             si_coef=self.si_coef.astype(np.float32),
             si_intercept=np.array([self.si_intercept], dtype=np.float32),
-            tc_coef=self.tc_coef.astype(np.float32),
+            tc_coef=np.ascontiguousarray(self.tc_coef, dtype=np.float32),  # C order: files as before
             tc_intercept=self.tc_intercept.astype(np.float32),
             **({} if self.sent_coef is None else {
                 "sent_coef": self.sent_coef.astype(np.float32),
