@@ -361,15 +361,13 @@ def _word_columns(word: str, n_features: int) -> tuple[int, ...]:
     return tuple(_column(g, n_features) for g in _char_wb_grams(f" {word} "))
 
 
-def _ngram_spans(text: str, n_features: int, columns: Iterable[int] | None = None, *,
-                 canon: str | None = None) -> dict[int, list[tuple[int, int, str]]]:
-    """Word-block hash column -> the ``(start, end, ngram)`` occurrences (1-3-grams) in ``text``.
+def _ngram_spans(canon: str, n_features: int, columns: Iterable[int] | None = None) -> dict[int, list[tuple[int, int, str]]]:
+    """Word-block hash column -> the ``(start, end, ngram)`` occurrences (1-3-grams) in ``canon``.
 
     Args:
+        canon: :func:`model_text` of the article (same offsets as the article).
         columns: keep only these columns (the evidence needs a handful); default: all.
-        canon: ``model_text(text)`` when the caller has it already.
     """
-    canon = model_text(text) if canon is None else canon
     toks = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(_TOKEN_PATTERN, canon)]
     grams = toks + [(a[0], b[1], f"{a[2]} {b[2]}") for a, b in zip(toks, toks[1:])]
     grams += [(a[0], c[1], f"{a[2]} {b[2]} {c[2]}") for a, b, c in zip(toks, toks[1:], toks[2:])]
@@ -433,18 +431,14 @@ class _CharColumns:
         return sp.csr_matrix((vals[order], cols[order], np.array([0, len(cols)])), shape=(1, n_features))
 
 
-def _char_word_effects(text: str, w_char: np.ndarray, idf: np.ndarray, n_features: int, *,
-                       char: _CharColumns | None = None) -> list[tuple[float, int, int]]:
-    """Contribution of each whitespace-separated word (of :func:`model_text`) to the char block's log-odds.
+def _char_word_effects(char: _CharColumns, w_char: np.ndarray, idf: np.ndarray) -> list[tuple[float, int, int]]:
+    """Contribution of each whitespace-separated word of ``char`` to the char block's log-odds.
 
     A column's term ``w_c * x_c`` (sublinear TF-IDF, see :func:`tfidf`) is shared equally
     by the occurrences of its n-gram, so the contributions sum to ``w_char . x_char``.
-    Args:
-        char: ``_CharColumns.of(model_text(text), n_features)`` when the caller has it.
     Returns:
-        ``(contribution, start, end)`` per word, offsets into ``text``.
+        ``(contribution, start, end)`` per word, offsets into the article (those of :func:`model_text`).
     """
-    char = _CharColumns.of(model_text(text), n_features) if char is None else char
     counts = char.counts
     x = {c: (1.0 + math.log(k)) * float(idf[c]) for c, k in counts.items()}
     norm = math.sqrt(sum(v * v for v in x.values())) or 1.0
@@ -536,7 +530,7 @@ class CredibilityModel:
         contrib = {int(c): float(self.w_word[c] * v) for c, v in zip(row.indices, row.data)}
         word_term = sum(contrib.values())
         strongest_cols = sorted(contrib.items(), key=lambda kv: -abs(kv[1]))[:top]
-        where = _ngram_spans(feats.text, self.n_features, columns=[col for col, _ in strongest_cols], canon=canon)
+        where = _ngram_spans(canon, self.n_features, columns=[col for col, _ in strongest_cols])
         spans, words = [], []
         for col, c in strongest_cols:
             occ = where.get(col, [])
@@ -548,7 +542,7 @@ class CredibilityModel:
             description=DESCRIPTIONS["wording"] + (": " + ", ".join(words) if words else ""),
             spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))],
         ))
-        per_word = _char_word_effects(feats.text, self.w_char, self.idf_char, self.n_features, char=char)
+        per_word = _char_word_effects(char, self.w_char, self.idf_char)
         char_term = sum(c for c, _, _ in per_word)
         strongest = sorted(per_word, key=lambda t: -abs(t[0]))[:MAX_SPANS]
         evidence.append(EvidenceOut(
