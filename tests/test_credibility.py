@@ -252,3 +252,30 @@ def test_credibility_char_row_from_words_equals_the_vectorizer(model, example_te
         assert got.shape == want.shape and (got != want).nnz == 0
         feats = article_features(text)
         assert model.explain(feats)[0] == pytest.approx(float(model.score([feats])[0]), abs=1e-9)
+
+
+def test_credibility_batched_hashing_equals_one_ngram_at_a_time(example_text):
+    """_columns hashes many n-grams in one FeatureHasher call; each column must be the
+    one _column (the HashingVectorizer's abs(murmurhash3) % n) gives, for any text,
+    and the word cache must give the same columns whether it is warm, cold or full."""
+    import slant.credibility as cred
+
+    grams = example_text.split()[:400] + ["naïve", "Über", "Кремль", "北京", "🙂🙂", "a b c", " x ", "ab"]
+    for n in (2**18, 1000):
+        assert cred._columns(grams, n) == [cred._column(g, n) for g in grams]
+    assert cred._columns([], 2**18) == []
+    words = list(dict.fromkeys(grams))
+    want = {w: tuple(cred._column(g, 2**18) for g in cred._char_wb_grams(f" {w} ")) for w in words}
+    cred._WORD_COLUMNS.clear()
+    assert cred._word_columns(words, 2**18) == want  # cold
+    assert list(cred._word_columns(words[::-1], 2**18)) == words[::-1]  # warm, in the order asked
+    old = cred.WORD_CACHE_SIZE
+    try:
+        cred.WORD_CACHE_SIZE = 60  # full: emptied before the next misses are added
+        cred._WORD_COLUMNS.clear()
+        first, second = words[:50], words[50:100]
+        assert cred._word_columns(first, 2**18) == {w: want[w] for w in first}
+        assert cred._word_columns(second, 2**18) == {w: want[w] for w in second}
+        assert set(cred._WORD_COLUMNS[2**18]) == set(second)
+    finally:
+        cred.WORD_CACHE_SIZE = old

@@ -18,7 +18,8 @@ def get_nlp():
 
     Its ``attribute_ruler`` and ``lemmatizer`` are swapped for the output-identical,
     faster stand-ins of :mod:`slant.fastpipes` (those two rule components took about a
-    fifth of spaCy's CPU time on news articles).
+    fifth of spaCy's CPU time on news articles). The stand-ins hold no files of their
+    own: save ``spacy.load(MODEL_NAME)``, not this object, with ``nlp.to_disk``.
 
     Returns:
         spacy.language.Language, ``max_length`` raised to 10 M chars (slant enforces
