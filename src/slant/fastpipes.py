@@ -239,7 +239,8 @@ class CachedLemmatizer:
     ``rule_lemmatize`` depends on the token's text, POS and morphology only, so its
     first answer for a key is its answer for every token with that key. Tokens that
     already have a lemma (set by the attribute ruler) keep it, as in spaCy, unless the
-    lemmatizer was configured with ``overwrite``.
+    lemmatizer was configured with ``overwrite``. Only this cache's misses reach spaCy's
+    lemmatizer, and its own (unbounded) cache is emptied with this one.
     """
 
     def __init__(self, name: str = "lemmatizer", lemmatizer: Any = None) -> None:
@@ -274,6 +275,7 @@ class CachedLemmatizer:
             if text is None:
                 if len(cache) >= CACHE_SIZE:
                     cache.clear()
+                    getattr(self.lemmatizer, "cache", {}).clear()  # spaCy's own grows without bound
                 text = cache[key] = self.lemmatizer.lemmatize(doc[i])[0]
             lemmas[i] = strings.add(text)
             changed = True
