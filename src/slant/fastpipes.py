@@ -13,7 +13,7 @@ against 2-7 and 1-2 ms for the stand-ins):
 :class:`CompiledAttributeRuler` keeps the ruler's own rules, attribute values and
 ``set_token_attrs`` but finds the matches by hash lookups on ``Doc.to_array`` columns
 (each token only tries the patterns indexed under its tag, lower form or dependency
-label), and :class:`CachedLemmatizer` keeps spaCy's lemmatizer but caches its answer by
+label, and the outcome is cached by the values that any pattern names), and :class:`CachedLemmatizer` keeps spaCy's lemmatizer but caches its answer by
 the integers ``(ORTH, POS, MORPH)``, which are all it depends on, and writes the lemmas
 with one ``Doc.from_array``. Both give the same annotations as spaCy's components:
 ``tests/test_fastpipes.py`` compares every token attribute on real articles, and
@@ -45,8 +45,13 @@ _STRING_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "NORM": NORM, "TAG"
 _FLAG_ATTRS = {"IS_SPACE": IS_SPACE}
 #: the index of a pattern's first token: the first of these keys it constrains to a value or a set
 _INDEX_KEYS = ("TAG", "LOWER", "DEP")
-#: bound of each cache (entries); a full cache is emptied, so memory stays flat on any corpus
-CACHE_SIZE = 200_000
+#: bound of the ruler's caches (entries; they key on the values the patterns name, so they
+#: stay far smaller); a full cache is emptied, so memory stays flat on any corpus
+CACHE_SIZE = 50_000
+#: entries of each of the lemma cache's two generations (see :class:`CachedLemmatizer`)
+LEMMA_GENERATION = 32_768
+#: stands for every value no pattern names, in the ruler's cache keys (hashes are >= 0)
+_OTHER = -1
 
 
 class NotCompilable(ValueError):
@@ -111,6 +116,8 @@ class CompiledAttributeRuler:
         self.columns: list[int] = []
         self.by_key: list[tuple[int, dict[int, list[_Pattern]]]] = []  # (column, value -> patterns)
         self.always: list[_Pattern] = []
+        self.regex_first: list[_Pattern] = []  # first token has a REGEX: tried on every token, uncached
+        self.named: list[frozenset[int] | None] = []  # per column, the values the patterns name (None: flags)
         self._rows: dict[tuple[int, ...], tuple[tuple[int, ...], tuple[_Pattern, ...]]] = {}  # see _row
         self._merged: dict[tuple[int, ...], dict] = {}  # rules -> their attributes merged in order
 
@@ -149,6 +156,9 @@ class CompiledAttributeRuler:
                 if not tokens or not -len(tokens) <= p.index < len(tokens):
                     raise NotCompilable(f"rule {rule}: index {p.index} outside a {len(tokens)}-token pattern")
                 first = pattern[0]
+                if any(c.kind == "regex" for c in tokens[0]):
+                    self.regex_first.append(p)
+                    continue
                 for key in _INDEX_KEYS:
                     value = first.get(key)
                     if isinstance(value, str) or (isinstance(value, dict) and set(value) == {"IN"}):
@@ -160,6 +170,18 @@ class CompiledAttributeRuler:
                     self.always.append(p)
         self.by_key = [(col(_STRING_ATTRS[k]), table) for k, table in index.items() if table]
         self.columns = list(columns)
+        named: dict[int, set[int]] = {c: set() for c in columns.values()}
+        flags = {columns[a] for a in _FLAG_ATTRS.values() if a in columns}
+        for p in self.always + self.regex_first + [p for _, t in self.by_key for ps in t.values() for p in ps]:
+            for checks in p.tokens:
+                for c in checks:
+                    if c.kind in ("in", "not_in"):
+                        named[c.column] |= c.value
+                    elif c.kind == "eq":
+                        named[c.column].add(c.value)
+        self.named = [None if c in flags else frozenset(named[c]) for c in range(len(columns))]
+        self._rows.clear()
+        self._merged.clear()
         return self
 
     @staticmethod
@@ -184,9 +206,15 @@ class CompiledAttributeRuler:
         return tuple(checks)
 
     # ------------------------------------------------------------------ run
+    def _key(self, row: tuple[int, ...]) -> tuple[int, ...]:
+        """``row`` with every value no pattern names replaced by :data:`_OTHER`: the
+        equality and set checks give the same answers on it, and the cache stays small."""
+        return tuple(v if named is None or v in named else _OTHER for v, named in zip(row, self.named))
+
     def _row(self, row: tuple[int, ...], strings: Any) -> tuple[tuple[int, ...], tuple[_Pattern, ...]]:
-        """What one token's attributes decide: the rules of the one-token patterns it
-        matches, and the multi-token patterns whose first token it matches (cached)."""
+        """What one token's :meth:`_key` decides (cached): the rules of the one-token
+        patterns it matches, and the multi-token patterns whose first token it matches
+        (patterns whose first token has a REGEX are left to :attr:`regex_first`)."""
         info = self._rows.get(row)
         if info is None:
             candidates = [p for column, table in self.by_key for p in table.get(row[column], ())] + self.always
@@ -215,10 +243,14 @@ class CompiledAttributeRuler:
             return doc
         strings = doc.vocab.strings
         rows = [tuple(r) for r in doc.to_array(self.columns).tolist()]
-        infos = [self._row(row, strings) for row in rows]
-        extra: dict[int, set[int]] = {}  # token -> rules of multi-token patterns that set it
+        infos = [self._row(self._key(row), strings) for row in rows]
+        extra: dict[int, set[int]] = {}  # token -> rules of multi-token and REGEX patterns that set it
         for i, (_, multi) in enumerate(infos):
             for p in multi:
+                if p.matches(rows, i, strings):
+                    extra.setdefault(p.target(i), set()).add(p.rule)
+        for p in self.regex_first:
+            for i in range(len(rows)):
                 if p.matches(rows, i, strings):
                     extra.setdefault(p.target(i), set()).add(p.rule)
         for i, (rules, _) in enumerate(infos):
@@ -239,8 +271,11 @@ class CachedLemmatizer:
     ``rule_lemmatize`` depends on the token's text, POS and morphology only, so its
     first answer for a key is its answer for every token with that key. Tokens that
     already have a lemma (set by the attribute ruler) keep it, as in spaCy, unless the
-    lemmatizer was configured with ``overwrite``. Only this cache's misses reach spaCy's
-    lemmatizer, and its own (unbounded) cache is emptied with this one.
+    lemmatizer was configured with ``overwrite``. The cache has two generations of
+    :data:`LEMMA_GENERATION` entries: when the new one is full it becomes the old one
+    (and a hit there is copied forward), so frequent words stay cached and memory stays
+    bounded. Only misses in both reach spaCy's lemmatizer, whose own cache (unbounded)
+    is emptied at each turn.
     """
 
     def __init__(self, name: str = "lemmatizer", lemmatizer: Any = None) -> None:
@@ -248,6 +283,7 @@ class CachedLemmatizer:
         self.lemmatizer: Any = None
         self.overwrite = False
         self._cache: dict[tuple[int, int, int], str] = {}
+        self._old: dict[tuple[int, int, int], str] = {}
         if lemmatizer is not None:
             self.wrap(lemmatizer)
 
@@ -255,7 +291,7 @@ class CachedLemmatizer:
         """Use spaCy's ``lemmatizer`` (mode ``rule``, tables loaded) behind the cache; returns ``self``."""
         self.lemmatizer = lemmatizer
         self.overwrite = bool(getattr(lemmatizer, "overwrite", False))
-        self._cache.clear()
+        self._cache, self._old = {}, {}
         return self
 
     def __call__(self, doc: Doc) -> Doc:
@@ -264,19 +300,21 @@ class CachedLemmatizer:
             return doc
         arr = doc.to_array([ORTH, POS, MORPH, LEMMA])
         strings = doc.vocab.strings
-        cache = self._cache
         lemmas = arr[:, 3].copy()
         changed = False
         for i, (orth, pos, morph, lemma) in enumerate(arr.tolist()):
             if lemma and not self.overwrite:
                 continue
             key = (orth, pos, morph)
-            text = cache.get(key)
+            text = self._cache.get(key)
             if text is None:
-                if len(cache) >= CACHE_SIZE:
-                    cache.clear()
+                text = self._old.get(key)
+                if text is None:
+                    text = self.lemmatizer.lemmatize(doc[i])[0]
+                if len(self._cache) >= LEMMA_GENERATION:
+                    self._old, self._cache = self._cache, {}
                     getattr(self.lemmatizer, "cache", {}).clear()  # spaCy's own grows without bound
-                text = cache[key] = self.lemmatizer.lemmatize(doc[i])[0]
+                self._cache[key] = text
             lemmas[i] = strings.add(text)
             changed = True
         if changed:
