@@ -156,6 +156,16 @@ def test_credibility_loaded_words_inside_quotations_are_not_narration():
     assert narrated.values["loaded_narration"] > 0
 
 
+def test_credibility_loaded_sentences_and_word_length():
+    quoted = article_features("The minister said: “These are disgusting lies and a disgrace.” The vote is on Monday.")
+    narrated = article_features("These are disgusting lies and a disgrace, the minister said. The vote is on Monday.")
+    assert quoted.values["loaded_sentences"] == 0.0 and quoted.spans["loaded_sentences"] == []
+    assert narrated.values["loaded_sentences"] == 0.5
+    assert [narrated.text[s:e] for s, e in narrated.spans["loaded_sentences"]] == [
+        "These are disgusting lies and a disgrace, the minister said."]
+    assert article_features("Cats eat fish. Dogs bark loudly.").values["word_length"] == pytest.approx(25 / 6)
+
+
 # ---------------------------------------------------------------- model and evidence
 
 

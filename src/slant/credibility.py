@@ -151,6 +151,7 @@ _NOT_CAPS = frozenset({"NATO", "NASA", "NAFTA", "OPEC", "ISIS", "FEMA", "HIPAA",
 STYLE_FEATURES: tuple[str, ...] = (
     "quotation_share", "loaded_narration", "exclamations", "caps_words", "headline_caps", "headline_marks",
     "second_person", "attribution_cues", "unsourced_numbers", "numbers", "readability", "log_words",
+    "loaded_sentences", "word_length",
 )
 #: what each style feature measures, for the evidence
 DESCRIPTIONS: dict[str, str] = {
@@ -166,6 +167,8 @@ DESCRIPTIONS: dict[str, str] = {
     "numbers": "numbers per 100 words",
     "readability": "Flesch reading ease (higher = simpler text)",
     "log_words": "log(1 + number of words)",
+    "loaded_sentences": "share of sentences with a loaded-language word in their narration (outside quotations)",
+    "word_length": "mean letters per word",
     "wording": "word 1-3-grams of the linear text model that moved the score most",
     "letter_case_and_spelling": "words whose character 2-4-grams (capitals, punctuation, spelling) moved the score most",
 }
@@ -253,6 +256,9 @@ def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatur
     unsourced = [(s, e) for s, e in with_number if not _CUES.search(stripped[s:e]) and not in_quote[s:e].any()
                  and not re.search(r"[“”\"]", stripped[s:e])]
     n_sents = max(len(sentences), 1)
+    loaded_at = {w.start() for w in loaded}
+    loaded_sents = [(s + len(stripped[s:e]) - len(stripped[s:e].lstrip()), e) for s, e in sentences
+                    if any(w.start() in loaded_at for w in _WORD.finditer(stripped, s, e))]
     syll = sum(_syllables(w.group()) for w in words)
     flesch = 206.835 - 1.015 * (n / n_sents) - 84.6 * (syll / n)
     values = {
@@ -268,6 +274,8 @@ def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatur
         "numbers": len(numbers) * per100,
         "readability": float(np.clip(flesch, -50.0, 120.0)),
         "log_words": math.log1p(len(words)),
+        "loaded_sentences": len(loaded_sents) / n_sents,
+        "word_length": sum(len(w.group()) for w in words) / n if words else 0.0,
     }
     spans = {
         "quotation_share": sorted(quotes, key=lambda q: q[0] - q[1]),
@@ -280,6 +288,7 @@ def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatur
         "attribution_cues": cues,
         "unsourced_numbers": unsourced,
         "numbers": numbers,
+        "loaded_sentences": loaded_sents,
     }
     return ArticleFeatures(values=values, spans=spans, text=stripped, n_words=len(words))
 

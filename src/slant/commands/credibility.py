@@ -244,7 +244,7 @@ def train_credibility(data_dir: Path, out_dir: Path, *, C: float = C_DEFAULT, lo
     model = fit_model(df, C=C, counts=counts)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir, {
-        "model_id": "credibility-v2", "slant_version": __version__, "sklearn_version": sklearn.__version__,
+        "model_id": "credibility-v3", "slant_version": __version__, "sklearn_version": sklearn.__version__,
         "trained_on": [f"{f}.csv" for f in NEWS_FILES], "seed": SEED, "C": C, "nb_alpha": NB_ALPHA, "n_articles": int(len(df)),
         "masked": {k: list(v) for k, v in MASKED.items()}, "scores": scores,
     })
