@@ -522,3 +522,26 @@ def test_a_relative_subject_keeps_the_reported_clause_mixed(run):
     got = _quotes(run(text), text)
     assert got[0]["type"] == "mixed" and got[0]["text"].startswith("the Kavanaugh accuser will be “attacked")
     assert "Daou" in got[0]["speaker"]
+
+
+def test_according_to_stays_in_its_paragraph_on_a_non_projective_parse(shared_data):
+    """A Horne 2017 article whose parse runs "…, according to emails released this week…"
+    and the next paragraph into one sentence with non-projective arcs: the reported clause
+    used to be built from an unsorted subtree (start after end, E: the article failed) and
+    could take the next paragraph. It is the clause before the source, in its paragraph."""
+    import csv
+    import sys
+
+    import slant
+
+    csv.field_size_limit(sys.maxsize)
+    with open(shared_data / "news" / "horne2017.csv", encoding="utf-8", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["id"] == "horne-buzzfeed-real-125_Real")
+    text = row["title"] + "\n\n" + row["text"]
+    analysis = slant.analyze(text)
+    assert all(q.start < q.end for q in analysis.quotations)
+    (q,) = [q for q in analysis.quotations if q.cue and q.speaker and q.speaker.name == "emails"
+            and text[q.cue.start:q.cue.end].lower() == "according to"]
+    assert text[q.start:q.end].startswith("A major political donor to the Clintons")
+    assert text[q.start:q.end].endswith("no clear background in the area")
+    assert not any("Fernando was appointed" in text[x.start:x.end] for x in analysis.quotations)

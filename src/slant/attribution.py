@@ -1176,14 +1176,20 @@ class _Finder:
                 head = tok.head
                 if head.i == tok.i:
                     continue
-                toks = [t for t in head.subtree if not (tok.left_edge.i <= t.i <= tok.right_edge.i) and t.sent == tok.sent]
+                # the source's paragraph only: a sentence the parser ran across a blank line
+                # must not lend "according to X" to the next paragraph (or the previous one)
+                breaks = [t.i for t in tok.sent if "\n" in t.text]
+                lo = max((b for b in breaks if b < tok.left_edge.i), default=-1)
+                hi = min((b for b in breaks if b > tok.right_edge.i), default=len(self.doc))
+                toks = [t for t in head.subtree if not (tok.left_edge.i <= t.i <= tok.right_edge.i) and t.sent == tok.sent
+                        and lo < t.i < hi]
                 right = [t for t in toks if t.i > tok.right_edge.i]
                 after = self._after_source(tok)
                 if after is not None and after.pos_ == "VERB" and head.i > tok.i:
                     # "…, according to a Post article pointed out by X:": a verb right after the
                     # source's noun phrase still describes it; the clause is the one before
                     right = []
-                    toks = [t for t in tok.sent if t.i < tok.left_edge.i]
+                    toks = [t for t in tok.sent if lo < t.i < tok.left_edge.i]
                 toks = right if len(right) >= 3 else [t for t in toks if t.i < tok.left_edge.i]
             else:
                 comp = self.reported_clause(tok)
@@ -1197,6 +1203,9 @@ class _Finder:
                         toks = [t for t in toks if t.i > breaks[-1]]
                 else:
                     continue
+            # in text order: a subtree of a non-projective parse is not (spaCy yields lefts,
+            # the head, rights), and the span runs from the first token to the last
+            toks.sort(key=lambda t: t.i)
             while toks and (toks[0].is_punct or toks[0].lower_ == "that" or toks[0].is_space):
                 toks.pop(0)
             while toks and (toks[-1].is_punct or toks[-1].is_space):
