@@ -266,16 +266,21 @@ def test_credibility_char_row_from_words_equals_the_vectorizer(model, example_te
 
 def test_credibility_batched_hashing_equals_one_ngram_at_a_time(example_text):
     """_columns hashes many n-grams in one FeatureHasher call; each column must be the
-    one _column (the HashingVectorizer's abs(murmurhash3) % n) gives, for any text,
+    HashingVectorizer's abs(murmurhash3) % n of that n-gram, for any text,
     and the word cache must give the same columns whether it is warm, cold or full."""
+    from sklearn.utils import murmurhash3_32
+
     import slant.credibility as cred
+
+    def column(gram, n):  # the HashingVectorizer's definition, one n-gram at a time
+        return abs(murmurhash3_32(gram, seed=0)) % n
 
     grams = example_text.split()[:400] + ["naïve", "Über", "Кремль", "北京", "🙂🙂", "a b c", " x ", "ab"]
     for n in (2**18, 1000):
-        assert cred._columns(grams, n) == [cred._column(g, n) for g in grams]
+        assert cred._columns(grams, n) == [column(g, n) for g in grams]
     assert cred._columns([], 2**18) == []
     words = list(dict.fromkeys(grams))
-    want = {w: tuple(cred._column(g, 2**18) for g in cred._char_wb_grams(f" {w} ")) for w in words}
+    want = {w: tuple(column(g, 2**18) for g in cred._char_wb_grams(f" {w} ")) for w in words}
     cred._WORD_COLUMNS.clear()
     assert cred._word_columns(words, 2**18) == want  # cold
     assert list(cred._word_columns(words[::-1], 2**18)) == words[::-1]  # warm, in the order asked
