@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import slant
@@ -53,6 +55,52 @@ def test_analysis_batch_keeps_going_after_a_bad_document(example_text):
     results = list(slant.analyze_documents(docs))
     assert [r.ok for r in results] == [True, False, True]
     assert [r.document.meta["id"] for r in results] == ["a", "b", "c"]
+
+
+def test_analysis_unpaired_surrogate_is_an_input_error_that_fails_alone(example_text):
+    # json.loads('"\\ud83d"') gives half an emoji: not encodable, and spaCy's string store
+    # raised UnicodeEncodeError for the whole nlp.pipe batch
+    half = json.loads('"The minister said \\ud83d the plan was a disaster."')
+    with pytest.raises(InputError, match=r"\[E112\].*U\+D83D at character 18"):
+        slant.analyze(half)
+    docs = [slant.Document(t, {"id": i}) for i, t in (("a", example_text), ("b", half), ("c", "Short text here."))]
+    results = list(slant.analyze_documents(docs))
+    assert [r.ok for r in results] == [True, False, True]
+    assert "[E112]" in str(results[1].error)
+    # a pair of surrogates is one astral code point in a str: accepted, offsets count it once
+    emoji = "The minister said \U0001F600 the plan was a disaster."
+    assert slant.analyze(emoji).text_length == len(emoji)
+
+
+class _FailsOn:
+    """A spaCy pipeline stand-in that raises for any text containing ``marker``, in
+    ``pipe`` (ending the generator, as spaCy's own minibatching does) and in ``__call__``."""
+
+    def __init__(self, nlp, marker):
+        self.nlp, self.marker = nlp, marker
+
+    def pipe(self, texts, batch_size=16):
+        texts = list(texts)
+        if any(self.marker in t for t in texts):
+            raise RuntimeError("parser exploded")
+        yield from self.nlp.pipe(texts, batch_size=batch_size)
+
+    def __call__(self, text):
+        if self.marker in text:
+            raise RuntimeError("parser exploded on " + self.marker)
+        return self.nlp(text)
+
+
+def test_analysis_a_parser_failure_stays_with_its_document():
+    from slant.nlp import get_nlp
+
+    texts = ["The mayor said the bridge would reopen in May.", "Police said XYZZY two people were hurt.",
+             "Critics called the plan a disaster for the city."]
+    docs = [slant.Document(t, {"id": str(i)}) for i, t in enumerate(texts)]
+    results = list(slant.analyze_documents(docs, nlp=_FailsOn(get_nlp(), "XYZZY")))
+    assert [r.ok for r in results] == [True, False, True]
+    assert "parser exploded on XYZZY" in str(results[1].error)
+    assert [r.analysis.text_length for r in (results[0], results[2])] == [len(texts[0]), len(texts[2])]
 
 
 def test_analysis_unicode_and_artifacts_keep_offsets():

@@ -196,6 +196,22 @@ def test_batch_every_document_failing_exits_3(tmp_path):
     assert [row["id"] for row in read_rows(tmp_path / "o.jsonl")] == ["a", "b"]
 
 
+def test_batch_half_an_emoji_fails_alone(fast_config, tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        '{"id": "a", "text": "The mayor said the bridge would reopen in May."}\n'
+        '{"id": "bad", "text": "The minister said \\ud800 the plan was a disaster."}\n'
+        '{"id": "c", "text": "Police said two people were hurt in the crash on Monday."}\n', encoding="utf-8",
+    )
+    out = tmp_path / "o.jsonl"
+    r = runner.invoke(app, ["batch", str(corpus), "-o", str(out), "--jobs", "1", "--config", str(fast_config)])
+    assert r.exit_code == 1, r.output
+    got = {row["id"]: row for row in read_rows(out)}
+    assert got["bad"]["error"].startswith("[E112]") and "U+D800" in got["bad"]["error"]
+    assert got["a"]["error"] is None and got["c"]["error"] is None
+    assert got["c"]["analysis"]["text_length"] == len("Police said two people were hurt in the crash on Monday.")
+
+
 def _news_rows_from(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

@@ -117,6 +117,9 @@ def test_server_invalid_queries_are_422_or_404(api):
     assert _error(api.get("/v1/analyses/not-an-id"), 422)["code"] == "invalid_id"
     assert _error(api.get("/v1/analyses/" + "0" * 64), 404)["code"] == "not_found"
     assert _error(api.post("/v1/analyze", content=b"{not json", headers={"content-type": "application/json"}), 422)
+    half_emoji = b'{"text": "The minister said \\ud83d the plan was a disaster."}'
+    err = _error(api.post("/v1/analyze", content=half_emoji, headers={"content-type": "application/json"}), 422)
+    assert err["code"] == "invalid_text" and "[E112]" in err["message"]
 
 
 @pytest.mark.parametrize("url,code", [

@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import importlib.util
 import logging
+import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -125,11 +126,23 @@ def available_stages(names: Iterable[str]) -> list[tuple[str, Callable[[Context]
     return stages
 
 
+#: a code point in U+D800-U+DFFF: in a Python str always an unpaired surrogate (a pair
+#: decodes to one astral code point), which no UTF-8 encoder and no spaCy string store accepts
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check(document: Document, options: Options) -> None:
     if not isinstance(document.text, str):
         raise InputError(f"[E100] {document.source}: text must be a str, not {type(document.text).__name__}")
     if not document.text.strip():
         raise InputError(f"[E101] {document.source}: no text to analyse (empty or only whitespace)")
+    bad = _SURROGATE.search(document.text)
+    if bad is not None:
+        raise InputError(
+            f"[E112] {document.source}: text is not valid Unicode: an unpaired surrogate U+{ord(bad.group()):04X} "
+            f"at character {bad.start():,} (often an emoji cut in half, or a JSON '\\u' escape of one half); "
+            "remove or replace it, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+        )
     if len(document.text) > options.max_chars:
         raise LimitError(
             f"[E103] {document.source}: text has {len(document.text):,} characters, over the limit of "
@@ -214,6 +227,31 @@ def _memory_zone(nlp: Any) -> Iterator[None]:
         yield
 
 
+def _parse_each(nlp: Any, texts: list[str], batch_size: int) -> Iterator[Any]:
+    """``nlp.pipe(texts)``, yielding one spaCy Doc -- or the Exception that stopped it -- per text, in order.
+
+    spaCy parses in minibatches, so an exception raised for one text ends the whole
+    ``pipe`` generator, and with it the texts around it. Then the texts not yet yielded
+    are parsed one by one with ``nlp(text)``, so the error stays with its own text and
+    every other one is still parsed.
+    """
+    done = 0
+    try:
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            done += 1
+            yield doc
+    except Exception:
+        logger.debug("nlp.pipe failed after %d of %d texts; parsing the rest one by one", done, len(texts),
+                     exc_info=True)
+        for text in texts[done:]:
+            try:
+                doc = nlp(text)
+            except Exception as exc:
+                yield exc
+            else:
+                yield doc
+
+
 def analyze_documents(
     documents: Iterable[Document], *, options: Options | None = None, nlp: Any = None
 ) -> Iterator[Result]:
@@ -237,12 +275,16 @@ def analyze_documents(
     def flush() -> Iterator[Result]:
         good = [(d, n) for d, n, err in batch if err is None]
         with _memory_zone(nlp):
-            docs = iter(nlp.pipe([n.text for _, n in good], batch_size=options.batch_size))
+            docs = _parse_each(nlp, [n.text for _, n in good], options.batch_size)
             for document, normalized, err in batch:
                 if err is not None:
                     yield Result(document, error=err)
                     continue
                 spacy_doc = next(docs)
+                if isinstance(spacy_doc, Exception):  # spaCy failed on this text alone
+                    logger.debug("parsing %s failed", document.source, exc_info=spacy_doc)
+                    yield Result(document, error=spacy_doc)
+                    continue
                 try:
                     ctx = Context(document, normalized, spacy_doc, options)
                     yield Result(document, analysis=_run_stages(ctx, stages))
