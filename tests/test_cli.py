@@ -26,6 +26,20 @@ def test_cli_analyze_example_terminal_view():
     assert "Almuhajer" in r.output and "Entities" in r.output
 
 
+def test_cli_terminal_view_shows_markup_and_escape_codes_of_the_article_as_text():
+    # article text is untrusted: rich markup in it used to crash the claims/quotations tables
+    # ("[/]" -> MarkupError) or vanish from them ("[red]"), and ANSI escapes reached the terminal
+    text = ('Nineteen people [/] were killed in the attack on Monday, police said. '
+            'Officials said "this is [red]outrageous[/red] and terrible" on Tuesday. '
+            'Critics called it \x1b[31mred\x1b[0m and the mayor resigned.\n')
+    r = run("analyze", "-", input=text)
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output  # CliRunner is no terminal: rich adds no codes of its own
+    assert "\u241b[31mred" in r.output  # ESC shown as its control picture, one character for one
+    assert r.output.count("[red]outrageous[/red]") >= 2  # the text panel and the quotations table
+    assert "[/] were killed" in r.output
+
+
 def test_cli_analyze_json_offsets_are_original(example_text):
     r = run("analyze", str(EXAMPLE_000), "--format", "json")
     assert r.exit_code == 0, r.output

@@ -35,12 +35,27 @@ def technique_style(technique: str) -> str:
     return TECHNIQUE_STYLES.get(technique, "black on grey70")
 
 
+#: control characters shown as Unicode control pictures (ESC -> U+241B), one character for
+#: one, so span offsets still index the shown text; C1 controls become U+FFFD
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_CONTROL_PICTURES[0x7F] = 0x2421
+_CONTROL_PICTURES.update({c: 0xFFFD for c in range(0x80, 0xA0)})
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print to a terminal, same length: no escape sequence or other
+    control character of the article reaches the terminal (tabs and newlines are kept;
+    ``\\r\\n`` becomes `` \\n`` and a lone ``\\r`` a newline)."""
+    return text.replace("\r\n", " \n").replace("\r", "\n").translate(_CONTROL_PICTURES)
+
+
 def highlighted_text(text: str, analysis: Analysis) -> Text:
     """The original text with quotations, entities and technique spans styled.
 
     Later layers win where spans overlap: quotations, then entity mentions, then techniques.
+    The text is shown through :func:`printable` and never parsed as rich markup.
     """
-    out = Text(text)
+    out = Text(printable(text))
     for q in analysis.quotations:
         out.stylize(QUOTE_STYLE, q.start, q.end)
     for e in analysis.entities:
@@ -64,14 +79,16 @@ class _Rows:
         self.title, self.columns, self.rows = title, columns, []
 
     def add_row(self, *cells) -> None:
-        self.rows.append(cells)
+        # article text (and names taken from it) is plain Text: rich markup in it such as
+        # "[/]" is shown as written, never interpreted (a stray "[/]" used to raise MarkupError)
+        self.rows.append(tuple(c if isinstance(c, Text) else Text(printable(str(c))) for c in cells))
 
     def __rich_console__(self, console, options):
         table = Table(title=self.title, title_justify="left")
         widths = []
         for i, col in enumerate(self.columns[:-1]):
             cells = [r[i] for r in self.rows]
-            width = max([len(col)] + [c.cell_len if isinstance(c, Text) else Text(str(c)).cell_len for c in cells])
+            width = max([len(col)] + [c.cell_len for c in cells])
             widths.append(width)
             table.add_column(col, no_wrap=True, min_width=width, max_width=width)
         room = options.max_width - sum(widths) - 3 * len(self.columns) - 1
@@ -94,7 +111,7 @@ def render(analysis: Analysis, text: str) -> Group:
         header += f" · propaganda {analysis.propaganda.score:.2f}"
     if analysis.credibility is not None:
         header += f" · credibility {analysis.credibility.score:.2f} ({analysis.credibility.label})"
-    parts.append(Panel(highlighted_text(text, analysis), title=str(title)))
+    parts.append(Panel(highlighted_text(text, analysis), title=Text(printable(str(title)))))
     parts.append(Text(header, style="bold"))
 
     if analysis.techniques:
