@@ -144,6 +144,23 @@ def test_cli_unknown_stage_in_config_is_a_usage_error(tmp_path):
     assert r.exit_code == 2 and "[E121]" in r.stderr and "'bogus'" in r.stderr
 
 
+def test_cli_slant_config_environment_variable(tmp_path, monkeypatch):
+    cfg = tmp_path / "only-sentences.toml"
+    cfg.write_text('[analysis]\nstages = ["sentences"]\n', encoding="utf-8")
+    monkeypatch.setenv("SLANT_CONFIG", str(cfg))
+    r = run("analyze", "-", "--format", "json", input="The senator said the bill would pass. Critics disagreed.")
+    assert r.exit_code == 0, r.output
+    a = json.loads(r.stdout)
+    assert len(a["sentences"]) == 2 and a["propaganda"] is None and a["voices"] == []  # no later stage ran
+    monkeypatch.setenv("SLANT_CONFIG", str(tmp_path / "missing.toml"))
+    r = run("analyze", "-", input="The senator said the bill would pass.")
+    assert r.exit_code == 2 and "[E120] SLANT_CONFIG=" in r.stderr and "missing.toml" in r.stderr
+    cfg.write_text('[analysis]\nstages = "claims"\n', encoding="utf-8")  # a string, not a list
+    monkeypatch.setenv("SLANT_CONFIG", str(cfg))
+    r = run("analyze", "-", input="The senator said the bill would pass.")
+    assert r.exit_code == 2 and "[E120] stages must be a list" in r.stderr
+
+
 def test_cli_html_for_many_documents_is_refused_before_touching_the_output(tmp_path, example_text):
     (tmp_path / "in").mkdir()
     for name in ("a.txt", "b.txt"):

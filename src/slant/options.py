@@ -7,6 +7,7 @@ overrides only the keys it sets (:func:`load_options`).
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -68,23 +69,34 @@ class Options:
 def load_options(path: str | Path | None = None, **overrides: Any) -> Options:
     """Options from the shipped defaults, a user TOML file, then keyword overrides.
 
+    Args:
+        path: the user's TOML file (``--config``); when None, the file named by the
+            environment variable ``SLANT_CONFIG``, if set and not empty.
+        overrides: option values that win over the file (None values are ignored).
     Raises:
         InputError: the file is unreadable, not TOML, sets an unknown key or a bad value
             (E120), or names an unknown stage (E121).
     """
     values: dict[str, Any] = {}
+    where = str(path)
+    if path is None and os.environ.get("SLANT_CONFIG"):
+        path = os.environ["SLANT_CONFIG"]
+        where = f"SLANT_CONFIG={path}"
     if path is not None:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"[E120] {path}: cannot read options: {exc}") from None
+            raise InputError(f"[E120] {where}: cannot read options: {exc}") from None
         section = data.get("analysis", data)
         known = {f.name for f in dataclasses.fields(Options)}
         unknown = sorted(set(section) - known)
         if unknown:
-            raise InputError(f"[E120] {path}: unknown option(s): {', '.join(unknown)}")
+            raise InputError(f"[E120] {where}: unknown option(s): {', '.join(unknown)}")
         values.update(section)
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if isinstance(values.get("stages"), str):
+        raise InputError(f'[E120] stages must be a list of stage names, e.g. stages = ["{values["stages"]}"], '
+                         f"not the string {values['stages']!r}")
     if "stages" in values:
         values["stages"] = tuple(values["stages"])
     return Options(**values)
