@@ -184,3 +184,9 @@ def test_cli_geojson_for_a_folder_is_one_feature_collection(tmp_path, example_te
     assert collection["type"] == "FeatureCollection" and sources == {"a.txt", "b.txt"}
     names = {f["properties"]["name"] for f in collection["features"]}
     assert {"Mosul", "Homs", "Cairo"} <= names
+
+
+@pytest.mark.parametrize("value", ["5", "-1"])
+def test_cli_evaluate_techniques_min_score_outside_0_1_is_a_usage_error(tmp_path, value):
+    r = run("evaluate", "techniques", "--data", str(tmp_path), "--min-score", value)
+    assert r.exit_code == 2 and "--min-score" in r.output

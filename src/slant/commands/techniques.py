@@ -41,7 +41,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         data: Annotated[Path, typer.Option("--data", help="PTC split with gold labels, e.g. ptc/dev.")],
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
         si_only: Annotated[bool, typer.Option("--si-only", help="Score span identification only (no labels-tc needed).")] = False,
-        min_score: Annotated[float, typer.Option(help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
+        min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
         model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model folder (default: the shipped one).")] = None,
     ) -> None:
         """Print SI P/R/F1, TC micro-F1 and per-technique F1 on a PTC split (SemEval-2020 measures)."""
