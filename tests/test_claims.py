@@ -82,6 +82,26 @@ def test_claims_extremist_boasts_are_in_his_voice(example_text, example_analysis
         assert c.voice is not None and c.voice != "outlet", example_text[c.start:c.end]
 
 
+def test_claims_reporting_frames_are_not_claims():
+    # "House Speaker William J. Howell (R-Stafford) said." was a check-worthy claim in the
+    # outlet's voice: the piece of the sentence left once the quotation is cut out
+    import slant
+
+    from .conftest import EXAMPLES
+
+    text = (EXAMPLES / "001_horne_real_121.txt").read_text(encoding="utf-8")
+    a = slant.analyze(text, options=slant.Options(min_claim_score=0.0))
+    claims = [text[c.start : c.end] for c in a.claims]
+    assert claims and not [c for c in claims if "Howell" in c and "said" in c]
+    assert not [c for c in claims if c.startswith("Rockingham County Commonwealth")]
+    for c in a.claims:  # no claim holds the cue of a quotation that lies outside it
+        for q in a.quotations:
+            if q.cue is not None and c.start <= q.cue.start and q.cue.end <= c.end:
+                assert not (q.end <= c.start or q.start >= c.end), text[c.start : c.end]
+    # the quotations' content is still claimed, in the speakers' voices
+    assert any(c.voice not in (None, "outlet") for c in a.claims)
+
+
 def test_claims_min_score_option_filters(example_text):
     import slant
     from slant.options import Options

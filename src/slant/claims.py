@@ -266,10 +266,14 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     A unit is a sentence of ``ctx.doc``; where attribution has run and a sentence
     straddles voices (narration around a quotation), the sentence is cut at the voice
     boundaries so that each clause has one voice. Pieces with fewer than
-    :data:`MIN_WORDS` words are dropped.
+    :data:`MIN_WORDS` words are dropped, and so are reporting frames: a piece that holds
+    the cue of a quotation whose words all lie outside it ("House Speaker William J.
+    Howell said.", "A U.S. official told") says who spoke, not something to check; the
+    quotation itself is the claim, in the speaker's voice.
     """
     text = ctx.normalized.text
     cuts = _voice_boundaries(ctx)
+    frames = _reporting_frames(ctx)
     units = []
     for sent in ctx.doc.sents:
         bounds = [sent.start_char] + [c for c in cuts if sent.start_char < c < sent.end_char] + [sent.end_char]
@@ -278,9 +282,23 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 s += 1
             while e > s and (text[e - 1].isspace() or text[e - 1] in "\"“”'‘’[(,;:—–-"):
                 e -= 1
-            if len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS:
-                units.append((s, e))
+            if len(re.findall(r"\w+", text[s:e])) < MIN_WORDS:
+                continue
+            if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in frames):
+                continue
+            units.append((s, e))
     return units
+
+
+def _reporting_frames(ctx: Any) -> list[tuple[int, int, int, int]]:
+    """``(cue start, cue end, quotation start, quotation end)`` of every quotation with a
+    cue, in NORMALISED offsets (empty before attribution)."""
+    offsets = ctx.normalized.offsets
+    return [
+        (offsets.to_normalized(q.cue.start), offsets.to_normalized(q.cue.end),
+         offsets.to_normalized(q.start), offsets.to_normalized(q.end))
+        for q in ctx.out.get("quotations") or [] if q.cue is not None
+    ]
 
 
 def _voice_boundaries(ctx: Any) -> list[int]:
