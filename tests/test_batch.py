@@ -212,6 +212,24 @@ def test_batch_half_an_emoji_fails_alone(fast_config, tmp_path):
     assert got["c"]["analysis"]["text_length"] == len("Police said two people were hurt in the crash on Monday.")
 
 
+def test_batch_summary_and_errors_print_input_text_verbatim(fast_config, tmp_path):
+    # ids, publishers and messages come from the input: "[/]" in them used to be read as rich
+    # markup (MarkupError), and error lines were wrapped at 80 columns
+    long_id = "[/]row-with-a-rather-long-identifier-" + "x" * 60
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        json.dumps({"id": long_id, "text": " ", "publisher": "[/]pub"}) + "\n"
+        + json.dumps({"id": "ok", "text": "The mayor said the bridge would reopen in May.", "publisher": "[/]pub"}) + "\n",
+        encoding="utf-8",
+    )
+    r = runner.invoke(app, ["batch", str(corpus), "-o", str(tmp_path / "o.jsonl"), "--jobs", "1", "--no-progress",
+                            "--config", str(fast_config)])
+    assert r.exit_code == 1, r.output
+    lines = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and long_id in lines[0] and "[E111]" in lines[0]
+    assert "[/]pub" in r.stdout
+
+
 def _news_rows_from(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

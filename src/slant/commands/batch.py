@@ -6,6 +6,8 @@ bar (rate and ETA) on stderr and a summary at the end. See :mod:`slant.batch`.
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -43,7 +45,7 @@ def batch(
 
     from ..batch import output_format, run_batch
     from ..ingest import estimate_count
-    from ..cli import fail
+    from ..cli import error_line, fail
     from ..errors import SlantError
     from ..options import load_options
 
@@ -81,16 +83,18 @@ def batch(
     except KeyboardInterrupt:
         if bar is not None:
             bar.stop()
-        err.print(f"interrupted; finished rows are in {output}; rerun the same command to resume", highlight=False)
+        print(f"interrupted; finished rows are in {output}; rerun the same command to resume", file=sys.stderr)
         raise typer.Exit(130)
     finally:
         if bar is not None:
             bar.stop()
     _print_summary(stats, Console())
     for doc_id, message in stats.failure_examples[:10]:
-        err.print(f"[bold red]error:[/] {message if doc_id in message else f'{doc_id}: {message}'}", highlight=False, markup=True)
+        # one plain line each, as `slant analyze` prints them: the ids and messages come from
+        # the input, so no rich markup (a "[/]" in a file name raised MarkupError) and no wrapping
+        error_line(message if doc_id in message else f"{doc_id}: {message}")
     if stats.failed > 10:
-        err.print(f"... {stats.failed - 10:,} more failures: see the error column in {output}", highlight=False)
+        print(f"... {stats.failed - 10:,} more failures: see the error column in {output}", file=sys.stderr)
     raise typer.Exit(stats.exit_code)
 
 
@@ -114,12 +118,14 @@ def _progress_bar(console):
 
 
 def _print_summary(stats, console) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     done = stats.analysed + stats.failed
     console.print(
         f"[bold]{stats.analysed:,}[/] articles analysed, [bold]{stats.failed:,}[/] failed, "
-        f"{stats.skipped:,} skipped (already in {stats.output}) in {stats.seconds:,.1f} s "
+        f"{stats.skipped:,} skipped (already in {escape(str(stats.output))}) in {stats.seconds:,.1f} s "
         f"({done / stats.seconds if stats.seconds else 0:,.1f} docs/s, jobs {stats.jobs})",
         highlight=False,
     )
@@ -133,7 +139,7 @@ def _print_summary(stats, console) -> None:
             code = message[1:5] if message.startswith("[E") else "other"
             examples.setdefault(code, message)
         for code, n in stats.failure_reasons.most_common():
-            reasons.add_row(code, f"{n:,}", (examples.get(code) or "")[:100])
+            reasons.add_row(Text(code), f"{n:,}", Text((examples.get(code) or "")[:100]))  # from the input: no markup
         console.print(reasons)
     if stats.techniques:
         table = Table(title="techniques per voice (this run)")
@@ -150,7 +156,7 @@ def _print_summary(stats, console) -> None:
         for name, g in sorted(stats.groups.items(), key=lambda kv: -kv[1].articles):
             mean = g.credibility_mean
             table.add_row(
-                name, f"{g.articles:,}", f"{g.failures:,}", f"{g.techniques_outlet:,}", f"{g.techniques_quoted:,}",
+                Text(str(name)), f"{g.articles:,}", f"{g.failures:,}", f"{g.techniques_outlet:,}", f"{g.techniques_quoted:,}",
                 "-" if mean is None else f"{mean:.2f}",
             )
         console.print(table)
