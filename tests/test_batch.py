@@ -180,6 +180,7 @@ def test_batch_failing_rows_become_failure_rows(news_csv, fast_config, tmp_path)
     got = {row["id"]: row for row in read_rows(out)}
     assert set(got) == {row["id"] for row in rows}
     assert got["empty-1"]["error"].startswith("[E111]") and got["empty-1"]["analysis"] is None
+    assert got["empty-1"]["group"] == rows[0]["publisher"]  # a reader failure keeps its publisher
     assert got["huge-1"]["error"].startswith("[E103]") and got["huge-1"]["sha256"]
     assert sum(row["error"] is None for row in got.values()) == 3
     assert "E111" in r.stdout and "E103" in r.stdout  # the failures-by-reason table

@@ -681,6 +681,8 @@ def _chunks(
         if isinstance(item, Failure):
             doc_id = _doc_id(item.meta, item.source)
             group, column = _group_of(item.meta, group_columns)
+            if column and stats.group_column is None:
+                stats.group_column = column
             if (doc_id, "") in done:
                 on_skip()
                 continue

@@ -29,22 +29,24 @@ def _row_document(
     rid = row.get(id_column) if id_column else None
     rid = rid if rid not in (None, "") else str(rownum)
     where = f"{source} row {rownum} (id {rid})"
-    text = row.get(text_column)
-    if text is None or (isinstance(text, float) and text != text):
-        return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta={"source": source, "id": rid})
-    if not isinstance(text, str):
-        return Failure(
-            where,
-            InputError(f"[E111] {where}: column {text_column!r} holds {type(text).__name__}, not text"),
-            meta={"source": source, "id": rid},
-        )
-    if not text.strip():
-        return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta={"source": source, "id": rid})
+    # the row's other columns go into meta, failures included: batch keys and groups a
+    # failure row by them (its publisher) like any other row
     meta: dict[str, Any] = {"source": source, "id": rid, "row": rownum}
     for key, value in row.items():
         if key in (text_column, id_column) or key in _SKIP_META or value in (None, ""):
             continue
+        if isinstance(value, float) and value != value:  # NaN: an empty Parquet/CSV cell
+            continue
         meta[key] = value if isinstance(value, (str, int, float, bool)) else str(value)
+    text = row.get(text_column)
+    if text is None or (isinstance(text, float) and text != text):
+        return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta=meta)
+    if not isinstance(text, str):
+        return Failure(
+            where, InputError(f"[E111] {where}: column {text_column!r} holds {type(text).__name__}, not text"), meta=meta
+        )
+    if not text.strip():
+        return Failure(where, InputError(f"[E111] {where}: empty text in column {text_column!r}"), meta=meta)
     if title_column and row.get(title_column):
         meta["title"] = row[title_column]
     return Document(text, meta)
