@@ -188,3 +188,14 @@ def test_ingest_html_meta_carries_the_text_offsets_index(tmp_path):
     p.write_text(f"<html><body><article><p>{body}</p><p>{body}</p></article></body></html>", encoding="utf-8")
     doc = read_document(p)
     assert doc.meta["text"] == doc.text
+
+
+@pytest.mark.parametrize("option,value", [("id_column", "nope"), ("title_column", "headline")])
+def test_ingest_csv_named_id_or_title_column_must_exist(tmp_path, option, value):
+    # --id-column nope used to be ignored silently: every row got its row number as id
+    p = tmp_path / "c.csv"
+    p.write_text("id,text\n1,hello there\n", encoding="utf-8")
+    (item,) = list(iter_documents(p, **{option: value}))
+    assert isinstance(item, Failure)
+    flag = "--" + option.replace("_", "-")
+    assert "[E110]" in str(item.error) and repr(value) in str(item.error) and flag in str(item.error)

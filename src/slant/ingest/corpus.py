@@ -52,12 +52,15 @@ def _row_document(
     return Document(text, meta)
 
 
-def _check_column(columns: list[str], text_column: str, path: Path) -> None:
-    if text_column not in columns:
-        raise InputError(
-            f"[E110] {path}: no text column {text_column!r}; columns are: {', '.join(columns) or '(none)'}; "
-            f"choose one with --text-column"
-        )
+def _check_column(columns: list[str], text_column: str, path: Path, id_column: str | None = None,
+                  title_column: str | None = None) -> None:
+    """Raise E110 when the text column, or an id/title column the user named, is not in ``columns``."""
+    for name, option in ((text_column, "--text-column"), (id_column, "--id-column"), (title_column, "--title-column")):
+        if name is not None and name not in columns:
+            raise InputError(
+                f"[E110] {path}: no column {name!r} (given with {option}); columns are: "
+                f"{', '.join(columns) or '(none)'}; choose one with {option}"
+            )
 
 
 def _defaults(columns: list[str], id_column: str | None, title_column: str | None) -> tuple[str | None, str | None]:
@@ -109,7 +112,7 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
             columns = list(reader.fieldnames or [])
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InputError(f"[E107] {path}: not a readable CSV file: {exc}") from None
-        _check_column(columns, text_column, path)
+        _check_column(columns, text_column, path, id_column, title_column)
         id_column, title_column = _defaults(columns, id_column, title_column)
         rownum = 0
         while True:
@@ -191,7 +194,7 @@ def read_parquet(path: Path, *, text_column: str = "text", id_column: str | None
     except Exception as exc:  # pyarrow raises several types for a bad file
         raise InputError(f"[E109] {path}: not a readable Parquet file: {exc}") from None
     columns = pf.schema_arrow.names
-    _check_column(columns, text_column, path)
+    _check_column(columns, text_column, path, id_column, title_column)
     id_column, title_column = _defaults(columns, id_column, title_column)
     rownum = 0
     for batch in pf.iter_batches(batch_size=256):
