@@ -122,7 +122,8 @@ def iter_documents(
     if path.is_dir():
         files = _dir_files(path)
         if not files:
-            raise InputError(f"[E106] {path}: directory holds no .txt, .html, .csv, .jsonl or .parquet file")
+            kinds = ", ".join(sorted(s for s in TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES if s))
+            raise InputError(f"[E106] {path}: directory holds no file to analyse ({kinds})")
         for file in files:
             yield from _iter_file(file, columns)
     else:
