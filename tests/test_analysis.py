@@ -157,3 +157,23 @@ def test_doc_text_equals_spacy_text_and_is_joined_once(nlp, example_text):
     doc = nlp(example_text)
     assert doc_text(doc) == doc.text == example_text
     assert doc_text(doc) is doc_text(doc)  # kept, not rebuilt from the tokens
+
+
+def test_readme_json_excerpt_is_the_examples_output(example_analysis):
+    # the README shows real output of the example; it went stale once when techniques-v2 landed
+    import re
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r'"techniques": \[\{"start": (\d+), "end": (\d+), "technique": "([^"]+)",\s*"score": ([\d.]+), '
+                  r'"voice": "(\w+)"\}', readme)
+    assert m, "README excerpt of techniques not found"
+    start, end, technique, score, voice = int(m[1]), int(m[2]), m[3], float(m[4]), m[5]
+    (t,) = [t for t in example_analysis.techniques if (t.start, t.end) == (start, end)]
+    assert (t.technique, t.score, t.voice) == (technique, score, voice)
+    counts = re.search(r'"name": "Abu Baker Almuhajer", "share": [\d.]+,\s*"techniques": \{"Loaded_Language": (\d+), '
+                       r'"Name_Calling,Labeling": (\d+)', readme)
+    assert counts, "README excerpt of the speaker's voice not found"
+    voice = next(v for v in example_analysis.voices if v.id == "e4")
+    assert (voice.techniques["Loaded_Language"], voice.techniques["Name_Calling,Labeling"]) == (int(counts[1]), int(counts[2]))
