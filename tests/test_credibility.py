@@ -166,6 +166,22 @@ def test_credibility_loaded_sentences_and_word_length():
     assert article_features("Cats eat fish. Dogs bark loudly.").values["word_length"] == pytest.approx(25 / 6)
 
 
+def test_credibility_sentences_are_not_cut_at_decimals_or_abbreviations():
+    # the evidence spans of unsourced_numbers are sentences a reader checks: "$5.2 million",
+    # "U.S." and "a.m." used to cut them ("Bail has been set at $5." / "2 million.")
+    text = ("Bail has been set at $5.2 million.  He is a naturalized U.S. citizen who came to the U.S. in 2010.\n"
+            "It happened at about 10:30 a.m. on Monday! Officials counted 12 cars?\nA headline with 3 words\n")
+    f = article_features(text)
+    assert [text[s:e] for s, e in f.spans["unsourced_numbers"]] == [
+        "Bail has been set at $5.2 million.",
+        "He is a naturalized U.S. citizen who came to the U.S. in 2010.",
+        "It happened at about 10:30 a.m. on Monday!",
+        "Officials counted 12 cars?",
+        "A headline with 3 words",
+    ]
+    assert f.values["unsourced_numbers"] == 1.0
+
+
 # ---------------------------------------------------------------- model and evidence
 
 

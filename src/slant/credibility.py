@@ -137,7 +137,11 @@ def strip_shortcuts(text: str, *, names: tuple[str, ...] = ()) -> tuple[str, lis
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _QUOTE = re.compile(r"“[^“”]{1,1500}”|\"[^\"\n]{1,1500}\"")
-_SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[”\"’]?|(?=\n)|$)")
+# a sentence ends on . ! ? (and a closing quote) followed by a line break, the end of the text, or a
+# space and then no lower-case letter or digit -- so "$5.2 million", "the U.S. official" and
+# "10:30 a.m. on Monday" are not cut -- or on a line break
+_SENT_END = r"[.!?]+[”\"’]?(?=\s*$|\s*\n|[ \t\u00a0]+[^\sa-z\d])"
+_SENT = re.compile(r"(?:[^.!?\n]|[.!?]+(?![”\"’]?(?:\s*$|\s*\n|[ \t\u00a0]+[^\sa-z\d])))+(?:" + _SENT_END + r"|(?=\n)|$)")
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*%?")
 _CUES = re.compile(
     r"(?i)\b(?:said|says|say|told|tells|according to|reported|reports|stated|announced|added|explained|wrote|"
@@ -251,15 +255,16 @@ def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatur
     second = [(m.start(), m.end()) for m in _SECOND.finditer(stripped)]
     cues = [(m.start(), m.end()) for m in _CUES.finditer(stripped)]
     numbers = [(m.start(), m.end()) for m in _NUMBER.finditer(stripped)]
-    sentences = [(m.start(), m.end()) for m in _SENT.finditer(stripped) if _WORD.search(m.group())]
+    sentences = [(m.start() + len(g) - len(g.lstrip()), m.start() + len(g.rstrip()))
+                 for m in _SENT.finditer(stripped) if _WORD.search(g := m.group())]
     with_number = [(s, e) for s, e in sentences if _NUMBER.search(stripped[s:e])]
     unsourced = [(s, e) for s, e in with_number if not _CUES.search(stripped[s:e]) and not in_quote[s:e].any()
                  and not re.search(r"[“”\"]", stripped[s:e])]
     n_sents = max(len(sentences), 1)
-    # sentences holding a loaded word's start (a sentence ends on . ! ? or a line break,
+    # sentences holding a loaded word's start (a sentence ends after . ! ? or at a line break,
     # which no word contains, so no word straddles two sentences)
     loaded_at = [w.start() for w in loaded]  # in text order
-    loaded_sents = [(s + len(stripped[s:e]) - len(stripped[s:e].lstrip()), e) for s, e in sentences
+    loaded_sents = [(s, e) for s, e in sentences
                     if (k := bisect.bisect_left(loaded_at, s)) < len(loaded_at) and loaded_at[k] < e]
     syll = sum(_syllables(w.group()) for w in words)
     flesch = 206.835 - 1.015 * (n / n_sents) - 84.6 * (syll / n)
