@@ -190,3 +190,13 @@ def test_cli_geojson_for_a_folder_is_one_feature_collection(tmp_path, example_te
 def test_cli_evaluate_techniques_min_score_outside_0_1_is_a_usage_error(tmp_path, value):
     r = run("evaluate", "techniques", "--data", str(tmp_path), "--min-score", value)
     assert r.exit_code == 2 and "--min-score" in r.output
+
+
+def test_cli_terminal_view_written_to_a_file_is_wide_enough_to_read(tmp_path, monkeypatch):
+    # at rich's 80 columns for non-terminals the techniques table cut its text to a few letters
+    monkeypatch.delenv("COLUMNS", raising=False)
+    out = tmp_path / "view.txt"
+    r = run("analyze", str(EXAMPLE_000), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("│ 470-487")]
+    assert rows and "infidel countries" in rows[0]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import pkgutil
 import sys
 from enum import Enum
@@ -54,6 +55,10 @@ FORMATTERS = {
     "html": "slant.render.html:render_html",
     "geojson": "slant.render.geojson:render_geojson",
 }
+
+
+#: columns of the terminal view when it goes to a file or a pipe (``-o``, ``| less``)
+NON_TERMINAL_WIDTH = 160
 
 
 def error_line(message: str) -> None:
@@ -138,7 +143,10 @@ def analyze(
         out = open(output, "w", encoding="utf-8") if output else sys.stdout
     except OSError as exc:
         raise fail(f"[E122] {output}: cannot write the output: {exc.strerror or exc}", 2)
-    console = Console(file=out) if output else Console()
+    # rich lays out a file or a pipe at 80 columns, which squeezed the tables' text columns to a
+    # few characters; give such output the width of a wide terminal (COLUMNS still wins)
+    wide = None if ("COLUMNS" in os.environ or (not output and sys.stdout.isatty())) else NON_TERMINAL_WIDTH
+    console = Console(file=out, width=wide) if output else Console(width=wide)
     try:
         from .nlp import get_nlp
 
