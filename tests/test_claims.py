@@ -163,6 +163,16 @@ def test_claims_evaluate_cli_names_a_bad_csv(tmp_path):
     assert "bad.csv" in result.output and "label" in result.output
 
 
+def test_claims_evaluate_cli_missing_csv_is_e106(tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 3
+    assert "[E106]" in result.stderr and "missing.csv" in result.stderr and "Errno" not in result.stderr
+
+
 def test_claims_evaluate_cli_rejects_labels_that_are_not_0_or_1(tmp_path):
     from typer.testing import CliRunner
 

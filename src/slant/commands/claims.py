@@ -291,6 +291,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
                     raise fail(f"{data}: missing column(s) {', '.join(sorted(missing))}", 2)
                 if not df["label"].isin(["0", "1"]).all():
                     raise fail(f"{data}: column label must hold 0 or 1 in every row", 2)
-        except (OSError, pd.errors.ParserError, SlantError) as exc:
+        except OSError as exc:  # the same code and wording as `slant analyze` for an unreadable path
+            raise fail(f"[E106] {data or 'claims data'}: cannot read: {exc.strerror or exc}")
+        except (pd.errors.ParserError, SlantError) as exc:
             raise fail(f"{data or 'claims data'}: {exc}")
         _print(evaluate_frame(df, model, name="eval" if data else "test"), format)
