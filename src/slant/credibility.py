@@ -139,9 +139,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _QUOTE = re.compile(r"“[^“”]{1,1500}”|\"[^\"\n]{1,1500}\"")
 # a sentence ends on . ! ? (and a closing quote) followed by a line break, the end of the text, or a
 # space and then no lower-case letter or digit -- so "$5.2 million", "the U.S. official" and
-# "10:30 a.m. on Monday" are not cut -- or on a line break
-_SENT_END = r"[.!?]+[”\"’]?(?=\s*$|\s*\n|[ \t\u00a0]+[^\sa-z\d])"
-_SENT = re.compile(r"(?:[^.!?\n]|[.!?]+(?![”\"’]?(?:\s*$|\s*\n|[ \t\u00a0]+[^\sa-z\d])))+(?:" + _SENT_END + r"|(?=\n)|$)")
+# "10:30 a.m. on Monday" are not cut -- or at a line break; marks not so followed stay inside
+_AFTER_END = r"(?:\s*$|\s*\n|[ \t\u00a0]+[^\sa-z\d])"
+_SENT = re.compile(
+    r"(?:[^.!?\n]|[.!?]+(?![”\"’]?" + _AFTER_END + r"))+"  # the sentence's characters
+    r"(?:[.!?]+[”\"’]?(?=" + _AFTER_END + r")|(?=\n)|$)"  # and its end
+)
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.]*%?")
 _CUES = re.compile(
     r"(?i)\b(?:said|says|say|told|tells|according to|reported|reports|stated|announced|added|explained|wrote|"
