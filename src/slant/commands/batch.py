@@ -7,7 +7,6 @@ bar (rate and ETA) on stderr and a summary at the end. See :mod:`slant.batch`.
 from __future__ import annotations
 
 import sys
-
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -120,7 +119,8 @@ def _progress_bar(console):
 def _print_summary(stats, console) -> None:
     from rich.markup import escape
     from rich.table import Table
-    from rich.text import Text
+
+    from ..render.terminal import plain
 
     done = stats.analysed + stats.failed
     console.print(
@@ -139,7 +139,7 @@ def _print_summary(stats, console) -> None:
             code = message[1:5] if message.startswith("[E") else "other"
             examples.setdefault(code, message)
         for code, n in stats.failure_reasons.most_common():
-            reasons.add_row(Text(code), f"{n:,}", Text((examples.get(code) or "")[:100]))  # from the input: no markup
+            reasons.add_row(plain(code), f"{n:,}", plain((examples.get(code) or "")[:100]))  # from the input
         console.print(reasons)
     if stats.techniques:
         table = Table(title="techniques per voice (this run)")
@@ -156,7 +156,7 @@ def _print_summary(stats, console) -> None:
         for name, g in sorted(stats.groups.items(), key=lambda kv: -kv[1].articles):
             mean = g.credibility_mean
             table.add_row(
-                Text(str(name)), f"{g.articles:,}", f"{g.failures:,}", f"{g.techniques_outlet:,}", f"{g.techniques_quoted:,}",
+                plain(name), f"{g.articles:,}", f"{g.failures:,}", f"{g.techniques_outlet:,}", f"{g.techniques_quoted:,}",
                 "-" if mean is None else f"{mean:.2f}",
             )
         console.print(table)

@@ -49,6 +49,12 @@ def printable(text: str) -> str:
     return text.replace("\r\n", " \n").replace("\r", "\n").translate(_CONTROL_PICTURES)
 
 
+def plain(value: object) -> Text:
+    """``str(value)`` as rich Text through :func:`printable`: shown as written, never parsed
+    as rich markup (a "[/]" in article text or a file name raised MarkupError)."""
+    return Text(printable(str(value)))
+
+
 def highlighted_text(text: str, analysis: Analysis) -> Text:
     """The original text with quotations, entities and technique spans styled.
 
@@ -79,9 +85,7 @@ class _Rows:
         self.title, self.columns, self.rows = title, columns, []
 
     def add_row(self, *cells) -> None:
-        # article text (and names taken from it) is plain Text: rich markup in it such as
-        # "[/]" is shown as written, never interpreted (a stray "[/]" used to raise MarkupError)
-        self.rows.append(tuple(c if isinstance(c, Text) else Text(printable(str(c))) for c in cells))
+        self.rows.append(tuple(c if isinstance(c, Text) else plain(c) for c in cells))  # article text: no markup
 
     def __rich_console__(self, console, options):
         table = Table(title=self.title, title_justify="left")
@@ -111,7 +115,7 @@ def render(analysis: Analysis, text: str) -> Group:
         header += f" · propaganda {analysis.propaganda.score:.2f}"
     if analysis.credibility is not None:
         header += f" · credibility {analysis.credibility.score:.2f} ({analysis.credibility.label})"
-    parts.append(Panel(highlighted_text(text, analysis), title=Text(printable(str(title)))))
+    parts.append(Panel(highlighted_text(text, analysis), title=plain(title)))
     parts.append(Text(header, style="bold"))
 
     if analysis.techniques:
