@@ -40,6 +40,13 @@ def test_cli_terminal_view_shows_markup_and_escape_codes_of_the_article_as_text(
     assert "[/] were killed" in r.output
 
 
+def test_cli_error_line_shows_escape_codes_of_a_file_name_as_text(tmp_path):
+    # an error names what was wrong (here the file), and that name must not drive the terminal
+    r = run("analyze", str(tmp_path / "no\x1b[31mred.txt"))
+    assert r.exit_code != 0
+    assert "\x1b" not in r.output and "no\u241b[31mred.txt" in r.output
+
+
 def test_cli_analyze_json_offsets_are_original(example_text):
     r = run("analyze", str(EXAMPLE_000), "--format", "json")
     assert r.exit_code == 0, r.output

@@ -62,8 +62,11 @@ NON_TERMINAL_WIDTH = 160
 
 
 def error_line(message: str) -> None:
-    """Print ``error: <message>`` as one plain line on stderr (no wrapping, no markup)."""
-    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
+    """Print ``error: <message>`` as one plain line on stderr (no wrapping, no markup); control
+    characters (from a file name or an article) are shown as control pictures, never sent."""
+    from .render.terminal import printable
+
+    print(f"error: {printable(' '.join(str(message).split()))}", file=sys.stderr)
 
 
 def fail(message: str, code: int = 3) -> typer.Exit:
