@@ -307,6 +307,7 @@ def _init_worker(options: Options, fmt: Format, in_process: bool = False) -> Non
             threadpool_limits(1)  # one BLAS thread per worker; the workers are the parallelism
         except ImportError:
             pass
+        os.environ.setdefault("SLANT_ENCODER_THREADS", "1")  # likewise for ONNX Runtime (techniques encoder)
     from .analysis import available_stages
     from .nlp import get_nlp
 

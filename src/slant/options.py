@@ -35,6 +35,8 @@ class Options:
         min_technique_score: probability threshold for reporting a technique span.
         min_claim_score: probability threshold for reporting a claim.
         batch_size: documents per ``nlp.pipe`` batch.
+        technique_encoder: mix the techniques model's fine-tuned transformer into span
+            identification (higher SI F1, slower); False = the linear tagger alone.
     """
 
     max_chars: int = _DEFAULTS["max_chars"]
@@ -42,6 +44,7 @@ class Options:
     min_technique_score: float = _DEFAULTS["min_technique_score"]
     min_claim_score: float = _DEFAULTS["min_claim_score"]
     batch_size: int = _DEFAULTS["batch_size"]
+    technique_encoder: bool = _DEFAULTS["technique_encoder"]
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -51,6 +54,8 @@ class Options:
             raise InputError(f"[E120] max_chars must be a positive number of characters, not {self.max_chars!r}")
         if not isinstance(self.batch_size, int) or self.batch_size <= 0:
             raise InputError(f"[E120] batch_size must be a positive integer, not {self.batch_size!r}")
+        if not isinstance(self.technique_encoder, bool):
+            raise InputError(f"[E120] technique_encoder must be true or false, not {self.technique_encoder!r}")
         for name in ("min_technique_score", "min_claim_score"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value <= 1:

@@ -82,3 +82,5 @@ def test_model_save_load_roundtrip(tmp_path):
     assert np.allclose(again.si_coef, model.si_coef)
     assert again.lexicon == model.lexicon
     assert again.meta["calibration"] == model.meta["calibration"]
+    assert again.meta["encoder"] == model.meta["encoder"] and again.encoder is not None
+    assert (tmp_path / "encoder.onnx").read_bytes() == (model.encoder.directory / "encoder.onnx").read_bytes()

@@ -23,12 +23,16 @@ from .features import DocView
 from .model import CandidateSpan, TechniqueModel, load_model
 
 
-def detect(doc: Any, model: TechniqueModel | None = None) -> tuple[list[CandidateSpan], list[str], np.ndarray, list, np.ndarray]:
+def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = True
+           ) -> tuple[list[CandidateSpan], list[str], np.ndarray, list, np.ndarray]:
     """Candidate technique spans of a Doc (normalised offsets) and sentence probabilities.
 
     Args:
         doc: a parsed ``spacy.tokens.Doc`` (tagger, parser, lemmatizer).
         model: defaults to the shipped model.
+        encoder: decode the runs from the linear tagger's logits mixed with the model's
+            fine-tuned transformer (when it has one); False = the linear tagger alone
+            (faster, lower SI F1; see the model card).
     Returns:
         ``(spans, techniques, proba, units, sent_proba)``: decoded spans (token runs,
         then whole sentences over the sentence threshold), the top technique of each,
@@ -39,7 +43,8 @@ def detect(doc: Any, model: TechniqueModel | None = None) -> tuple[list[Candidat
     model = model or load_model()
     view = DocView(doc)
     logits = model.token_logits(view)
-    runs = model.decode(view, logits)
+    fused = model.fused_logits(view, logits) if encoder and model.encoder is not None else None
+    runs = model.decode_runs(view, logits, fused)
     units, sent_proba = model.sentence_proba(view, logits)
     ts = float(model.meta.get("sent_threshold", 2.0))
     sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, sent_proba) if p >= ts]
@@ -52,9 +57,10 @@ def detect(doc: Any, model: TechniqueModel | None = None) -> tuple[list[Candidat
 def techniques_stage(ctx: Any) -> None:
     """Fill ``ctx.out["techniques"]`` and ``ctx.out["propaganda"]`` from ``ctx.doc``.
 
-    Spans scoring below ``ctx.options.min_technique_score`` are not reported.
+    Spans scoring below ``ctx.options.min_technique_score`` are not reported; the
+    transformer is used when ``ctx.options.technique_encoder`` (see :func:`detect`).
     """
-    spans, techniques, _, units, sent_proba = detect(ctx.doc)
+    spans, techniques, _, units, sent_proba = detect(ctx.doc, encoder=ctx.options.technique_encoder)
     min_score = ctx.options.min_technique_score
     out = []
     for c, technique in sorted(zip(spans, techniques), key=lambda x: (x[0].start, -x[0].end)):

@@ -9,6 +9,11 @@ SI decoding: tokens whose in-span probability reaches ``si_threshold`` form runs
 punctuation at a run's edges is trimmed; each run is one candidate span whose score
 is the calibrated probability (Platt scaling of the run's mean token logit) that
 its characters lie in a gold span. TC: softmax over the 14 SemEval-2020 classes.
+
+With an encoder (``encoder.onnx`` beside the weights and ``meta["encoder"]``), the runs
+are decoded from the tagger's logits averaged with those of a fine-tuned transformer
+(:mod:`slant.techniques.encoder`), weight ``meta["encoder"]["alpha"]``; the sentence
+classifier and TC read the linear features only.
 """
 
 from __future__ import annotations
@@ -71,6 +76,8 @@ class TechniqueModel:
             ``sent``): ``<part>_mu`` (d,) and ``<part>_scale`` (d,) standardise them
             (``(x - mu) * scale``), ``<part>_w`` holds the weights, (d,) or (n_classes, d).
             Parts without them use only the hashed features.
+        encoder: the fine-tuned transformer tagger (:class:`~slant.techniques.encoder.Encoder`)
+            whose logits :meth:`fused_logits` mixes in, or None.
     """
 
     si_coef: np.ndarray
@@ -83,6 +90,7 @@ class TechniqueModel:
     sent_coef: np.ndarray | None = None
     sent_intercept: float = 0.0
     dense: dict[str, np.ndarray] = field(default_factory=dict)
+    encoder: Any = None
 
     def __post_init__(self) -> None:
         self._si_hasher = make_hasher(self.si_coef.shape[0])
@@ -112,22 +120,59 @@ class TechniqueModel:
         return units, _sigmoid(z)
 
     def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,
-                   sent_threshold: float | None = None) -> tuple[list[CandidateSpan], list[CandidateSpan]]:
-        """Token runs (:meth:`decode`) and whole sentences whose sentence probability
-        reaches ``sent_threshold`` (default ``meta["sent_threshold"]``; over 1 = none).
+                   sent_threshold: float | None = None, fused: np.ndarray | None = None
+                   ) -> tuple[list[CandidateSpan], list[CandidateSpan]]:
+        """Token runs and whole sentences over the sentence threshold.
+
+        The runs are :meth:`decode` of ``fused`` (:meth:`fused_logits`) at ``threshold``
+        (default :attr:`encoder_threshold`), or of ``logits`` at ``threshold`` (default
+        :attr:`si_threshold`) when ``fused`` is None. Sentences are those whose
+        probability (from the tagger's ``logits``) reaches ``sent_threshold`` (default
+        ``meta["sent_threshold"]``; over 1 = none).
 
         Returns:
             ``(runs, sentences)``; a sentence span's score is its sentence probability.
         """
-        runs = self.decode(view, logits, threshold)
+        runs = self.decode_runs(view, logits, fused, threshold)
         ts = float(self.meta.get("sent_threshold", 2.0)) if sent_threshold is None else sent_threshold
         units, proba = self.sentence_proba(view, logits)
         sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, proba) if p >= ts]
         return runs, sents
 
+    def decode_runs(self, view: DocView, logits: np.ndarray, fused: np.ndarray | None = None,
+                    threshold: float | None = None) -> list[CandidateSpan]:
+        """:meth:`decode` of ``fused`` at :attr:`encoder_threshold`, or of ``logits`` at
+        :attr:`si_threshold` when ``fused`` is None (``threshold`` overrides either)."""
+        if fused is None:
+            return self.decode(view, logits, threshold)
+        return self.decode(view, fused, self.encoder_threshold if threshold is None else threshold)
+
+    def fused_logits(self, view: DocView, logits: np.ndarray) -> np.ndarray:
+        """``(1 - alpha) * logits + alpha * encoder logits`` per token, the in-span logits the
+        runs are decoded from; ``logits`` itself when the model has no encoder.
+
+        Args:
+            view: the Doc's view.
+            logits: :meth:`token_logits` of it, shape (n_tokens,).
+        Returns:
+            float64 array (n_tokens,).
+        """
+        cfg = self.meta.get("encoder")
+        if self.encoder is None or not cfg or view.n == 0:
+            return logits
+        alpha = float(cfg["alpha"])
+        tx = self.encoder.token_logits(doc_text(view.doc), view.starts, view.ends)
+        return (1.0 - alpha) * logits + alpha * tx
+
     @property
     def si_threshold(self) -> float:
+        """Token probability the linear tagger's runs are cut at."""
         return float(self.meta.get("si_threshold", 0.5))
+
+    @property
+    def encoder_threshold(self) -> float:
+        """Token probability the fused runs (:meth:`fused_logits`) are cut at."""
+        return float(self.meta.get("encoder", {}).get("threshold", self.si_threshold))
 
     # ---- SI
     def token_logits(self, view: DocView) -> np.ndarray:
@@ -194,9 +239,12 @@ class TechniqueModel:
 
     # ---- files
     def save(self, directory: str | Path) -> None:
-        """Write ``model.npz`` and ``meta.json`` into ``directory``."""
+        """Write ``model.npz`` and ``meta.json`` (and the encoder's files, when the model has
+        one) into ``directory``."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
+        if self.encoder is not None:
+            self.encoder.save(d)
         np.savez_compressed(
             d / "model.npz",
             si_coef=self.si_coef.astype(np.float32),
@@ -239,7 +287,15 @@ class TechniqueModel:
             sent_coef=arrays["sent_coef"].astype(np.float64) if "sent_coef" in arrays else None,
             sent_intercept=float(arrays["sent_intercept"][0]) if "sent_intercept" in arrays else 0.0,
             dense={k[len("dense_"):]: arrays[k].astype(np.float64) for k in arrays if k.startswith("dense_")},
+            encoder=_load_encoder(directory) if meta.get("encoder") else None,
         )
+
+
+def _load_encoder(directory: Any) -> Any:
+    """The :class:`~slant.techniques.encoder.Encoder` of a model folder (E202 when its files are missing)."""
+    from .encoder import Encoder
+
+    return Encoder(directory)
 
 
 @functools.cache

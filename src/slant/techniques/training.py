@@ -353,13 +353,16 @@ def predict_tc_gold(model: TechniqueModel, items: list[Prepared]) -> dict[str, l
 
 
 def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float = 0.0,
-               threshold: float | None = None, sent_threshold: float | None = None) -> dict[str, list[tuple[int, int]]]:
-    """SI spans of ``items`` in ORIGINAL offsets, scored at least ``min_score``."""
+               threshold: float | None = None, sent_threshold: float | None = None,
+               encoder: bool = True) -> dict[str, list[tuple[int, int]]]:
+    """SI spans of ``items`` in ORIGINAL offsets, scored at least ``min_score``; runs decoded
+    with the model's transformer mixed in when ``encoder`` (and the model has one)."""
     out = {}
     for p in items:
         logits = model.token_logits(p.view)
         spans = []
-        runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold)
+        fused = model.fused_logits(p.view, logits) if encoder else None
+        runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold, fused=fused)
         for c in runs + sents:
             if c.score >= min_score:
                 o = p.normalized.to_original(c.start, c.end)
@@ -369,11 +372,13 @@ def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float
 
 
 def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: bool = False,
-                   min_score: float = 0.0) -> dict[str, Any]:
-    """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict."""
+                   min_score: float = 0.0, encoder: bool = True) -> dict[str, Any]:
+    """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict (``encoder``:
+    whether the SI runs mix in the model's transformer, as :func:`predict_si`)."""
     gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items}
-    si = si_score(predict_si(model, items, min_score=min_score), gold_si)
-    result: dict[str, Any] = {"articles": len(items), "si": si.as_dict()}
+    si = si_score(predict_si(model, items, min_score=min_score, encoder=encoder), gold_si)
+    result: dict[str, Any] = {"articles": len(items), "si": si.as_dict(),
+                              "encoder": bool(encoder and model.encoder is not None and model.meta.get("encoder"))}
     if not si_only:
         gold_tc = {p.article.id: [(s.start, s.end, s.technique) for s in p.article.tc] for p in items}
         tc = tc_score(predict_tc_gold(model, items), gold_tc)
@@ -387,17 +392,28 @@ def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: boo
     return result
 
 
+#: weight of the transformer's logits in the fused SI logits, and the token probability the
+#: fused runs are cut at; both chosen on PTC dev (CARD.md: "Transformer")
+ENCODER_MIX = {"alpha": 0.5, "threshold": 0.30}
+
+
 def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] | None = None,
-          cache_dir: str | Path | None = None) -> TechniqueModel:
+          cache_dir: str | Path | None = None, encoder: bool = True,
+          log: Any = lambda message: None) -> TechniqueModel:
     """Rebuild the model from a PTC train split and write it to ``out_dir``.
 
     Args:
         data_dir: a PTC split with ``labels-si`` and ``labels-tc`` (e.g. ``ptc/train``).
-        out_dir: folder for ``model.npz``, ``meta.json``, ``lexicon.json``.
+        out_dir: folder for ``model.npz``, ``meta.json``, ``lexicon.json`` and, with
+            ``encoder``, ``encoder.onnx`` and ``tokenizer.json``.
+        encoder: also fine-tune the transformer tagger (needs the ``train`` extra; about
+            15 minutes on 2 cores); False writes a model without one.
+        log: called with progress lines.
     Returns:
         the fitted model.
     Raises:
         InputError: ``data_dir`` is not a PTC split or has no TC labels (E110).
+        MissingExtraError: ``encoder`` without torch, transformers or the pretrained weights (E302).
     """
     import datetime
     import hashlib
@@ -407,7 +423,12 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
     articles = load_split(data_dir)
     if not any(a.tc for a in articles):
         raise InputError(f"[E110] {data_dir}: no TC labels (labels-tc/) to train on")
+    if encoder:  # fail before the linear fit, not after it
+        from .encoder_training import require_extras
+
+        require_extras()
     items = prepare(articles, cache_dir=cache_dir)
+    log(f"fitting the linear tagger and classifiers on {len(items)} articles")
     model = fit_model(items, params=params)
     ids = "\n".join(a.id for a in articles)
     model.meta["data"] = {
@@ -416,12 +437,25 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
         "ids_sha256": hashlib.sha256(ids.encode()).hexdigest(),
     }
     model.meta["date"] = datetime.date.today().isoformat()
-    model.save(out_dir)
+    out = Path(out_dir)
+    if encoder:
+        from .encoder_training import fine_tune
+
+        texts = [p.normalized.text for p in items]
+        gold = [[p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items]
+        seed = int((params or {}).get("seed", DEFAULTS["seed"]))
+        settings = fine_tune(texts, gold, out, params={"seed": seed}, log=log)
+        model.meta["encoder"] = {**ENCODER_MIX, "training": settings}
+        model.meta["id"] = "techniques-v3"
+    else:
+        for name in ("encoder.onnx", "tokenizer.json"):
+            (out / name).unlink(missing_ok=True)
+    model.save(out)
     return model
 
 
 def evaluate(model: TechniqueModel, data_dir: str | Path, *, si_only: bool = False, min_score: float = 0.0,
-             cache_dir: str | Path | None = None) -> dict[str, Any]:
+             cache_dir: str | Path | None = None, encoder: bool = True) -> dict[str, Any]:
     """Score ``model`` on a PTC split; keys ``si.precision``, ``si.recall``, ``si.f1``,
     ``tc.micro_f1``, ``tc.per_technique`` (TC left out when ``si_only``).
 
@@ -436,7 +470,7 @@ def evaluate(model: TechniqueModel, data_dir: str | Path, *, si_only: bool = Fal
     if not si_only and not any(a.tc for a in articles):
         raise InputError(f"[E110] {data_dir}: no technique labels (labels-tc/); use --si-only")
     items = prepare(articles, cache_dir=cache_dir)
-    result = evaluate_items(model, items, si_only=si_only, min_score=min_score)
+    result = evaluate_items(model, items, si_only=si_only, min_score=min_score, encoder=encoder)
     result["split"] = str(data_dir)
     result["min_score"] = min_score
     return result

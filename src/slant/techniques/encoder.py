@@ -1,0 +1,139 @@
+"""The fine-tuned transformer token tagger of the techniques detector (ONNX Runtime, no torch).
+
+A MiniLM encoder (6 layers, 384 units; Wang et al., NeurIPS 2020, as distilled in
+sentence-transformers' all-MiniLM-L6-v2) fine-tuned on the PTC train split to tell, for
+each WordPiece, whether it lies inside a propaganda span (SemEval-2020 Task 11, SI). The
+shipped file is the fine-tuned network exported to ONNX with int8 weights
+(``encoder.onnx``) beside its WordPiece vocabulary (``tokenizer.json``, HF tokenizers
+format). :func:`slant.techniques.encoder_training.fine_tune` rebuilds it.
+
+A text longer than one window is read in windows of :data:`WINDOW` WordPieces that
+overlap by half; a WordPiece's logit is the mean over the windows holding it.
+
+ONNX Runtime uses one thread per core unless ``SLANT_ENCODER_THREADS`` says otherwise
+(``slant batch`` workers set it to 1: the workers are the parallelism).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelNotFoundError
+
+#: WordPieces per window, [CLS] and [SEP] excluded (the model was fine-tuned on 254)
+WINDOW = 254
+#: WordPieces between the starts of two windows (consecutive windows share WINDOW - STRIDE)
+STRIDE = WINDOW // 2
+#: windows run through the network in one call
+BATCH = 16
+#: logit given to a range that no WordPiece overlaps (whitespace): P(in span) ~ 0.0025
+NO_PIECE = -6.0
+
+
+def windows(n: int, size: int = WINDOW, stride: int | None = None) -> list[tuple[int, int]]:
+    """``[start, end)`` WordPiece windows covering ``n`` pieces, ``size`` long, ``stride`` apart
+    (default ``size // 2``); one window when ``n <= size``, none when ``n == 0``."""
+    if n <= 0:
+        return []
+    if n <= size:
+        return [(0, n)]
+    stride = stride or size // 2
+    out, i = [], 0
+    while True:
+        out.append((i, min(i + size, n)))
+        if i + size >= n:
+            return out
+        i += stride
+
+
+class Encoder:
+    """ONNX token tagger: text -> WordPiece char offsets and in-span logits.
+
+    Args:
+        directory: a folder (path or importlib Traversable) holding ``encoder.onnx`` and
+            ``tokenizer.json``.
+    Raises:
+        ModelNotFoundError: a file is missing or unreadable (E202).
+    """
+
+    def __init__(self, directory: Any) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.directory = directory
+        try:
+            onnx_bytes = (directory / "encoder.onnx").read_bytes()
+            self.tokenizer = Tokenizer.from_str((directory / "tokenizer.json").read_text(encoding="utf-8"))
+        except Exception as exc:  # OSError, or the plain Exception tokenizers raises on a bad file
+            raise ModelNotFoundError(f"[E202] techniques encoder at {directory}: {exc}") from None
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+        opts = ort.SessionOptions()
+        threads = os.environ.get("SLANT_ENCODER_THREADS")
+        if threads:
+            opts.intra_op_num_threads = int(threads)
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(onnx_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
+
+    def save(self, directory: str | Path) -> None:
+        """Copy ``encoder.onnx`` and ``tokenizer.json`` into ``directory`` (kept if it is the source)."""
+        out = Path(directory)
+        for name in ("encoder.onnx", "tokenizer.json"):
+            data = (self.directory / name).read_bytes()
+            target = out / name
+            if not (target.is_file() and target.read_bytes() == data):
+                target.write_bytes(data)
+
+    def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """WordPiece ids (n,) int64 and char offsets (n, 2) int64 of ``text`` (no special tokens)."""
+        enc = self.tokenizer.encode(text, add_special_tokens=False)
+        return np.asarray(enc.ids, dtype=np.int64), np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+
+    def logits(self, ids: np.ndarray) -> np.ndarray:
+        """Raw output of the network per WordPiece, float32 (n, n_outputs); column 0 is the
+        in-span logit."""
+        n = len(ids)
+        spans = windows(n, WINDOW, STRIDE)
+        acc: np.ndarray | None = None
+        count = np.zeros(n, dtype=np.float32)
+        for b in range(0, len(spans), BATCH):
+            part = spans[b:b + BATCH]
+            width = max(e - s for s, e in part) + 2
+            x = np.zeros((len(part), width), dtype=np.int64)
+            mask = np.zeros_like(x)
+            for k, (s, e) in enumerate(part):
+                x[k, 0], x[k, 1:e - s + 1], x[k, e - s + 1] = self.cls, ids[s:e], self.sep
+                mask[k, :e - s + 2] = 1
+            out = self.session.run(None, {"input_ids": x, "attention_mask": mask})[0]
+            if acc is None:
+                acc = np.zeros((n, out.shape[-1]), dtype=np.float32)
+            for k, (s, e) in enumerate(part):
+                acc[s:e] += out[k, 1:e - s + 1]
+                count[s:e] += 1
+        if acc is None:
+            return np.zeros((0, 1), dtype=np.float32)
+        return acc / count[:, None]
+
+    def token_logits(self, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """In-span logit of each char range ``[starts[i], ends[i])`` of ``text`` (e.g. spaCy
+        tokens): the highest logit of the WordPieces overlapping it, or :data:`NO_PIECE` where
+        none does (whitespace). Shape (len(starts),) float64."""
+        ids, offs = self.encode(text)
+        out = np.full(len(starts), NO_PIECE)
+        if not len(ids):
+            return out
+        z = self.logits(ids)[:, 0]
+        # pieces are in text order and do not overlap: the pieces overlapping [s, e) are
+        # those from the first whose end is past s to the last whose start is before e
+        lo = np.searchsorted(offs[:, 1], np.asarray(starts), side="right")
+        hi = np.searchsorted(offs[:, 0], np.asarray(ends), side="left")
+        for i, (a, b) in enumerate(zip(lo, hi)):
+            if b > a:
+                out[i] = float(z[a:b].max())
+        return out
