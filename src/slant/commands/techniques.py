@@ -21,7 +21,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         data: Annotated[Path, typer.Option("--data", help="PTC train split (articles/, labels-si/, labels-tc/).")],
         output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model folder (default: the shipped one).")] = None,
         seed: Annotated[int, typer.Option(help="Random seed of the SGD fits and the fine-tuning.")] = 13,
-        encoder: Annotated[bool, typer.Option("--encoder/--no-encoder", help="Also fine-tune the transformer tagger (pip install 'slant[train]'; about 15 minutes on 2 cores).")] = True,
+        encoder: Annotated[bool, typer.Option("--encoder/--no-encoder", help="Also fine-tune the transformer tagger (pip install 'slant[train]'; about 25 minutes on 2 cores).")] = True,
     ) -> None:
         """Rebuild the techniques model (SI tagger, TC classifier, transformer tagger) from a PTC split, seeded."""
         from ..cli import fail

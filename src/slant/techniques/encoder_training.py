@@ -92,7 +92,7 @@ def fine_tune(texts: list[str], spans: list[list[tuple[int, int]]], out_dir: str
     write ``encoder.onnx`` (int8 weights) and ``tokenizer.json`` into ``out_dir``.
 
     Seeded (``params["seed"]``); on one machine and thread count the run is repeatable.
-    About 15 minutes for the 297 PTC train articles on 2 cores.
+    About 25 minutes for the 297 PTC train articles on 2 cores.
 
     Returns:
         the settings used, for ``meta.json``.

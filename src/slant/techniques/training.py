@@ -361,7 +361,7 @@ def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float
     for p in items:
         logits = model.token_logits(p.view)
         spans = []
-        fused = model.fused_logits(p.view, logits) if encoder else None
+        fused = model.fused_logits(p.view, logits) if encoder and model.encoder is not None else None
         runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold, fused=fused)
         for c in runs + sents:
             if c.score >= min_score:
@@ -393,7 +393,7 @@ def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: boo
 
 
 #: weight of the transformer's logits in the fused SI logits, and the token probability the
-#: fused runs are cut at; both chosen on PTC dev (CARD.md: "Transformer")
+#: fused runs are cut at; chosen on PTC dev (CARD.md, "Tuning discipline for v3")
 ENCODER_MIX = {"alpha": 0.5, "threshold": 0.30}
 
 
@@ -407,7 +407,7 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
         out_dir: folder for ``model.npz``, ``meta.json``, ``lexicon.json`` and, with
             ``encoder``, ``encoder.onnx`` and ``tokenizer.json``.
         encoder: also fine-tune the transformer tagger (needs the ``train`` extra; about
-            15 minutes on 2 cores); False writes a model without one.
+            25 minutes on 2 cores); False writes a model without one.
         log: called with progress lines.
     Returns:
         the fitted model.
