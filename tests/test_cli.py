@@ -47,6 +47,24 @@ def test_cli_error_line_shows_escape_codes_of_a_file_name_as_text(tmp_path):
     assert "\x1b" not in r.output and "no\u241b[31mred.txt" in r.output
 
 
+def test_cli_technique_encoder_flag_switches_the_transformer_on_and_off(tmp_path):
+    spans = {}
+    for flag in ("--technique-encoder", "--no-technique-encoder"):
+        r = run("analyze", str(EXAMPLE_000), "--format", "json", flag)
+        assert r.exit_code == 0, r.output
+        spans[flag] = [(t["start"], t["end"]) for t in json.loads(r.stdout)["techniques"]]
+    assert spans["--technique-encoder"] != spans["--no-technique-encoder"]
+    default = run("analyze", str(EXAMPLE_000), "--format", "json")
+    assert [(t["start"], t["end"]) for t in json.loads(default.stdout)["techniques"]] == spans["--no-technique-encoder"]
+    # a config file turns it on; the flag wins over the file
+    cfg = tmp_path / "on.toml"
+    cfg.write_text("[analysis]\ntechnique_encoder = true\n", encoding="utf-8")
+    on = run("analyze", str(EXAMPLE_000), "--format", "json", "--config", str(cfg))
+    assert [(t["start"], t["end"]) for t in json.loads(on.stdout)["techniques"]] == spans["--technique-encoder"]
+    off = run("analyze", str(EXAMPLE_000), "--format", "json", "--config", str(cfg), "--no-technique-encoder")
+    assert [(t["start"], t["end"]) for t in json.loads(off.stdout)["techniques"]] == spans["--no-technique-encoder"]
+
+
 def test_cli_analyze_json_offsets_are_original(example_text):
     r = run("analyze", str(EXAMPLE_000), "--format", "json")
     assert r.exit_code == 0, r.output
@@ -205,5 +223,5 @@ def test_cli_terminal_view_written_to_a_file_is_wide_enough_to_read(tmp_path, mo
     out = tmp_path / "view.txt"
     r = run("analyze", str(EXAMPLE_000), "-o", str(out))
     assert r.exit_code == 0, r.output
-    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("│ 581-610")]
-    assert rows and "enjoy the perks of government" in rows[0]
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("│ 470-487")]
+    assert rows and "infidel countries" in rows[0]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from slant.errors import InputError, MissingExtraError, ModelNotFoundError
-from slant.techniques.encoder import NO_PIECE, WINDOW, Encoder, windows
+from slant.techniques.encoder import NO_PIECE, WINDOW, Encoder, encoder_text, windows
 from slant.techniques.encoder_training import piece_labels
 
 
@@ -34,8 +34,70 @@ def test_piece_labels_mark_pieces_overlapping_a_span():
 
 
 def test_an_encoder_folder_without_its_files_is_E202(tmp_path):
-    with pytest.raises(ModelNotFoundError, match="E202"):
+    with pytest.raises(ModelNotFoundError, match="E202.*slant train techniques"):
         Encoder(tmp_path)
+
+
+def test_a_corrupt_encoder_file_is_E202_and_bad_thread_counts_are_E120(tmp_path, monkeypatch):
+    from importlib.resources import files
+
+    shipped = files("slant") / "models" / "techniques"
+    (tmp_path / "tokenizer.json").write_bytes((shipped / "tokenizer.json").read_bytes())
+    (tmp_path / "encoder.onnx").write_bytes(b"not a model")
+    with pytest.raises(ModelNotFoundError, match="E202.*encoder at"):
+        Encoder(tmp_path)
+    monkeypatch.setenv("SLANT_ENCODER_THREADS", "abc")
+    with pytest.raises(InputError, match="E120.*SLANT_ENCODER_THREADS"):
+        Encoder(shipped)
+
+
+def test_encoder_text_blanks_what_the_vocabulary_cannot_hold_and_keeps_offsets():
+    s = "human\U0001F1FA\U0001F1F8 rights \U0001F468\u200d\U0001F469\u200d\U0001F467 \u00a92019 caf\u00e9 \u05e9\u200f"
+    t = encoder_text(s)
+    assert len(t) == len(s)
+    assert t.startswith("human   rights") and "2019 caf\u00e9 \u05e9 " in t
+    assert encoder_text("plain ASCII [text]!") == "plain ASCII [text]!"
+
+
+def test_a_word_with_an_emoji_attached_keeps_its_pieces(model):
+    ids, offs = model.encoder.encode("fundamental human\U0001F1FA\U0001F1F8 rights")
+    pieces = model.encoder.tokenizer.decode(ids.tolist())
+    assert "human" in pieces and "[UNK]" not in pieces
+    sep = model.encoder.tokenizer.token_to_id("[SEP]")
+    ids, _ = model.encoder.encode("a [SEP] b [CLS] c")
+    assert sep not in ids.tolist()  # written in an article, they are text
+
+
+def test_a_model_used_without_its_encoder_never_reads_the_encoder_files(tmp_path, nlp):
+    from slant.techniques.detector import detect
+    from slant.techniques.model import TechniqueModel, load_model
+
+    load_model().save(tmp_path)
+    (tmp_path / "encoder.onnx").unlink()
+    m = TechniqueModel.load(tmp_path)
+    doc = nlp("These corrupt traitors are destroying our great nation, critics said on Monday.")
+    assert detect(doc, m)[0] is not None  # technique_encoder = false: no encoder needed
+    with pytest.raises(ModelNotFoundError, match="E202"):
+        detect(doc, m, encoder=True)
+
+
+@pytest.mark.parametrize("encoder", [False, True])
+def test_runs_never_start_or_end_on_an_emoji(encoder):
+    import unicodedata
+
+    import slant
+
+    text = ("The corrupt \U0001F467 elites are destroying\U0001F1FA\U0001F1F8 our great nation "
+            "\U0001F468\u200d\U0001F469\u200d\U0001F467! These treasonous\U0001F3FD traitors and "
+            "radical\u2764\ufe0f thugs must be stopped \U0001F525\U0001F525 before they ruin "
+            "everything. Shameful \U0001F621 lies from a disgraceful\U0001F1EC\U0001F1E7 media!\n") * 3
+    a = slant.analyze(text, options=slant.Options(stages=("sentences", "techniques"), technique_encoder=encoder))
+    assert a.techniques
+    for t in a.techniques:
+        span = text[t.start:t.end]
+        assert any(c.isalnum() for c in span), span
+        for c in (span[0], span[-1]):
+            assert unicodedata.category(c) not in ("So", "Sk", "Cf") and c != "\ufe0f", (t, span)
 
 
 def test_training_without_the_pretrained_weights_is_E302(monkeypatch):
@@ -51,7 +113,7 @@ def model():
     from slant.techniques.model import load_model
 
     m = load_model()
-    assert m.encoder is not None and m.meta.get("encoder"), "the shipped techniques model has no encoder"
+    assert m.has_encoder and m.encoder is not None, "the shipped techniques model has no encoder"
     return m
 
 
@@ -115,8 +177,8 @@ def test_detect_with_and_without_the_encoder(model, nlp, example_text):
     from slant.techniques.features import DocView
 
     doc = nlp(normalize(example_text).text)
-    with_enc, _, _, units, sp = detect(doc, model)
-    without, _, _, units2, sp2 = detect(doc, model, encoder=False)
+    with_enc, _, _, units, sp = detect(doc, model, encoder=True)
+    without, _, _, units2, sp2 = detect(doc, model)  # default: technique_encoder = false
     view = DocView(doc)
     lin = model.token_logits(view)
     runs_lin = model.decode(view, lin)
@@ -130,7 +192,7 @@ def test_detect_with_and_without_the_encoder(model, nlp, example_text):
 def test_technique_encoder_option_must_be_a_boolean():
     from slant.options import Options, load_options
 
-    assert Options().technique_encoder is True
-    assert load_options(technique_encoder=False).technique_encoder is False
+    assert Options().technique_encoder is False  # defaults.toml: corpus runs keep their throughput
+    assert load_options(technique_encoder=True).technique_encoder is True
     with pytest.raises(InputError, match="E120.*technique_encoder"):
         Options(technique_encoder="yes")

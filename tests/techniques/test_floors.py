@@ -19,7 +19,9 @@ def test_shipped_model_meets_the_dev_floors(shared_data):
     dev = shared_data / "ptc" / "dev"
     ids = sorted((dev / "ids.txt").read_text(encoding="utf-8").split())
     assert hashlib.sha256("\n".join(ids).encode()).hexdigest() == floors["dev_ids_sha256"], "dev split changed"
-    result = evaluate(load_model(), dev)
+    result = evaluate(load_model(), dev)  # the default: technique_encoder = false
     tol = floors["tolerance"]
     assert result["si"]["f1"] >= floors["si_f1"] - tol, result["si"]
     assert result["tc"]["micro_f1"] >= floors["tc_micro_f1"] - tol, result["tc"]["micro_f1"]
+    with_encoder = evaluate(load_model(), dev, si_only=True, encoder=True)
+    assert with_encoder["encoder"] and with_encoder["si"]["f1"] >= floors["si_f1_encoder"] - tol, with_encoder["si"]

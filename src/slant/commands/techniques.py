@@ -45,7 +45,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         si_only: Annotated[bool, typer.Option("--si-only", help="Score span identification only (no labels-tc needed).")] = False,
         min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
         model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model folder (default: the shipped one).")] = None,
-        encoder: Annotated[bool, typer.Option("--encoder/--no-encoder", help="Mix the fine-tuned transformer into SI (as slant analyze does by default).")] = True,
+        encoder: Annotated[Optional[bool], typer.Option("--encoder/--no-encoder", help="Mix the fine-tuned transformer into SI (default: technique_encoder in the options, as slant analyze).")] = None,
     ) -> None:
         """Print SI P/R/F1, TC micro-F1 and per-technique F1 on a PTC split (SemEval-2020 measures)."""
         from ..cli import fail
@@ -56,6 +56,10 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         if format not in ("text", "json"):
             raise fail(f"--format must be text or json, not {format!r}", code=2)
         try:
+            if encoder is None:
+                from ..options import load_options
+
+                encoder = load_options().technique_encoder
             model = TechniqueModel.load(model_dir) if model_dir else load_model()
             result = run_eval(model, data, si_only=si_only, min_score=min_score, encoder=encoder)
         except SlantError as exc:

@@ -23,7 +23,7 @@ from .features import DocView
 from .model import CandidateSpan, TechniqueModel, load_model
 
 
-def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = True
+def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = False
            ) -> tuple[list[CandidateSpan], list[str], np.ndarray, list, np.ndarray]:
     """Candidate technique spans of a Doc (normalised offsets) and sentence probabilities.
 
@@ -31,8 +31,9 @@ def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = Tru
         doc: a parsed ``spacy.tokens.Doc`` (tagger, parser, lemmatizer).
         model: defaults to the shipped model.
         encoder: decode the runs from the linear tagger's logits mixed with the model's
-            fine-tuned transformer (when it has one); False = the linear tagger alone
-            (faster, lower SI F1; see the model card).
+            fine-tuned transformer (when it has one): higher SI F1, about three times
+            slower (see the model card); False (the default, as the option
+            ``technique_encoder``) = the linear tagger alone.
     Returns:
         ``(spans, techniques, proba, units, sent_proba)``: decoded spans (token runs,
         then whole sentences over the sentence threshold), the top technique of each,
@@ -43,7 +44,7 @@ def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = Tru
     model = model or load_model()
     view = DocView(doc)
     logits = model.token_logits(view)
-    fused = model.fused_logits(view, logits) if encoder and model.encoder is not None else None
+    fused = model.fused_logits(view, logits) if encoder and model.has_encoder else None
     runs = model.decode_runs(view, logits, fused)
     units, sent_proba = model.sentence_proba(view, logits)
     ts = float(model.meta.get("sent_threshold", 2.0))

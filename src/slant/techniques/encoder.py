@@ -10,19 +10,27 @@ format). :func:`slant.techniques.encoder_training.fine_tune` rebuilds it.
 A text longer than one window is read in windows of :data:`WINDOW` WordPieces that
 overlap by half; a WordPiece's logit is the mean over the windows holding it.
 
+The network reads :func:`encoder_text`: the text with the characters its WordPiece
+vocabulary cannot hold (emoji, other symbols, format characters) blanked, one space for
+one character, so offsets still index the text. Without that, a word with an emoji
+attached ("human🇺🇸") was one ``[UNK]`` piece, and the emoji's spaCy tokens took the
+word's logit. ``[CLS]`` or ``[SEP]`` written in an article are read as text.
+
 ONNX Runtime uses one thread per core unless ``SLANT_ENCODER_THREADS`` says otherwise
 (``slant batch`` workers set it to 1: the workers are the parallelism).
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ModelNotFoundError
+from ..errors import InputError, ModelNotFoundError
 
 #: WordPieces per window, [CLS] and [SEP] excluded (the model was fine-tuned on 254)
 WINDOW = 254
@@ -32,6 +40,25 @@ STRIDE = WINDOW // 2
 BATCH = 16
 #: logit given to a range that no WordPiece overlaps (whitespace): P(in span) ~ 0.0025
 NO_PIECE = -6.0
+
+
+#: Unicode categories blanked for the network: other and modifier symbols (emoji, skin
+#: tones, flags' regional indicators, ©), format characters (ZWJ, bidi marks), private use,
+#: unassigned and surrogates
+_OPAQUE_CATEGORIES = frozenset({"So", "Sk", "Cf", "Co", "Cn", "Cs"})
+
+
+@functools.lru_cache(maxsize=8192)
+def _opaque(ch: str) -> bool:
+    return unicodedata.category(ch) in _OPAQUE_CATEGORIES or "\ufe00" <= ch <= "\ufe0f" or ch == "\u20e3"
+
+
+def encoder_text(text: str) -> str:
+    """``text`` as the network reads it: each non-ASCII symbol, format or variation-selector
+    character replaced by a space (same length, so offsets are unchanged)."""
+    if text.isascii():
+        return text
+    return "".join(" " if ch > "\x7f" and _opaque(ch) else ch for ch in text)
 
 
 def windows(n: int, size: int = WINDOW, stride: int | None = None) -> list[tuple[int, int]]:
@@ -57,7 +84,9 @@ class Encoder:
         directory: a folder (path or importlib Traversable) holding ``encoder.onnx`` and
             ``tokenizer.json``.
     Raises:
-        ModelNotFoundError: a file is missing or unreadable (E202).
+        ModelNotFoundError: a file is missing, unreadable or not a model (E202).
+        InputError: ``SLANT_ENCODER_THREADS`` is set to something else than a positive
+            integer (E120).
     """
 
     def __init__(self, directory: Any) -> None:
@@ -65,21 +94,26 @@ class Encoder:
         from tokenizers import Tokenizer
 
         self.directory = directory
-        try:
-            onnx_bytes = (directory / "encoder.onnx").read_bytes()
-            self.tokenizer = Tokenizer.from_str((directory / "tokenizer.json").read_text(encoding="utf-8"))
-        except Exception as exc:  # OSError, or the plain Exception tokenizers raises on a bad file
-            raise ModelNotFoundError(f"[E202] techniques encoder at {directory}: {exc}") from None
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        self.cls = self.tokenizer.token_to_id("[CLS]")
-        self.sep = self.tokenizer.token_to_id("[SEP]")
+        threads = os.environ.get("SLANT_ENCODER_THREADS", "").strip()
+        if threads and not (threads.isdigit() and int(threads) > 0):
+            raise InputError(f"[E120] SLANT_ENCODER_THREADS must be a positive number of threads, not {threads!r}")
         opts = ort.SessionOptions()
-        threads = os.environ.get("SLANT_ENCODER_THREADS")
         if threads:
             opts.intra_op_num_threads = int(threads)
         opts.log_severity_level = 3
-        self.session = ort.InferenceSession(onnx_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
+        try:
+            onnx_bytes = (directory / "encoder.onnx").read_bytes()
+            self.tokenizer = Tokenizer.from_str((directory / "tokenizer.json").read_text(encoding="utf-8"))
+            self.session = ort.InferenceSession(onnx_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # OSError, or the exceptions tokenizers and ONNX Runtime raise on a bad file
+            raise ModelNotFoundError(f"[E202] techniques encoder at {directory}: {' '.join(str(exc).split())[:300]}; "
+                                     "reinstall slant, rebuild it with `slant train techniques --data DIR`, "
+                                     "or set technique_encoder = false") from None
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.tokenizer.encode_special_tokens = True  # "[SEP]" written in an article is text
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
 
     def save(self, directory: str | Path) -> None:
         """Copy ``encoder.onnx`` and ``tokenizer.json`` into ``directory`` (kept if it is the source)."""
@@ -91,8 +125,9 @@ class Encoder:
                 target.write_bytes(data)
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """WordPiece ids (n,) int64 and char offsets (n, 2) int64 of ``text`` (no special tokens)."""
-        enc = self.tokenizer.encode(text, add_special_tokens=False)
+        """WordPiece ids (n,) int64 and char offsets (n, 2) int64 of :func:`encoder_text` of
+        ``text`` (no special tokens added; offsets index ``text``)."""
+        enc = self.tokenizer.encode(encoder_text(text), add_special_tokens=False)
         return np.asarray(enc.ids, dtype=np.int64), np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
 
     def logits(self, ids: np.ndarray) -> np.ndarray:

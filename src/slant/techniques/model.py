@@ -6,7 +6,8 @@ Both are linear (logistic regression) over hashed feature strings
 thresholds, calibration, provenance). No pickle is read.
 
 SI decoding: tokens whose in-span probability reaches ``si_threshold`` form runs;
-punctuation at a run's edges is trimmed; each run is one candidate span whose score
+punctuation, determiners, conjunctions and tokens without a letter or digit (emoji) at
+a run's edges are trimmed; each run is one candidate span whose score
 is the calibrated probability (Platt scaling of the run's mean token logit) that
 its characters lie in a gold span. TC: softmax over the 14 SemEval-2020 classes.
 
@@ -38,6 +39,12 @@ logger = logging.getLogger(__name__)
 
 MODEL_ID = "techniques"
 _EDGE_TRIM = frozenset({"PUNCT", "SPACE", "CCONJ", "DET"})
+
+
+def _wordlike(shape: str) -> bool:
+    """Whether a token (by its spaCy shape) holds a letter or a digit: runs never start or
+    end on one that does not (an emoji, a lone skin tone or half of a flag)."""
+    return any(c in "xXd" for c in shape)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -76,8 +83,9 @@ class TechniqueModel:
             ``sent``): ``<part>_mu`` (d,) and ``<part>_scale`` (d,) standardise them
             (``(x - mu) * scale``), ``<part>_w`` holds the weights, (d,) or (n_classes, d).
             Parts without them use only the hashed features.
-        encoder: the fine-tuned transformer tagger (:class:`~slant.techniques.encoder.Encoder`)
-            whose logits :meth:`fused_logits` mixes in, or None.
+        encoder_dir: the folder of the encoder's files (``encoder.onnx``, ``tokenizer.json``);
+            the :attr:`encoder` is loaded from it on first use, so a model used with
+            ``technique_encoder = false`` never reads them.
     """
 
     si_coef: np.ndarray
@@ -90,7 +98,7 @@ class TechniqueModel:
     sent_coef: np.ndarray | None = None
     sent_intercept: float = 0.0
     dense: dict[str, np.ndarray] = field(default_factory=dict)
-    encoder: Any = None
+    encoder_dir: Any = None
 
     def __post_init__(self) -> None:
         self._si_hasher = make_hasher(self.si_coef.shape[0])
@@ -100,6 +108,24 @@ class TechniqueModel:
         self._tc_coef_t = np.ascontiguousarray(self.tc_coef.T)
         self.tc_coef = self._tc_coef_t.T  # the same values as a view: one copy in memory, not two
         self._sent_hasher = make_hasher(self.sent_coef.shape[0]) if self.sent_coef is not None else None
+
+    @property
+    def has_encoder(self) -> bool:
+        """Whether the model comes with a transformer tagger (``meta["encoder"]`` and its folder)."""
+        return bool(self.meta.get("encoder")) and self.encoder_dir is not None
+
+    @functools.cached_property
+    def encoder(self) -> Any:
+        """The :class:`~slant.techniques.encoder.Encoder`, loaded on first use; None without one.
+
+        Raises:
+            ModelNotFoundError: its files are missing or unreadable (E202).
+        """
+        if not self.has_encoder:
+            return None
+        from .encoder import Encoder
+
+        return Encoder(self.encoder_dir)
 
     def _dense_term(self, part: str, make: Any) -> np.ndarray | float:
         """``(x - mu) * scale @ w.T`` of a part's dense features (``make()`` builds x), or 0."""
@@ -157,10 +183,9 @@ class TechniqueModel:
         Returns:
             float64 array (n_tokens,).
         """
-        cfg = self.meta.get("encoder")
-        if self.encoder is None or not cfg or view.n == 0:
+        if not self.has_encoder or view.n == 0:
             return logits
-        alpha = float(cfg["alpha"])
+        alpha = float(self.meta["encoder"]["alpha"])
         tx = self.encoder.token_logits(doc_text(view.doc), view.starts, view.ends)
         return (1.0 - alpha) * logits + alpha * tx
 
@@ -212,9 +237,9 @@ class TechniqueModel:
             while j < n and on[j]:
                 j += 1
             a, b = i, j
-            while a < b and view.pos[a] in _EDGE_TRIM:
+            while a < b and (view.pos[a] in _EDGE_TRIM or not _wordlike(view.shape[a])):
                 a += 1
-            while b > a and view.pos[b - 1] in _EDGE_TRIM:
+            while b > a and (view.pos[b - 1] in _EDGE_TRIM or not _wordlike(view.shape[b - 1])):
                 b -= 1
             if b > a:
                 score = float(self.calibrate(logits[a:b].mean()))
@@ -243,7 +268,7 @@ class TechniqueModel:
         one) into ``directory``."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        if self.encoder is not None:
+        if self.has_encoder:
             self.encoder.save(d)
         np.savez_compressed(
             d / "model.npz",
@@ -287,15 +312,8 @@ class TechniqueModel:
             sent_coef=arrays["sent_coef"].astype(np.float64) if "sent_coef" in arrays else None,
             sent_intercept=float(arrays["sent_intercept"][0]) if "sent_intercept" in arrays else 0.0,
             dense={k[len("dense_"):]: arrays[k].astype(np.float64) for k in arrays if k.startswith("dense_")},
-            encoder=_load_encoder(directory) if meta.get("encoder") else None,
+            encoder_dir=directory if meta.get("encoder") else None,
         )
-
-
-def _load_encoder(directory: Any) -> Any:
-    """The :class:`~slant.techniques.encoder.Encoder` of a model folder (E202 when its files are missing)."""
-    from .encoder import Encoder
-
-    return Encoder(directory)
 
 
 @functools.cache

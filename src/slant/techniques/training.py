@@ -354,14 +354,14 @@ def predict_tc_gold(model: TechniqueModel, items: list[Prepared]) -> dict[str, l
 
 def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float = 0.0,
                threshold: float | None = None, sent_threshold: float | None = None,
-               encoder: bool = True) -> dict[str, list[tuple[int, int]]]:
+               encoder: bool = False) -> dict[str, list[tuple[int, int]]]:
     """SI spans of ``items`` in ORIGINAL offsets, scored at least ``min_score``; runs decoded
     with the model's transformer mixed in when ``encoder`` (and the model has one)."""
     out = {}
     for p in items:
         logits = model.token_logits(p.view)
         spans = []
-        fused = model.fused_logits(p.view, logits) if encoder and model.encoder is not None else None
+        fused = model.fused_logits(p.view, logits) if encoder and model.has_encoder else None
         runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold, fused=fused)
         for c in runs + sents:
             if c.score >= min_score:
@@ -372,13 +372,13 @@ def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float
 
 
 def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: bool = False,
-                   min_score: float = 0.0, encoder: bool = True) -> dict[str, Any]:
+                   min_score: float = 0.0, encoder: bool = False) -> dict[str, Any]:
     """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict (``encoder``:
     whether the SI runs mix in the model's transformer, as :func:`predict_si`)."""
     gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items}
     si = si_score(predict_si(model, items, min_score=min_score, encoder=encoder), gold_si)
     result: dict[str, Any] = {"articles": len(items), "si": si.as_dict(),
-                              "encoder": bool(encoder and model.encoder is not None and model.meta.get("encoder"))}
+                              "encoder": bool(encoder and model.has_encoder)}
     if not si_only:
         gold_tc = {p.article.id: [(s.start, s.end, s.technique) for s in p.article.tc] for p in items}
         tc = tc_score(predict_tc_gold(model, items), gold_tc)
@@ -455,7 +455,7 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
 
 
 def evaluate(model: TechniqueModel, data_dir: str | Path, *, si_only: bool = False, min_score: float = 0.0,
-             cache_dir: str | Path | None = None, encoder: bool = True) -> dict[str, Any]:
+             cache_dir: str | Path | None = None, encoder: bool = False) -> dict[str, Any]:
     """Score ``model`` on a PTC split; keys ``si.precision``, ``si.recall``, ``si.f1``,
     ``tc.micro_f1``, ``tc.per_technique`` (TC left out when ``si_only``).
 
