@@ -44,8 +44,7 @@ def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = Fal
     model = model or load_model()
     view = DocView(doc)
     logits = model.token_logits(view)
-    fused = model.fused_logits(view, logits) if encoder and model.has_encoder else None
-    runs = model.decode_runs(view, logits, fused)
+    runs = model.decode_runs(view, logits, encoder=encoder)
     units, sent_proba = model.sentence_proba(view, logits)
     ts = float(model.meta.get("sent_threshold", 2.0))
     sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, sent_proba) if p >= ts]

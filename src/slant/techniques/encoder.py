@@ -61,6 +61,41 @@ def encoder_text(text: str) -> str:
     return "".join(" " if ch > "\x7f" and _opaque(ch) else ch for ch in text)
 
 
+#: the files of an encoder, in its model folder
+FILES = ("encoder.onnx", "tokenizer.json")
+
+
+def make_tokenizer(tokenizer_json: str) -> Any:
+    """The WordPiece tokenizer of ``tokenizer.json`` (HF tokenizers format) set up as the
+    network reads text, in training and in use: no truncation or padding, and ``[SEP]`` or
+    ``[CLS]`` written in an article read as text."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_str(tokenizer_json)
+    tok.no_truncation()
+    tok.no_padding()
+    tok.encode_special_tokens = True
+    return tok
+
+
+def encode(tokenizer: Any, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """WordPiece ids (n,) int64 and char offsets (n, 2) int64 of :func:`encoder_text` of
+    ``text`` (no special tokens added; offsets index ``text``)."""
+    enc = tokenizer.encode(encoder_text(text), add_special_tokens=False)
+    return np.asarray(enc.ids, dtype=np.int64), np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+
+
+def copy_files(source: Any, directory: str | Path) -> None:
+    """Copy an encoder's :data:`FILES` from ``source`` (a folder or Traversable) into
+    ``directory``, leaving a file that already holds the same bytes (the source itself)."""
+    out = Path(directory)
+    for name in FILES:
+        data = (source / name).read_bytes()
+        target = out / name
+        if not (target.is_file() and target.read_bytes() == data):
+            target.write_bytes(data)
+
+
 def windows(n: int, size: int = WINDOW, stride: int | None = None) -> list[tuple[int, int]]:
     """``[start, end)`` WordPiece windows covering ``n`` pieces, ``size`` long, ``stride`` apart
     (default ``size // 2``); one window when ``n <= size``, none when ``n == 0``."""
@@ -91,7 +126,6 @@ class Encoder:
 
     def __init__(self, directory: Any) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.directory = directory
         threads = os.environ.get("SLANT_ENCODER_THREADS", "").strip()
@@ -103,32 +137,18 @@ class Encoder:
         opts.log_severity_level = 3
         try:
             onnx_bytes = (directory / "encoder.onnx").read_bytes()
-            self.tokenizer = Tokenizer.from_str((directory / "tokenizer.json").read_text(encoding="utf-8"))
+            self.tokenizer = make_tokenizer((directory / "tokenizer.json").read_text(encoding="utf-8"))
             self.session = ort.InferenceSession(onnx_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as exc:  # OSError, or the exceptions tokenizers and ONNX Runtime raise on a bad file
             raise ModelNotFoundError(f"[E202] techniques encoder at {directory}: {' '.join(str(exc).split())[:300]}; "
                                      "reinstall slant, rebuild it with `slant train techniques --data DIR`, "
                                      "or set technique_encoder = false") from None
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        self.tokenizer.encode_special_tokens = True  # "[SEP]" written in an article is text
         self.cls = self.tokenizer.token_to_id("[CLS]")
         self.sep = self.tokenizer.token_to_id("[SEP]")
 
-    def save(self, directory: str | Path) -> None:
-        """Copy ``encoder.onnx`` and ``tokenizer.json`` into ``directory`` (kept if it is the source)."""
-        out = Path(directory)
-        for name in ("encoder.onnx", "tokenizer.json"):
-            data = (self.directory / name).read_bytes()
-            target = out / name
-            if not (target.is_file() and target.read_bytes() == data):
-                target.write_bytes(data)
-
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """WordPiece ids (n,) int64 and char offsets (n, 2) int64 of :func:`encoder_text` of
-        ``text`` (no special tokens added; offsets index ``text``)."""
-        enc = self.tokenizer.encode(encoder_text(text), add_special_tokens=False)
-        return np.asarray(enc.ids, dtype=np.int64), np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+        """:func:`encode` with this encoder's tokenizer."""
+        return encode(self.tokenizer, text)
 
     def logits(self, ids: np.ndarray) -> np.ndarray:
         """Raw output of the network per WordPiece, float32 (n, n_outputs); column 0 is the

