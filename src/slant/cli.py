@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .commands import TechniqueEncoderFlag
 
 app = typer.Typer(
     name="slant",
@@ -101,7 +102,7 @@ def analyze(
     title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
-    technique_encoder: Annotated[Optional[bool], typer.Option("--technique-encoder/--no-technique-encoder", help="Mix the fine-tuned transformer into technique spans (SI F1 0.418 vs 0.378 on PTC dev, ~3x the techniques stage's time; default: technique_encoder in the options, false).")] = None,
+    technique_encoder: TechniqueEncoderFlag = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Analyse at most this many documents.")] = None,
 ) -> None:
     """Analyse one article or many; print the terminal view, JSON (Lines), HTML or GeoJSON."""

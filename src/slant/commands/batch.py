@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import TechniqueEncoderFlag
+
 
 def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
     """Add the ``batch`` command to the slant CLI."""
@@ -32,7 +34,7 @@ def batch(
     limit: Annotated[Optional[int], typer.Option(min=0, help="Read at most this many input documents.")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
-    technique_encoder: Annotated[Optional[bool], typer.Option("--technique-encoder/--no-technique-encoder", help="Mix the fine-tuned transformer into technique spans (SI F1 0.418 vs 0.378 on PTC dev, ~3x the techniques stage's time; default: technique_encoder in the options, false).")] = None,
+    technique_encoder: TechniqueEncoderFlag = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar on stderr.")] = True,
 ) -> None:
     """Analyse a corpus, one row per article; rerun the same command to resume.
