@@ -53,3 +53,5 @@ def test_write_then_load_roundtrip(tmp_path):
 def test_load_split_rejects_a_folder_without_articles(tmp_path):
     with pytest.raises(ValueError, match="E110"):
         load_split(tmp_path)
+    with pytest.raises(ValueError, match=r"E106.*no such file"):
+        load_split(tmp_path / "typo")

@@ -110,10 +110,12 @@ def load_split(directory: str | Path) -> list[PTCArticle]:
     Returns:
         articles sorted by id; label lists are empty where the split has no labels.
     Raises:
-        InputError: no ``articles/`` folder or no article in it (E110), or a malformed
-            label line.
+        InputError: ``directory`` does not exist (E106); no ``articles/`` folder or no
+            article in it (E110), or a malformed label line.
     """
     root = Path(directory)
+    if not root.exists():
+        raise InputError(f"[E106] {root}: no such file or directory")
     art_dir = root / "articles"
     if not art_dir.is_dir():
         raise InputError(f"[E110] {root}: not a PTC split (no articles/ folder)")
