@@ -189,6 +189,45 @@ def test_batch_failing_rows_become_failure_rows(news_csv, fast_config, tmp_path)
     assert r.exit_code == 0 and len(read_rows(out)) == 5
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_batch_retry_failed_analyses_the_failures_again_and_keeps_the_rest(news_csv, fast_config, tmp_path, suffix):
+    rows = _news_rows_from(news_csv)[:4]
+    long_ids = [r["id"] for r in rows if len(r["text"]) > 2000]
+    assert len(long_ids) >= 1
+    corpus = _write_csv(tmp_path / "c.csv", rows)
+    out = tmp_path / f"out{suffix}"
+    base = ["batch", str(corpus), "-o", str(out), "--jobs", "1", "--config", str(fast_config), "--commit-every", "2"]
+    r = runner.invoke(app, base + ["--max-chars", "2000"])  # the long ones fail: E103
+    assert r.exit_code == 1, r.output
+    first = {row["id"]: row for row in read_rows(out)}
+    assert {i for i, row in first.items() if row["error"]} == set(long_ids)
+    r = runner.invoke(app, base)  # a plain rerun keeps the failures as done
+    assert r.exit_code == 0 and "0 articles analysed" in r.stdout
+    r = runner.invoke(app, base + ["--retry-failed"])
+    assert r.exit_code == 0, r.output
+    assert f"{len(long_ids)} failure rows removed" in r.stdout and f"{len(long_ids)} articles analysed" in r.stdout
+    after = read_rows(out)
+    _check_rows(after, _texts_by_id(corpus))  # every id once, none failed
+    for row in after:  # the rows that had succeeded are the same rows, not analysed again
+        if row["id"] not in long_ids:
+            assert row == first[row["id"]]
+    r = runner.invoke(app, base + ["--retry-failed"])  # nothing left to retry
+    assert r.exit_code == 0 and "failure rows removed" not in r.stdout and len(read_rows(out)) == len(rows)
+
+
+def test_drop_failures_keeps_success_rows_byte_for_byte(tmp_path):
+    from slant.batch import drop_failures, failure_row
+
+    out = tmp_path / "o.jsonl"
+    ok = '{"id": "a\\"b", "source": null, "sha256": "ab12", "group": "x", "error": null, "n_sentences": 1}\n'
+    bad = json.dumps(failure_row("b", "f.txt", "cd34", None, "[E111] f.txt: empty")) + "\n"
+    out.write_text(ok + bad + ok.replace("ab12", "ef56"), encoding="utf-8")
+    assert drop_failures(out) == 1
+    assert out.read_text(encoding="utf-8") == ok + ok.replace("ab12", "ef56")
+    assert drop_failures(out) == 0 and drop_failures(tmp_path / "missing.jsonl") == 0
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
 def test_batch_every_document_failing_exits_3(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"id": "a", "text": ""}\n{"id": "b", "text": " "}\n', encoding="utf-8")

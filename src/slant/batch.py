@@ -26,8 +26,9 @@ corpus, is a JSON string. A struct keeps the contract queryable column by column
 common filters cheap.
 
 Resume: rows are keyed by ``(id, sha256)``; a rerun skips every key already in OUT,
-failure rows included (a document that failed once is not retried; delete its row to
-retry it). Memory stays flat as the corpus grows: at most ``2 x jobs`` chunks are in
+failure rows included (a document that failed once is not retried), unless it is run with
+``retry_failed`` (``slant batch --retry-failed``), which first removes the failure rows
+(:func:`drop_failures`) so that those documents are analysed again. Memory stays flat as the corpus grows: at most ``2 x jobs`` chunks are in
 flight, and nothing but the set of done keys is kept per document.
 """
 
@@ -551,6 +552,89 @@ def done_keys(path: str | Path, fmt: str | None = None) -> set[tuple[str, str]]:
     return keys
 
 
+#: the head of a JSONL success row as :func:`_jsonl_line` writes it: key columns, then ``"error": null``
+_JSONL_OK = re.compile(r'^\{"id":\s*"(?:[^"\\]|\\.)*",\s*"source":\s*(?:"(?:[^"\\]|\\.)*"|null),\s*'
+                       r'"sha256":\s*"[0-9a-f]*",\s*"group":\s*(?:"(?:[^"\\]|\\.)*"|null),\s*"error":\s*null[,}]')
+
+
+def _is_failure_line(line: str) -> bool:
+    if _JSONL_OK.match(line):
+        return False
+    try:
+        return json.loads(line).get("error") is not None
+    except (json.JSONDecodeError, AttributeError):
+        return False  # not ours to judge: done_keys reports it
+
+
+def drop_failures(path: str | Path, fmt: str | None = None) -> int:
+    """Remove the failure rows from a batch output, so that a rerun analyses those documents
+    again (``slant batch --retry-failed``). Rows that succeeded are kept as they are.
+
+    JSONL: the file is rewritten without them (a temporary file beside it, fsync'd, then
+    renamed over it). Parquet: each part file holding one is rewritten the same way, or
+    deleted when it holds nothing else. An interrupted call leaves each file either as it
+    was or without its failure rows.
+
+    Returns:
+        the number of failure rows removed (0 when ``path`` does not exist).
+    Raises:
+        InputError: ``path`` exists but is not batch output (E131, E132).
+    """
+    path = Path(path)
+    if not path.exists():
+        return 0
+    fmt = output_format(path, fmt)
+    removed = 0
+    if fmt == "jsonl":
+        _truncate_partial_line(path)
+        with open(path, encoding="utf-8", errors="surrogateescape") as src:
+            if not any(_is_failure_line(line) for line in src):  # read once before rewriting
+                return 0
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as src, \
+                    open(tmp, "w", encoding="utf-8", errors="surrogateescape") as dst:
+                for line in src:
+                    if _is_failure_line(line):
+                        removed += 1
+                    else:
+                        dst.write(line)
+                dst.flush()
+                os.fsync(dst.fileno())
+            if removed:
+                os.replace(tmp, path)
+                _fsync_dir(path.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return removed
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if not path.is_dir():
+        raise InputError(f"[E131] {path}: exists and is not a directory; Parquet output is a dataset directory")
+    for part in sorted(path.glob("part-*.parquet")):
+        try:
+            errors = pq.read_table(part, columns=["error"]).column("error")
+        except Exception as exc:  # pyarrow raises several types
+            raise InputError(f"[E132] {part}: not a slant batch part file: {exc}") from None
+        failed = errors.length() - errors.null_count
+        if not failed:
+            continue
+        removed += failed
+        if failed == errors.length():
+            part.unlink()
+            continue
+        table = pq.read_table(part)
+        tmp = path / f".{part.name}.tmp"
+        pq.write_table(table.filter(pc.is_null(table.column("error"))), tmp, compression="zstd")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, part)
+    if removed:
+        _fsync_dir(path)
+    return removed
+
+
 def read_rows(path: str | Path, fmt: str | None = None) -> list[dict[str, Any]]:
     """Every row of a batch output as dicts, ``analysis`` in the contract's shape (meta a dict).
 
@@ -600,6 +684,7 @@ class BatchStats:
     jobs: int = 1
     seen: int = 0
     skipped: int = 0
+    retried: int = 0  # failure rows removed from OUT before this run (retry_failed)
     analysed: int = 0
     failed: int = 0
     chars: int = 0
@@ -766,6 +851,7 @@ def run_batch(
     chunk_size: int | None = None,
     commit_rows: int = DEFAULT_COMMIT_ROWS,
     on_progress: Callable[[int], None] | None = None,
+    retry_failed: bool = False,
 ) -> BatchStats:
     """Analyse every document of ``source`` into ``output``, skipping those already there.
 
@@ -787,6 +873,8 @@ def run_batch(
             at most 1.67x is possible with 32 on 150 articles).
         commit_rows: Parquet only: rows per committed part file.
         on_progress: called with the number of documents just finished (written or skipped).
+        retry_failed: first remove OUT's failure rows (:func:`drop_failures`), so that their
+            documents are analysed again; by default a failure row counts as done.
     Returns:
         :class:`BatchStats` for this run.
     Raises:
@@ -809,6 +897,8 @@ def run_batch(
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     progress = on_progress or (lambda n: None)
 
+    if retry_failed:
+        stats.retried = drop_failures(output, fmt)
     done = done_keys(output, fmt)
     items: Iterable[Any] = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
     first = next(iter(items), None)  # raise InputError for a bad source before starting workers

@@ -36,8 +36,12 @@ def batch(
     config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
     technique_encoder: TechniqueEncoderFlag = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar on stderr.")] = True,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Analyse again the documents whose rows in OUT are failures (their failure rows are removed first); by default a rerun skips them.")] = False,
 ) -> None:
     """Analyse a corpus, one row per article; rerun the same command to resume.
+
+    A rerun skips every document already in OUT, failures included; --retry-failed
+    analyses the failures again.
 
     Exit codes: 0 every document analysed; 1 some failed (failure rows in OUT);
     2 usage (bad OUT suffix, bad --config); 3 every document failed, the input could not
@@ -76,7 +80,7 @@ def batch(
         stats = run_batch(
             source, output, fmt=format, jobs=jobs, text_column=text_column, id_column=id_column, title_column=title_column,
             source_column=source_column, options=options, limit=limit, chunk_size=chunk_size, commit_rows=commit_every,
-            on_progress=on_progress,
+            on_progress=on_progress, retry_failed=retry_failed,
         )
     except SlantError as exc:
         if bar is not None:
@@ -132,6 +136,9 @@ def _print_summary(stats, console) -> None:
         f"({done / stats.seconds if stats.seconds else 0:,.1f} docs/s, jobs {stats.jobs})",
         highlight=False,
     )
+    if stats.retried:
+        console.print(f"{stats.retried:,} failure rows removed from {escape(str(stats.output))} to analyse their "
+                      "documents again (--retry-failed)", highlight=False)
     if stats.failure_reasons:
         reasons = Table(title="failures by reason")
         reasons.add_column("code")
