@@ -159,8 +159,8 @@ def test_claims_evaluate_cli_names_a_bad_csv(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("sentence,gold\nhello,1\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path)])
-    assert result.exit_code == 2
-    assert "bad.csv" in result.output and "label" in result.output
+    assert result.exit_code == 3  # bad input, as everywhere else (was the usage code 2)
+    assert "[E110]" in result.stderr and "bad.csv" in result.stderr and "label" in result.stderr
 
 
 def test_claims_evaluate_cli_missing_csv_is_e106(tmp_path):
@@ -181,8 +181,8 @@ def test_claims_evaluate_cli_rejects_labels_that_are_not_0_or_1(tmp_path):
     path = tmp_path / "labels.csv"
     path.write_text("text,label\nThe rate fell to 4 percent.,yes\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["evaluate", "claims", "--data", str(path)])
-    assert result.exit_code == 2
-    assert "labels.csv" in result.output
+    assert result.exit_code == 3
+    assert "[E107]" in result.stderr and "labels.csv row 1" in result.stderr and "'yes'" in result.stderr
 
 
 def _reference_dense_features(span) -> np.ndarray:

@@ -264,6 +264,37 @@ def test_credibility_short_text_is_not_scored_but_noticed():
     assert any(n.code == "W601" for n in a.notices)
 
 
+def test_credibility_views_say_why_a_short_text_has_no_score():
+    # before: the HTML said "the credibility stage has not run" although it ran and declined
+    # (W601), and the terminal view said nothing
+    import io
+
+    from rich.console import Console
+
+    import slant
+    from slant.render.html import render_html
+    from slant.render.terminal import render
+
+    text = "The mayor said on Tuesday that the new bridge will open in May, two months late."
+    declined = slant.analyze(text)  # every stage, credibility included
+    assert declined.credibility is None and [n.code for n in declined.notices] == ["W601"]
+    not_run = slant.analyze(text, options=slant.Options(stages=("sentences",)))
+    assert not_run.credibility is None and not not_run.notices
+
+    def terminal(analysis):
+        out = io.StringIO()
+        Console(file=out, width=300).print(render(analysis, text))
+        return out.getvalue()
+
+    for view in (render_html, lambda a, t: terminal(a)):
+        said = view(declined, text)
+        assert "No credibility score: text too short to score (W601)" in said
+        assert "the model needs at least 50" in said and "credibility stage has not run" not in said
+        assert "No credibility score (the credibility stage has not run)" in view(not_run, text)
+    scored = slant.analyze(text * 6)
+    assert scored.credibility is not None and "No credibility score" not in terminal(scored)
+
+
 def test_credibility_char_row_from_words_equals_the_vectorizer(model, example_text):
     """explain() counts the char block from each distinct word's n-grams; it must be the
     row the char HashingVectorizer gives (what training and score() use), and explain's

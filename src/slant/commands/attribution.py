@@ -13,7 +13,6 @@ output.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
 import json
@@ -42,6 +41,9 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         """Score quotations (exact/overlap P/R/F1), cues, speakers and indirect recall; textacy as reference."""
         from rich.console import Console
 
+        from ..cli import fail
+        from ..errors import SlantError
+
         if fmt not in ("text", "json"):
             Console(stderr=True).print(f"error: --format must be text or json, not {fmt!r}", highlight=False)
             raise typer.Exit(2)
@@ -56,9 +58,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         for path in golds:
             try:
                 reports[path.name] = evaluate_set(path, shared)
-            except (OSError, ValueError, KeyError) as exc:
-                Console(stderr=True).print(f"error: {path}: {exc}", highlight=False, markup=False)
-                raise typer.Exit(3) from None
+            except SlantError as exc:  # E1xx naming the user's path (or E2xx, a missing model)
+                raise fail(str(exc)) from None
         if fmt == "json":
             print(json.dumps(reports, indent=2))
         else:
@@ -75,29 +76,30 @@ def load_gold(gold: Path, shared: Path) -> list[tuple[str, str, list[dict[str, A
     Returns:
         ``(doc ref, original text, gold quotations)`` per article.
     Raises:
-        OSError: the gold file or an article is missing.
-        ValueError: an article's text does not match the recorded sha256.
+        InputError: the gold file or the shared folder is missing, empty, binary or malformed;
+            an article is missing or its text differs from the annotated one (sha256) (E1xx,
+            naming the path).
     """
+    from slant.errors import InputError
+    from slant.evaluation.inputs import need_dir, read_article, read_jsonl
+
+    rows = read_jsonl(gold, ("doc", "sha256", "quotations"), "a gold JSONL file")
+    need_dir(shared, "the folder holding data/ and examples/")
     rows_cache: dict[Path, dict[str, str]] = {}
     out = []
-    for line in gold.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
+    for lineno, item in rows:
         ref = item["doc"]
-        path, _, row_id = ref.partition("#")
-        full = shared / path
-        if row_id:
-            if full not in rows_cache:
-                csv.field_size_limit(10**9)
-                with full.open(encoding="utf-8", newline="") as f:
-                    rows_cache[full] = {r["id"]: r["text"] for r in csv.DictReader(f)}
-            text = rows_cache[full][row_id]
-        else:
-            text = full.read_text(encoding="utf-8")
+        where = f"{gold} line {lineno}"
+        text = read_article(shared, ref, where, rows_cache)
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != item["sha256"]:
-            raise ValueError(f"{ref}: text differs from the annotated version (sha256 mismatch)")
-        out.append((ref, text, item["quotations"]))
+            raise InputError(f"[E106] {shared / ref}: text differs from the annotated version "
+                             f"(sha256 mismatch with {where})")
+        quotations = item["quotations"]
+        if not isinstance(quotations, list) or not all(
+            isinstance(q, dict) and {"start", "end", "type"} <= q.keys() for q in quotations
+        ):
+            raise InputError(f"[E108] {where}: 'quotations' must be a list of objects with start, end and type")
+        out.append((ref, text, quotations))
     return out
 
 

@@ -40,16 +40,30 @@ def default_data_dir(sub: str) -> Path:
     return Path("../shared/data") / sub
 
 
+#: columns of the claims CSVs that training and evaluation read
+COLUMNS = ("source_dataset", "text", "label", "dup_group", "debate")
+#: what ``--data`` of ``slant train claims`` must be, for error messages
+DATA_DIR_HELP = "the folder of the claims CSVs (shared/data/claims)"
+
+
 def read_claims(data_dir: Path) -> Any:
     """All claim rows of the five source CSVs in ``data_dir`` as one DataFrame.
 
     Columns used: ``source_dataset, text, label (int), dup_group, debate``.
     Raises:
-        FileNotFoundError: a source CSV is missing.
+        InputError: ``data_dir`` or a source CSV is missing (E106), a CSV is empty (E101),
+            binary (E102), not a CSV (E107), lacks a column (E110) or has a label other
+            than 0 or 1 (E107).
     """
     import pandas as pd
 
-    frames = [pd.read_csv(data_dir / f"{s}.csv", keep_default_na=False, dtype=str) for s in SOURCES]
+    from ..evaluation.inputs import check_labels, need_files, read_csv
+
+    frames = []
+    for path in need_files(data_dir, [f"{s}.csv" for s in SOURCES], DATA_DIR_HELP):
+        frame = read_csv(path, COLUMNS)
+        check_labels(frame, path, "label")
+        frames.append(frame)
     df = pd.concat(frames, ignore_index=True)
     df["label"] = df["label"].astype(int)
     return df
@@ -253,12 +267,18 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     ) -> None:
         """Rebuild the check-worthiness model from ClaimBuster + CheckThat! and print its held-out scores."""
         from ..cli import fail
+        from ..errors import SlantError
 
         data_dir = data or default_data_dir("claims")
-        if not (data_dir / "claimbuster.csv").is_file():
+        if data is None and not (data_dir / "claimbuster.csv").is_file():
             raise fail(f"{data_dir}: no claimbuster.csv (give --data DIR, the shared/data/claims folder)", 2)
         out_dir = out or Path(__file__).resolve().parents[1] / "models" / "claims"
-        scores = train_claims(data_dir, out_dir, log=lambda m: print(m, file=sys.stderr))
+        try:
+            scores = train_claims(data_dir, out_dir, log=lambda m: print(m, file=sys.stderr))
+        except SlantError as exc:  # bad --data (E1xx, naming the path)
+            raise fail(str(exc)) from None
+        except ValueError as exc:  # scikit-learn refuses the fit: e.g. one label only, or no calibration rows
+            raise fail(f"[E101] {data_dir}: too few usable rows to train on ({' '.join(str(exc).split())})") from None
         _print(scores, "text")
 
     @evaluate.command("claims")
@@ -267,11 +287,10 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     ) -> None:
         """Precision, recall, F1 (at 0.5), average precision and debate MAP of the shipped model."""
-        import pandas as pd
-
         from ..claims import load_model
         from ..cli import fail
         from ..errors import SlantError
+        from ..evaluation.inputs import check_labels, read_csv
 
         if format not in ("text", "json"):
             raise fail(f"--format {format}: use text or json", 2)
@@ -285,14 +304,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
                 df["doc"] = parse_claims(df)
                 df = df[df["part"] == "test"]
             else:
-                df = pd.read_csv(data, keep_default_na=False, dtype=str)
-                missing = {"text", "label"} - set(df.columns)
-                if missing:
-                    raise fail(f"{data}: missing column(s) {', '.join(sorted(missing))}", 2)
-                if not df["label"].isin(["0", "1"]).all():
-                    raise fail(f"{data}: column label must hold 0 or 1 in every row", 2)
-        except OSError as exc:  # the same code and wording as `slant analyze` for an unreadable path
-            raise fail(f"[E106] {data or 'claims data'}: cannot read: {exc.strerror or exc}")
-        except (pd.errors.ParserError, SlantError) as exc:
-            raise fail(f"{data or 'claims data'}: {exc}")
+                df = read_csv(data, ("text", "label"), "a CSV file in the layout of shared/data/claims")
+                check_labels(df, data, "label")
+        except SlantError as exc:  # E1xx naming the path (or E211, the model is missing)
+            raise fail(str(exc)) from None
         _print(evaluate_frame(df, model, name="eval" if data else "test"), format)

@@ -38,6 +38,32 @@ NB_ALPHA = 0.1
 #: features whose source text was damaged in a corpus: masked (set to the mean) for its rows in training.
 #: ISOT's scrape removed most quotation marks (96 % of its Fake rows have none).
 MASKED = {"isot_sample5pct": ("quotation_share",)}
+#: columns of the news CSVs that training and evaluation read
+COLUMNS = ("id", "source_dataset", "label_binary", "title", "text", "publisher", "author", "dup_group")
+#: what ``--data`` must be, for error messages
+DATA_DIR_HELP = "the folder of the news CSVs (shared/data/news)"
+#: folds of the random split: each label needs at least this many articles
+N_FOLDS = 5
+
+
+def check_usable(df: Any, data_dir: Path) -> None:
+    """Raise when ``df`` (from :func:`read_news`) cannot be cross-validated: each corpus needs an
+    article and each label :data:`N_FOLDS` of them (else scikit-learn fails deep inside a fold).
+
+    Raises:
+        InputError: E101, naming the corpus or folder.
+    """
+    from ..errors import InputError
+
+    for src in NEWS_FILES:
+        if not (df["source_dataset"] == src).any():
+            raise InputError(f"[E101] {data_dir / (src + '.csv')}: no labelled article of {MIN_WORDS} words or more "
+                             f"(label_binary 0 or 1, source_dataset {src})")
+    reliable = int(df["y"].sum())
+    unreliable = len(df) - reliable
+    if min(reliable, unreliable) < N_FOLDS:
+        raise InputError(f"[E101] {data_dir}: too few labelled articles to cross-validate ({reliable} reliable, "
+                         f"{unreliable} unreliable after de-duplication; at least {N_FOLDS} of each needed)")
 
 
 def read_news(data_dir: Path, *, files: tuple[str, ...] = NEWS_FILES, log=print) -> Any:
@@ -50,13 +76,17 @@ def read_news(data_dir: Path, *, files: tuple[str, ...] = NEWS_FILES, log=print)
     Returns:
         DataFrame with ``id, source_dataset, publisher, dup_group, y (1 = reliable),
         feats (ArticleFeatures)``, one row per ``dup_group``.
+    Raises:
+        InputError: ``data_dir`` or a CSV is missing (E106), a CSV is empty (E101), binary
+            (E102), not a CSV (E107) or lacks one of :data:`COLUMNS` (E110).
     """
     import pandas as pd
 
     from ..credibility import article_features
+    from ..evaluation.inputs import need_files, read_csv
     from ..normalize import normalize
 
-    frames = [pd.read_csv(data_dir / f"{f}.csv", keep_default_na=False, dtype=str) for f in files]
+    frames = [read_csv(path, COLUMNS) for path in need_files(data_dir, [f"{f}.csv" for f in files], DATA_DIR_HELP)]
     df = pd.concat(frames, ignore_index=True)
     df = df[df["label_binary"].isin(["0", "1"])].copy()
     df["y"] = 1 - df["label_binary"].astype(int)
@@ -234,11 +264,15 @@ def evaluate_procedure(df: Any, *, C: float = C_DEFAULT, counts: tuple[Any, Any]
 
 def train_credibility(data_dir: Path, out_dir: Path, *, C: float = C_DEFAULT, log=print) -> dict[str, Any]:
     """Evaluate the procedure, then fit on all rows and save model + scores in ``out_dir``."""
+    return train_frame(read_news(data_dir, log=log), out_dir, C=C, log=log)
+
+
+def train_frame(df: Any, out_dir: Path, *, C: float = C_DEFAULT, log=print) -> dict[str, Any]:
+    """:func:`train_credibility` on the articles ``df`` already read by :func:`read_news`."""
     import sklearn
 
     from .. import __version__
 
-    df = read_news(data_dir, log=log)
     counts = count_matrices(df)
     scores = evaluate_procedure(df, C=C, counts=counts, log=log)
     model = fit_model(df, C=C, counts=counts)
@@ -267,13 +301,29 @@ def _print(scores: dict[str, Any], fmt: str) -> None:
 def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
     """Add ``slant train credibility`` and ``slant evaluate credibility``."""
 
-    def _data(data: Path | None) -> Path:
+    def _run(d: Path, step: Any) -> Any:
+        """``step()``, with scikit-learn's refusal of too small a data set as one error line."""
         from ..cli import fail
 
+        try:
+            return step()
+        except ValueError as exc:  # e.g. a fold with one label only: the data is too small or one-sided
+            raise fail(f"[E101] {d}: too few usable articles for the procedure ({' '.join(str(exc).split())})") from None
+
+    def _read(data: Path | None) -> tuple[Path, Any]:
+        """The folder and the articles of ``--data`` (or of the default folder), or exit with one error line."""
+        from ..cli import fail
+        from ..errors import SlantError
+
         d = data or default_data_dir("news")
-        if not all((d / f"{f}.csv").is_file() for f in NEWS_FILES):
+        if data is None and not all((d / f"{f}.csv").is_file() for f in NEWS_FILES):
             raise fail(f"{d}: missing one of {', '.join(NEWS_FILES)} (.csv); give --data DIR (shared/data/news)", 2)
-        return d
+        try:
+            df = read_news(d, log=lambda m: print(m, file=sys.stderr))
+            check_usable(df, d)
+        except SlantError as exc:  # E1xx naming the user's path
+            raise fail(str(exc)) from None
+        return d, df
 
     @train.command("credibility")
     def train_cmd(
@@ -282,7 +332,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     ) -> None:
         """Rebuild the credibility model and print its cross-validated scores (random and leave-one-source-out)."""
         out_dir = out or Path(__file__).resolve().parents[1] / "models" / "credibility"
-        _print(train_credibility(_data(data), out_dir, log=lambda m: print(m, file=sys.stderr)), "text")
+        d, df = _read(data)
+        _print(_run(d, lambda: train_frame(df, out_dir, log=lambda m: print(m, file=sys.stderr))), "text")
 
     @evaluate.command("credibility")
     def evaluate_cmd(
@@ -295,5 +346,5 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
         if format not in ("text", "json"):
             raise fail(f"--format {format}: use text or json", 2)
-        df = read_news(_data(data), log=lambda m: print(m, file=sys.stderr))
-        _print(evaluate_procedure(df, log=lambda m: print(m, file=sys.stderr)), format)
+        d, df = _read(data)
+        _print(_run(d, lambda: evaluate_procedure(df, log=lambda m: print(m, file=sys.stderr))), format)

@@ -18,7 +18,6 @@ reference:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -45,47 +44,40 @@ def default_data() -> Path:
     return shared_dir() / "data"
 
 
-def _read_doc(data: Path, ref: str) -> str:
-    """The text of ``path`` or of ``file.csv#row-id`` (the ``text`` column of the row whose ``id`` is row-id)."""
-    path, _, row_id = ref.partition("#")
-    if not row_id:
-        return (data / path).read_text(encoding="utf-8")
-    rows = _csv_texts(str(data / path))
-    if row_id not in rows:
-        raise KeyError(f"{path}: no row with id {row_id}")
-    return rows[row_id]
-
-
-@functools.cache
-def _csv_texts(path: str) -> dict[str, str]:
-    import csv
-
-    csv.field_size_limit(10**9)
-    with open(path, encoding="utf-8", newline="") as f:
-        return {r["id"]: r["text"] for r in csv.DictReader(f)}
-
-
 def load_gold(gold: Path, data: Path) -> list[tuple[str, str, list[dict]]]:
     """Read the annotations and their articles.
 
     Returns:
         ``(doc path, text, entities)`` per article.
     Raises:
-        ValueError: an article's sha256 or a mention's text does not match.
-        FileNotFoundError: an article is missing.
+        InputError: the annotations file or the data folder is missing, empty, binary or
+            malformed; an article is missing, or its text differs from the annotated one
+            (sha256), or a mention's text does not match (E1xx, naming the path).
     """
+    from ..errors import InputError
+    from ..evaluation.inputs import need_dir, read_article, read_jsonl
+
+    rows = read_jsonl(gold, ("doc", "sha256", "entities"), "an annotations JSONL file")
+    need_dir(data, "the shared data folder (holding ptc/ and news/)")
+    cache: dict[Path, dict[str, str]] = {}
     out = []
-    for line in gold.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        text = _read_doc(data, row["doc"])
+    for lineno, row in rows:
+        where = f"{gold} line {lineno}"
+        text = read_article(data, row["doc"], where, cache)
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != row["sha256"]:
-            raise ValueError(f"{row['doc']}: text differs from the annotated version (sha256)")
-        for e in row["entities"]:
-            for s, t, surface in e["mentions"]:
-                if text[s:t] != surface:
-                    raise ValueError(f"{row['doc']}: mention [{s}, {t}) is {text[s:t]!r}, annotated {surface!r}")
+            raise InputError(f"[E106] {data / row['doc']}: text differs from the annotated version "
+                             f"(sha256 of {where})")
+        try:
+            for e in row["entities"]:
+                e["id"], e["type"]  # noqa: B018  (both are read when scoring)
+                for s, t, surface in e["mentions"]:
+                    if text[s:t] != surface:
+                        raise InputError(f"[E108] {where}: mention [{s}, {t}) of {row['doc']} is {text[s:t]!r}, "
+                                         f"annotated {surface!r}")
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(f"[E108] {where}: malformed entities ({type(exc).__name__}: {exc})") from None
         out.append((row["doc"], text, row["entities"]))
     return out
 
@@ -244,6 +236,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     ) -> None:
         """Mention P/R/F1 by type, B-cubed clustering F1 and geocoding accuracy, with bare spaCy as reference."""
         from ..cli import fail
+        from ..errors import SlantError
 
         if format not in ("text", "json"):
             raise fail(f"--format must be text or json, not {format!r}", 2)
@@ -251,8 +244,10 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         data = data or default_data()
         try:
             report = evaluate_entities(gold, data)
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise fail(f"{gold}: {exc}")
+        except SlantError as exc:  # InputError (E1xx) names the user's path; E2xx a missing model
+            raise fail(str(exc))
+        except RuntimeError as exc:  # an article the stages could not analyse (its message has the code)
+            raise fail(str(exc))
         if format == "json":
             print(json.dumps(report, indent=2))
         else:

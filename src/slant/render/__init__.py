@@ -1,1 +1,30 @@
 """Views of an Analysis: terminal (rich), JSON, HTML, GeoJSON."""
+
+from __future__ import annotations
+
+from ..schema import Analysis
+
+#: what a credibility notice (W6xx: the stage ran and declined to score) means, for the views
+_DECLINED = {"W601": "text too short to score"}
+
+#: the views' wording when the Analysis has no credibility score and no W6xx notice
+NOT_RUN = "No credibility score (the credibility stage has not run)."
+
+
+def missing_credibility(analysis: Analysis) -> str | None:
+    """Why ``analysis`` has no credibility score, as one sentence for the views; None when it has one.
+
+    The credibility stage records a refusal as a W6xx notice (W601: under 50 words), so an
+    Analysis without a score and without such a notice is one where the stage did not run
+    (e.g. ``--stages`` left it out). For example ``"No credibility score: text too short to
+    score (W601) — 12 words after stripping datelines and boilerplate; the model needs at
+    least 50."``.
+    """
+    if analysis.credibility is not None:
+        return None
+    for notice in analysis.notices:
+        if notice.code.startswith("W6"):
+            why = _DECLINED.get(notice.code, "the credibility stage declined this text")
+            detail = notice.message.removeprefix("credibility not scored: ").strip().rstrip(".")
+            return f"No credibility score: {why} ({notice.code})" + (f" — {detail}." if detail else ".")
+    return NOT_RUN

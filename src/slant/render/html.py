@@ -32,6 +32,7 @@ from importlib import resources
 from typing import Any
 
 from ..schema import Analysis
+from . import NOT_RUN, missing_credibility
 
 REPORT_CSS: str = (resources.files("slant.render") / "templates" / "report.css").read_text(encoding="utf-8")
 REPORT_JS: str = (resources.files("slant.render") / "templates" / "report.js").read_text(encoding="utf-8")
@@ -404,8 +405,8 @@ def _credibility(c: _Ctx) -> str:
     if c.a.propaganda is not None:
         parts.append(f'<p>Propaganda score <b>{c.a.propaganda.score:.2f}</b></p>')
     cred = c.a.credibility
-    if cred is None:
-        parts.append('<p class="empty">No credibility score (the credibility stage has not run).</p>')
+    if cred is None:  # declined (a W6xx notice says why) or not run
+        parts.append(f'<p class="empty">{_e(missing_credibility(c.a) or NOT_RUN)}</p>')
         return "".join(parts)
     parts.append(
         f'<p>Probability the article is reliable: <b class="cred-score">{cred.score:.2f}</b> '
