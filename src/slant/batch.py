@@ -82,22 +82,61 @@ DEFAULT_COMMIT_ROWS = 256
 COMMIT_SECONDS = 30.0
 
 
+#: OUT's suffix -> the format it names
+_SUFFIX_FORMATS: dict[str, Format] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
 def output_format(path: str | Path, fmt: str | None = None) -> Format:
     """The output format: ``fmt`` when given, else from OUT's suffix (``.jsonl``/``.ndjson``, ``.parquet``).
 
+    ``fmt`` may name the format of an OUT with another suffix (``out.data``), but not
+    contradict a suffix that names a format (``out.jsonl`` with ``parquet``).
+
     Raises:
-        InputError: an unknown ``fmt``, or no ``fmt`` and any other suffix (E130).
+        InputError (E130): an empty path or ``-`` (batch output is a file or a dataset
+            directory, never stdout); an unknown ``fmt``; a ``fmt`` that contradicts OUT's
+            suffix; or no ``fmt`` and any other suffix.
     """
+    if str(path) in ("", "-"):
+        raise InputError(f"[E130] {str(path)!r}: batch output must be a .jsonl file or a .parquet dataset "
+                         "directory (it is read back to resume), not stdout or an empty path")
+    suffix = Path(path).suffix.lower()
     if fmt is not None:
         if fmt not in ("jsonl", "parquet"):
             raise InputError(f"[E130] {path}: unknown output format {fmt!r}; use jsonl or parquet")
+        named = _SUFFIX_FORMATS.get(suffix)
+        if named is not None and named != fmt:
+            raise InputError(
+                f"[E130] {path}: --format {fmt} contradicts the suffix {Path(path).suffix}, which means {named}; "
+                f"drop --format, or name the output {Path(path).with_suffix('.' + fmt).name}"
+            )
         return fmt  # type: ignore[return-value]
-    suffix = Path(path).suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffix == ".parquet":
-        return "parquet"
+    if suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[suffix]
     raise InputError(f"[E130] {path}: output must end in .jsonl, .ndjson or .parquet (a Parquet dataset directory)")
+
+
+def check_output_against_input(source: str | Path, output: str | Path) -> bool:
+    """Make sure a run never reads its own output as input.
+
+    Returns:
+        True when ``output`` lies inside the input directory ``source``: the run leaves it
+        out of the input (the file, or the dataset directory with its part files and hidden
+        temporaries; :func:`slant.ingest.output_relation`), and the caller may say so;
+        False when they are unrelated.
+    Raises:
+        InputError: ``output`` is ``source`` itself, or holds it (an input file inside the
+            Parquet dataset directory) (E133).
+    """
+    from .ingest import output_relation
+
+    relation = output_relation(source, output)
+    if relation == "input":
+        raise InputError(
+            f"[E133] {output}: the output is the input {source} (or holds it); a run would read its own "
+            "rows; choose an output outside the input"
+        )
+    return relation == "inside"
 
 
 # --------------------------------------------------------------------------- schema
@@ -409,9 +448,12 @@ class JsonlWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _truncate_partial_line(path)
-        self._f = open(path, "a", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _truncate_partial_line(path)
+            self._f = open(path, "a", encoding="utf-8")
+        except OSError as exc:  # a directory of that name, no permission, a full disk
+            raise InputError(f"[E122] {path}: cannot write the output: {exc.strerror or exc}") from None
 
     def add(self, payload: list[str]) -> None:
         if not payload:
@@ -875,10 +917,17 @@ def run_batch(
         on_progress: called with the number of documents just finished (written or skipped).
         retry_failed: first remove OUT's failure rows (:func:`drop_failures`), so that their
             documents are analysed again; by default a failure row counts as done.
+    The output is never read as input: when it lies inside the input directory it is left
+    out (the JSONL file, or the dataset directory with its part files; hidden temporaries
+    such as ``.part-*.tmp`` and ``.out.jsonl.*.tmp`` are never read anyway), so a rerun
+    resumes instead of analysing its own rows; an output that is the input, or holds it,
+    is refused (E133). See :func:`check_output_against_input`.
+
     Returns:
         :class:`BatchStats` for this run.
     Raises:
-        InputError: unreadable source (E106...), bad output path (E130-E132).
+        InputError: unreadable source (E106...), bad output path (E130-E132), output that
+            is the input (E133).
         ModelNotFoundError: the spaCy model or a stage's model is missing (E2xx); the
             rows finished before it are kept, and a rerun resumes after the fix.
         MissingExtraError: a stage needs an optional dependency that is not installed.
@@ -887,8 +936,9 @@ def run_batch(
 
     from .ingest import iter_documents
 
-    output = Path(output)
     fmt = output_format(output, fmt)
+    output = Path(output)
+    check_output_against_input(source, output)
     options = options or Options()
     jobs = jobs or default_jobs()
     chunk_size = chunk_size or (options.batch_size if jobs == 1 else min(8, options.batch_size))
@@ -900,7 +950,9 @@ def run_batch(
     if retry_failed:
         stats.retried = drop_failures(output, fmt)
     done = done_keys(output, fmt)
-    items: Iterable[Any] = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
+    items: Iterable[Any] = iter_documents(
+        source, text_column=text_column, id_column=id_column, title_column=title_column, exclude=(output,)
+    )
     first = next(iter(items), None)  # raise InputError for a bad source before starting workers
     if first is None:
         raise InputError(f"[E106] {source}: no documents")

@@ -70,6 +70,14 @@ def error_line(message: str) -> None:
     print(f"error: {printable(' '.join(str(message).split()))}", file=sys.stderr)
 
 
+def note_line(message: str) -> None:
+    """Print ``note: <message>`` as one plain line on stderr (like :func:`error_line`); for
+    something the run does on the user's behalf, such as leaving its own output out of the input."""
+    from .render.terminal import printable
+
+    print(f"note: {printable(' '.join(str(message).split()))}", file=sys.stderr)
+
+
 def fail(message: str, code: int = 3) -> typer.Exit:
     """Print a one-line error to stderr and return the Exit to raise."""
     error_line(message)
@@ -96,7 +104,7 @@ def _main(
 def analyze(
     source: Annotated[str, typer.Argument(help="A .txt/.html file, a directory, a .csv/.jsonl/.parquet corpus, or - for stdin.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout (- is stdout).")] = None,
     text_column: Annotated[str, typer.Option(help="Corpus column holding the text.")] = "text",
     id_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the row id (default: id).")] = None,
     title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
@@ -105,18 +113,33 @@ def analyze(
     technique_encoder: TechniqueEncoderFlag = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Analyse at most this many documents.")] = None,
 ) -> None:
-    """Analyse one article or many; print the terminal view, JSON (Lines), HTML or GeoJSON."""
+    """Analyse one article or many; print the terminal view, JSON (Lines), HTML or GeoJSON.
+
+    ``-o -`` (or no ``-o``) prints to stdout, in every format. The output file is never read
+    as input: inside the input directory it is left out (with a note on stderr); an output
+    that is the input itself is refused (E133, exit 2) before anything is written.
+    """
     from .analysis import analyze_documents
     from .errors import SlantError
-    from .ingest import Failure, iter_documents
+    from .ingest import Failure, iter_documents, output_relation
     from .options import load_options
 
+    if output is not None and str(output) == "-":
+        output = None  # stdout, as for every other format
     try:
         options = load_options(config, max_chars=max_chars, technique_encoder=technique_encoder)
     except SlantError as exc:
         raise fail(str(exc), 2)
+    relation = output_relation(source, output) if output is not None else None
+    if relation == "input":
+        raise fail(f"[E133] {output}: the output is the input {source}; it would be overwritten; choose another output", 2)
+    if relation == "inside" and output.exists():
+        note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
     try:
-        items = iter_documents(source, text_column=text_column, id_column=id_column, title_column=title_column)
+        items = iter_documents(
+            source, text_column=text_column, id_column=id_column, title_column=title_column,
+            exclude=(output,) if output is not None else (),
+        )
         first = next(items, None)
     except SlantError as exc:
         raise fail(str(exc))
@@ -163,7 +186,8 @@ def analyze(
         if many:
             from .ingest import estimate_count
 
-            results = _with_progress(results, estimate_count(source) if limit is None else limit)
+            total_docs = estimate_count(source, exclude=(output,) if output is not None else ())
+            results = _with_progress(results, total_docs if limit is None else limit)
         summary_rows = []
         features: list[dict] = []
         for result in results:

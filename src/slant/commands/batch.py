@@ -43,28 +43,35 @@ def batch(
     A rerun skips every document already in OUT, failures included; --retry-failed
     analyses the failures again.
 
+    OUT is never read as input: inside the input directory it is left out, with a note on
+    stderr; OUT that is the input, or holds it, is refused (E133).
+
     Exit codes: 0 every document analysed; 1 some failed (failure rows in OUT);
-    2 usage (bad OUT suffix, bad --config); 3 every document failed, the input could not
-    be read, or a model is missing; 130 interrupted (rerun to resume).
+    2 usage (bad OUT suffix, a --format that contradicts it, OUT that is the input, bad
+    --config); 3 every document failed, the input could not be read, or a model is
+    missing; 130 interrupted (rerun to resume).
     """
     from rich.console import Console
 
-    from ..batch import output_format, run_batch
+    from ..batch import check_output_against_input, output_format, run_batch
     from ..ingest import estimate_count
-    from ..cli import error_line, fail
+    from ..cli import error_line, fail, note_line
     from ..errors import SlantError
     from ..options import load_options
 
     err = Console(stderr=True)
     try:
         output_format(output, format)
+        inside = check_output_against_input(source, output)
     except SlantError as exc:
         raise fail(str(exc), 2)
     try:
         options = load_options(config, max_chars=max_chars, technique_encoder=technique_encoder)
     except SlantError as exc:
         raise fail(str(exc), 2)
-    total = estimate_count(source) if progress else None
+    if inside and output.exists():  # nothing to leave out before the first run
+        note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
+    total = estimate_count(source, exclude=(output,)) if progress else None
     if total is not None and limit is not None:
         total = min(total, limit)
     bar = _progress_bar(err) if progress else None

@@ -2,11 +2,16 @@
 
 ``iter_documents(source)`` accepts:
 
-* ``-``: standard input (bytes, decoded like a file);
+* ``-``: standard input (bytes, decoded like a file; an HTML page, sniffed by its first
+  tag as browsers do, is extracted like an ``.html`` file);
 * a ``.txt`` (or any other text) file;
 * an ``.html`` / ``.htm`` file: main text extracted with trafilatura;
 * a ``.csv``, ``.jsonl`` / ``.ndjson`` or ``.parquet`` corpus with a text column;
-* a directory: every file above inside it, recursively, in sorted order.
+* a directory: every file above inside it, recursively, in sorted order; hidden files
+  (names starting with ``.``) and the paths given in ``exclude`` (a run's own output) are
+  left out.
+
+An empty path (``""``) is refused (E106); it is not the current directory.
 
 It yields a :class:`~slant.document.Document` per article and a :class:`Failure`
 per article that could not be read, so that one bad document never stops a batch.
@@ -15,7 +20,7 @@ per article that could not be read, so that one bad document never stops a batch
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +29,12 @@ from ..document import Document
 from ..errors import InputError
 from .corpus import read_csv, read_jsonl, read_parquet
 from .files import decode_bytes, read_text_file
-from .html import extract_html
+from .html import extract_html, looks_like_html
 
-__all__ = ["Failure", "iter_documents", "read_document", "estimate_count", "CORPUS_SUFFIXES", "TEXT_SUFFIXES"]
+__all__ = [
+    "Failure", "iter_documents", "read_document", "estimate_count", "input_path", "output_relation",
+    "CORPUS_SUFFIXES", "TEXT_SUFFIXES",
+]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -48,16 +56,43 @@ class Failure:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def input_path(source: str | Path) -> Path:
+    """``source`` as a Path, refusing the empty string (``Path("")`` would be the current directory).
+
+    Raises:
+        InputError: ``source`` is empty (E106).
+    """
+    if isinstance(source, str) and source == "":
+        raise InputError("[E106] '': empty path")
+    return Path(source)
+
+
+def _html_document(html: str, source: str, meta: dict[str, Any]) -> Document:
+    """The article of an HTML page; ``meta`` gains title/author/... and ``text`` (what offsets index)."""
+    text, extracted = extract_html(html, source)
+    meta.update(extracted)
+    meta["text"] = text
+    return Document(text, meta)
+
+
 def read_document(path: str | Path) -> Document:
     """Read one article file (text or HTML), or ``-`` for stdin.
 
+    A ``.html``/``.htm`` file, or stdin that starts like an HTML page (:func:`looks_like_html`),
+    is reduced to its main text (:func:`slant.ingest.html.extract_html`); ``meta["text"]``
+    then holds that text, which every offset indexes.
+
     Raises:
-        InputError: the file is missing, empty, binary, undecodable, or has no article text.
+        InputError: the path is empty or missing (E106); the file is empty, binary,
+            undecodable, or has no article text (E101-E105).
     """
     if str(path) == "-":
         data = sys.stdin.buffer.read()
-        return Document(decode_bytes(data, "<stdin>"), {"source": "-"})
-    path = Path(path)
+        text = decode_bytes(data, "<stdin>")
+        if looks_like_html(text):
+            return _html_document(text, "<stdin>", {"source": "-"})
+        return Document(text, {"source": "-"})
+    path = input_path(path)
     if not path.exists():
         raise InputError(f"[E106] {path}: no such file or directory")
     if path.is_dir():
@@ -65,9 +100,7 @@ def read_document(path: str | Path) -> Document:
     text = read_text_file(path)
     meta: dict[str, Any] = {"source": str(path)}
     if path.suffix.lower() in HTML_SUFFIXES:
-        text, extracted = extract_html(text, str(path))
-        meta.update(extracted)
-        meta["text"] = text  # the extracted text, which every offset indexes
+        return _html_document(text, str(path), meta)
     return Document(text, meta)
 
 
@@ -86,11 +119,46 @@ def _iter_file(path: Path, columns: dict[str, Any]) -> Iterator[Document | Failu
         yield Failure(str(path), exc, meta={"source": str(path), "id": str(path)})
 
 
-def _dir_files(path: Path) -> list[Path]:
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compare it as written
+        return path.absolute()
+
+
+def _is_within(path: Path, roots: list[Path]) -> bool:
+    """Whether ``path`` (resolved) is one of ``roots`` (resolved) or inside one."""
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def _dir_files(path: Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """The files of a directory that ingest reads, sorted; hidden ones and ``exclude`` left out."""
     wanted = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
-    return sorted(
-        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")
-    )
+    files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")]
+    roots = [_resolved(Path(e)) for e in exclude]
+    if roots:
+        files = [p for p in files if not _is_within(_resolved(p), roots)]
+    return sorted(files)
+
+
+def output_relation(source: str | Path, output: str | Path) -> str | None:
+    """How a run's output path lies relative to its input, so that the output is never read.
+
+    Returns:
+        ``"input"`` when ``output`` is ``source`` or holds it (a dataset directory around
+        it): such a run must be refused; ``"inside"`` when ``output`` lies in the
+        directory ``source`` (it is left out of the input, :func:`iter_documents`'s
+        ``exclude``); None otherwise (``-`` for stdin included). Paths are compared
+        resolved (symlinks, ``..``), whether or not ``output`` exists yet.
+    """
+    if str(source) in ("", "-") or str(output) in ("", "-"):
+        return None
+    src, out = _resolved(Path(source)), _resolved(Path(output))
+    if _is_within(src, [out]):
+        return "input"
+    if Path(source).is_dir() and out.is_relative_to(src):
+        return "inside"
+    return None
 
 
 def iter_documents(
@@ -99,6 +167,7 @@ def iter_documents(
     text_column: str = "text",
     id_column: str | None = None,
     title_column: str | None = None,
+    exclude: Iterable[str | Path] = (),
 ) -> Iterator[Document | Failure]:
     """Every article in ``source``, streamed.
 
@@ -107,20 +176,24 @@ def iter_documents(
         text_column: corpus column with the article text.
         id_column: corpus column with the row id (default ``id`` when present, else the row number).
         title_column: corpus column with the title (default ``title`` when present).
+        exclude: files or directories never read when ``source`` is a directory (a file equal
+            to one, or anywhere under one, is left out), e.g. the run's own output (see
+            :func:`output_relation`).
     Yields:
         Documents, and Failures for inputs that could not be read.
     Raises:
-        InputError: ``source`` does not exist, or a directory holds no readable file (E106).
+        InputError: ``source`` is empty or does not exist, or a directory holds no readable
+            file (E106).
     """
     columns = {"text_column": text_column, "id_column": id_column, "title_column": title_column}
     if str(source) == "-":
         yield read_document("-")
         return
-    path = Path(source)
+    path = input_path(source)
     if not path.exists():
         raise InputError(f"[E106] {path}: no such file or directory")
     if path.is_dir():
-        files = _dir_files(path)
+        files = _dir_files(path, exclude)
         if not files:
             kinds = ", ".join(sorted(s for s in TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES if s))
             raise InputError(f"[E106] {path}: directory holds no file to analyse ({kinds})")
@@ -130,19 +203,20 @@ def iter_documents(
         yield from _iter_file(path, columns)
 
 
-def estimate_count(source: str | Path) -> int | None:
+def estimate_count(source: str | Path, exclude: Iterable[str | Path] = ()) -> int | None:
     """How many documents ``source`` holds, cheaply (for progress bars' ETA); None when unknown.
 
-    Counts files in a directory (a corpus file inside counts as its rows), data rows
-    of a CSV (parsed with the csv module, so quoted newlines are respected), non-empty
-    lines of a JSONL file, and the row count in a Parquet footer; a file that cannot
-    be counted counts 1 (the reader reports it as a failure anyway). Never raises.
+    Counts files in a directory (a corpus file inside counts as its rows; ``exclude`` as in
+    :func:`iter_documents`), data rows of a CSV (parsed with the csv module, so quoted
+    newlines are respected), non-empty lines of a JSONL file, and the row count in a Parquet
+    footer; a file that cannot be counted counts 1 (the reader reports it as a failure
+    anyway). Never raises; None for ``-`` and for an empty or missing path.
     """
     path = Path(source)
     try:
-        if str(source) == "-" or not path.exists():
+        if str(source) in ("", "-") or not path.exists():
             return None
-        files = _dir_files(path) if path.is_dir() else [path]
+        files = _dir_files(path, exclude) if path.is_dir() else [path]
     except OSError:
         return None
     total = 0

@@ -1,7 +1,23 @@
-"""Read one text file: bytes -> str, with binary detection and encoding detection."""
+"""Read one text file: bytes -> str, with binary detection and encoding detection.
+
+Encodings, in this order (:func:`decode_bytes`): UTF-16/32 with a byte-order mark, UTF-8
+(with or without its BOM), then legacy single-byte or multi-byte text. Legacy text is read
+as Windows-1252 (the code page of almost every non-UTF-8 English and Western European news
+file) unless charset-normalizer finds another reading that is clearly better: a non-Latin
+script (Cyrillic cp1251 or KOI8-R, Greek, Arabic, Hebrew, Shift-JIS, GBK...), or a Latin
+code page whose reading has clearly fewer symbols stuck to letters than cp1252's (Polish
+cp1250, where cp1252 would give ``powiedzia³``). charset-normalizer alone ranks near-ties
+among Latin code pages arbitrarily (French cp1252 came out as mac_latin2, ``trŤs``; curly
+quotes as ``ď``), which is why cp1252 wins every tie.
+
+Limit: a Central European text whose cp1250 bytes also read as plausible cp1252 letters
+(Czech ``řekl`` -> ``øekl``, ``česká`` -> ``èeská``) is read as cp1252; save such files
+as UTF-8.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from ..errors import InputError
@@ -17,11 +33,103 @@ _UNICODE_BOMS = (
 #: share of control characters (not \t \n \r \f) above which bytes are called binary
 _BINARY_CONTROL_SHARE = 0.05
 
+#: characters of the legacy heuristics are counted in the first this many characters
+_SAMPLE_CHARS = 65536
+
+#: non-letter, non-ASCII characters that normally follow a letter in Western text (closing
+#: quotes, apostrophe, dashes, ellipsis, trade marks, degree, no-break and soft hyphen)
+_AFTER_LETTER_OK = frozenset("\u2019\u201d\u00bb\u203a\u2026\u2013\u2014\u2122\u00ae\u00b0\u00a0\u00ad\u00b7")
+
+#: above this share of non-ASCII letters among letters a reading is not a Latin-script
+#: language (French ~3 %, Polish ~8 %, Czech ~12 %; Russian read as cp1252 is ~100 %)
+_MAX_NON_ASCII_LETTERS = 0.3
+
+
+def _misfits(text: str) -> int:
+    """Symbols stuck to the end of a word (``powiedzia³``, ``gêœl¹``, ``cafÃ©``), the mark of a
+    wrong code page: non-ASCII, not a letter, not normal punctuation after a letter."""
+    count = 0
+    prev_alpha = False
+    for ch in text[:_SAMPLE_CHARS]:
+        if ord(ch) > 127 and prev_alpha and not ch.isalpha() and ch not in _AFTER_LETTER_OK:
+            count += 1
+        prev_alpha = ch.isalpha()
+    return count
+
+
+def _latin_script(text: str) -> bool:
+    """True when at least half of the non-ASCII letters are Latin (or there are none)."""
+    latin = other = 0
+    for ch in text[:_SAMPLE_CHARS]:
+        if ord(ch) > 127 and ch.isalpha():
+            if unicodedata.name(ch, "").startswith("LATIN"):
+                latin += 1
+            else:
+                other += 1
+    return latin >= other
+
+
+def _reads_as_latin(text: str) -> bool:
+    """A cp1252 reading that looks like a Western language: few non-ASCII letters, few misfits."""
+    sample = text[:_SAMPLE_CHARS]
+    letters = non_ascii_letters = non_ascii = 0
+    for ch in sample:
+        if ch.isalpha():
+            letters += 1
+            non_ascii_letters += ord(ch) > 127
+        non_ascii += ord(ch) > 127
+    if not letters or non_ascii_letters > _MAX_NON_ASCII_LETTERS * letters:
+        return False
+    return _misfits(sample) <= 1 + 0.05 * non_ascii
+
+
+def _decode_legacy(data: bytes, source: str) -> str:
+    """Decode bytes that are not UTF-8 (see the module docstring for the rules).
+
+    Raises:
+        InputError: no reading is plausible text (E104).
+    """
+    from charset_normalizer import from_bytes
+
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:  # 0x81 0x8D 0x8F 0x90 0x9D are not cp1252
+        western = None
+    matches = list(from_bytes(data))
+    readings = [str(m) for m in matches[:8]]  # best first, as charset-normalizer ranks them
+    if western is None:
+        if not readings:
+            raise InputError(f"[E104] {source}: not UTF-8 and no text encoding could be detected")
+        return readings[0]
+    if readings and not _latin_script(readings[0]) and not _reads_as_latin(western):
+        return readings[0]  # Cyrillic, Greek, CJK...: charset-normalizer is right there
+    if not readings and not _reads_as_latin(western):
+        raise InputError(f"[E104] {source}: not UTF-8 and no text encoding could be detected")
+    # a Latin-script text: cp1252 unless another Latin reading has clearly fewer misfits (at
+    # most half, and at least 2 fewer: one "km²" must not make a Spanish text cp1250)
+    best, best_misfits = western, _misfits(western)
+    for reading in readings:
+        if best_misfits < 2:
+            break
+        if _latin_script(reading):
+            misfits = _misfits(reading)
+            if misfits <= best_misfits - 2 and 2 * misfits <= best_misfits:
+                best, best_misfits = reading, misfits
+    return best
+
 
 def decode_bytes(data: bytes, source: str) -> str:
-    """Decode article bytes: UTF-16/32 by their byte-order mark, UTF-8 (a leading BOM is
-    dropped, so offsets count from the first character after it), else the detected encoding.
+    """Decode article bytes (a file, stdin): UTF-16/32 by their byte-order mark, UTF-8 (a
+    leading BOM is dropped, so offsets count from the first character after it), else legacy
+    text: Windows-1252 unless the text is clearly in another code page (see the module
+    docstring: a non-Latin script such as cp1251 or Shift-JIS, or a Central European cp1250
+    text that cp1252 would garble).
 
+    Args:
+        data: the raw bytes.
+        source: the name used in error messages (a path, ``<stdin>``).
+    Returns:
+        the text, without a leading byte-order mark.
     Raises:
         InputError: empty (E101), binary (E102), or undecodable (E104).
     """
@@ -42,12 +150,7 @@ def decode_bytes(data: bytes, source: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError(f"[E104] {source}: not UTF-8 and no text encoding could be detected") from None
-        text = str(best)
+        text = _decode_legacy(data, source)
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > _BINARY_CONTROL_SHARE * min(len(text), 65536):
         raise InputError(f"[E102] {source}: looks like a binary file ({controls} control characters), not text")
@@ -57,7 +160,7 @@ def decode_bytes(data: bytes, source: str) -> str:
 
 
 def read_text_file(path: Path) -> str:
-    """Read and decode a text file.
+    """Read and decode a text file (see :func:`decode_bytes`).
 
     Raises:
         InputError: unreadable (E106), empty, binary or undecodable (see :func:`decode_bytes`).

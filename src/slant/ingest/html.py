@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import InputError
+
+#: the WHATWG MIME-sniffing patterns for text/html (mimesniff 7.1): after leading
+#: whitespace, one of these tags (any case) followed by a space or ``>``, or a comment
+_HTML_START = re.compile(
+    r"\A[\t\n\f\r ]*(?:<!--|<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p)[ >\t\n\f\r])",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` (input with no file name, e.g. stdin) is an HTML page, sniffed the way
+    browsers do (WHATWG mimesniff): it starts, after whitespace, with ``<!DOCTYPE html``,
+    ``<html``, ``<head``, ``<body``, ``<p``, ``<div``... or an HTML comment."""
+    return _HTML_START.match(text) is not None
 
 
 def extract_html(html: str, source: str, *, url: str | None = None) -> tuple[str, dict[str, Any]]:

@@ -1,0 +1,209 @@
+"""Where input comes from and where output goes: a run never reads its own output, an empty
+path is not the current folder, ``-o -`` is stdout, HTML on stdin is extracted, and a
+``--format`` that contradicts OUT's suffix is refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from slant.batch import output_format, read_rows, run_batch
+from slant.cli import app
+from slant.errors import InputError
+from slant.document import Document
+from slant.ingest import iter_documents, read_document
+from slant.options import Options
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+
+FAST_STAGES = ("sentences", "entities", "attribution")
+
+ARTICLE = "The mayor said on Monday that the bridge would reopen in May. Critics called it a stunt."
+
+
+@pytest.fixture(scope="module")
+def fast_config(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("config") / "fast.toml"
+    p.write_text(f"stages = {json.dumps(list(FAST_STAGES))}\n", encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def article_dir(tmp_path) -> Path:
+    """Real example articles as .txt files in a folder that will also hold the output."""
+    d = tmp_path / "selfdir"
+    d.mkdir()
+    for p in sorted(EXAMPLES.glob("*.txt"))[:2]:
+        (d / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    return d
+
+
+# ---------------------------------------------------------------- 1. output inside the input
+
+
+def test_batch_rerun_with_jsonl_output_inside_the_input_folder_does_not_read_it(article_dir, fast_config):
+    out = article_dir / "out.jsonl"
+    args = ["batch", str(article_dir), "-o", str(out), "--jobs", "1", "--no-progress", "--config", str(fast_config),
+            "--limit", "20"]  # the limit bounds the run that used to feed on its own rows forever
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    rows = out.read_text(encoding="utf-8")
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert out.read_text(encoding="utf-8") == rows  # nothing appended: both articles were skipped
+    assert "2 skipped" in second.stdout
+    assert f"note: leaving out {out}" in second.stderr
+    assert sorted(r["source"] for r in read_rows(out)) == sorted(str(p) for p in article_dir.glob("*.txt"))
+
+
+def test_batch_parquet_dataset_inside_the_input_folder_is_never_read(article_dir):
+    out = article_dir / "out.parquet"
+    options = Options(stages=FAST_STAGES)
+    assert run_batch(article_dir, out, jobs=1, options=options).analysed == 2
+    (out / ".part-000009-leftover.parquet.tmp").write_bytes(b"half a file")  # a killed commit
+    again = run_batch(article_dir, out, jobs=1, options=options, limit=20)
+    assert (again.seen, again.skipped, again.analysed, again.failed) == (2, 2, 0, 0)
+    assert all(r["error"] is None for r in read_rows(out))
+
+
+def test_batch_output_that_is_the_input_is_a_usage_error(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n", encoding="utf-8")
+    before = corpus.read_bytes()
+    r = runner.invoke(app, ["batch", str(corpus), "-o", str(corpus), "--jobs", "1"])
+    assert r.exit_code == 2 and "[E133]" in r.stderr and "Traceback" not in r.output
+    assert corpus.read_bytes() == before
+    dataset = tmp_path / "d.parquet"
+    dataset.mkdir()
+    with pytest.raises(InputError, match=r"\[E133\]"):
+        run_batch(dataset / "part-0.parquet", dataset, jobs=1)
+
+
+def test_output_relation_compares_resolved_paths(tmp_path):
+    from slant.ingest import output_relation
+
+    (tmp_path / "in").mkdir()
+    assert output_relation(tmp_path / "in", tmp_path / "in" / ".." / "in" / "o.jsonl") == "inside"
+    assert output_relation(tmp_path / "in", tmp_path / "in") == "input"
+    assert output_relation(tmp_path / "in" / "a.csv", tmp_path / "o.jsonl") is None
+    assert output_relation("-", tmp_path / "o.jsonl") is None
+
+
+def test_iter_documents_exclude_leaves_out_files_and_folders(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "out.jsonl").write_text(json.dumps({"id": "x", "text": ARTICLE}) + "\n", encoding="utf-8")
+    (tmp_path / "ds.parquet").mkdir()
+    (tmp_path / "ds.parquet" / "part-0.txt").write_text(ARTICLE, encoding="utf-8")
+    got = [d.meta["source"] for d in iter_documents(tmp_path, exclude=[tmp_path / "out.jsonl", tmp_path / "ds.parquet"])]
+    assert got == [str(tmp_path / "a.txt")]
+
+
+def test_analyze_output_inside_the_input_folder_is_left_out(tmp_path, fast_config):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Police said two people were hurt in the crash on Monday.", encoding="utf-8")
+    out = tmp_path / "0-out.jsonl"  # listed first, so it was read before anything was written
+    args = ["analyze", str(tmp_path), "-f", "json", "-o", str(out), "--config", str(fast_config)]
+    assert runner.invoke(app, args).exit_code == 0
+    r = runner.invoke(app, args)  # the output exists now: it is not a corpus of this run
+    assert r.exit_code == 0, r.output
+    assert "error:" not in r.stderr and f"note: leaving out {out}" in r.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_analyze_output_that_is_the_input_is_refused_before_it_is_overwritten(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(ARTICLE, encoding="utf-8")
+    r = runner.invoke(app, ["analyze", str(p), "-f", "json", "-o", str(p)])
+    assert r.exit_code == 2 and "[E133]" in r.stderr
+    assert p.read_text(encoding="utf-8") == ARTICLE
+
+
+# ---------------------------------------------------------------- 2. empty path
+
+
+def test_empty_path_is_e106_not_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")  # what "" used to analyse
+    with pytest.raises(InputError, match=r"^\[E106\] '': empty path$"):
+        list(iter_documents(""))
+    with pytest.raises(InputError, match=r"^\[E106\] '': empty path$"):
+        read_document("")
+    r = runner.invoke(app, ["analyze", ""])
+    assert r.exit_code == 3 and "[E106] '': empty path" in r.stderr
+    r = runner.invoke(app, ["batch", "", "-o", "x.jsonl", "--jobs", "1"])
+    assert r.exit_code == 3 and "[E106] '': empty path" in r.stderr
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+# ---------------------------------------------------------------- 4. -o - is stdout
+
+
+@pytest.mark.parametrize("fmt", ["html", "json", "geojson", "text"])
+def test_analyze_dash_output_is_stdout_for_every_format(tmp_path, monkeypatch, fast_config, fmt):
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    r = runner.invoke(app, ["analyze", str(src), "-f", fmt, "-o", "-", "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "-").exists()
+    assert {"html": "<html", "json": '"schema_version"', "geojson": "FeatureCollection", "text": "mayor"}[fmt] in r.stdout
+
+
+# ---------------------------------------------------------------- 5. HTML on stdin
+
+
+PAGE = """<!DOCTYPE html><html><head><title>Bridge to reopen</title></head><body>
+<nav><a href="/">Home</a> <a href="/politics">Politics</a></nav>
+<article><h1>Bridge to reopen</h1><p>{body}</p><p>{body}</p></article>
+<footer>Copyright 2016 Example News. All rights reserved.</footer></body></html>"""
+
+
+def test_html_on_stdin_is_extracted_like_an_html_file(tmp_path, monkeypatch):
+    page = PAGE.format(body=" ".join([ARTICLE] * 4))
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    from_file = read_document(tmp_path / "page.html")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(page.encode("utf-8"))))
+    from_stdin = read_document("-")
+    assert isinstance(from_stdin, Document)
+    assert from_stdin.text == from_file.text and "<" not in from_stdin.text
+    assert from_stdin.meta["title"] == "Bridge to reopen" and from_stdin.meta["text"] == from_stdin.text
+    assert from_stdin.meta["source"] == "-"
+
+
+def test_cli_stdin_html_page(fast_config):
+    page = PAGE.format(body=" ".join([ARTICLE] * 4))
+    r = runner.invoke(app, ["analyze", "-", "-f", "json", "--config", str(fast_config)], input=page)
+    assert r.exit_code == 0, r.output
+    analysis = json.loads(r.stdout)
+    assert analysis["meta"]["title"] == "Bridge to reopen"
+    assert "All rights reserved" not in analysis["meta"]["text"] and "<article>" not in analysis["meta"]["text"]
+
+
+def test_stdin_text_that_mentions_a_tag_stays_text(monkeypatch):
+    text = "The <b> tag was misused, the editor said. " + ARTICLE
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+    assert read_document("-").text == text
+
+
+# ---------------------------------------------------------------- 6. --format against OUT's suffix
+
+
+def test_batch_format_contradicting_the_suffix_is_a_usage_error(tmp_path):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text(f'id,text\na,"{ARTICLE}"\n', encoding="utf-8")
+    r = runner.invoke(app, ["batch", str(corpus), "-o", str(tmp_path / "f.jsonl"), "--format", "parquet"])
+    assert r.exit_code == 2, r.output
+    assert "[E130]" in r.stderr and "--format parquet" in r.stderr and ".jsonl" in r.stderr
+    assert not (tmp_path / "f.jsonl").exists()
+    assert output_format("f.data", "parquet") == "parquet" and output_format("f.parquet", "parquet") == "parquet"
+    with pytest.raises(InputError, match=r"\[E130\]"):
+        output_format("f.parquet", "jsonl")
+    r = runner.invoke(app, ["batch", str(corpus), "-o", "-", "--format", "jsonl"])
+    assert r.exit_code == 2 and "[E130]" in r.stderr
