@@ -177,3 +177,19 @@ def test_readme_json_excerpt_is_the_examples_output(example_analysis):
     assert counts, "README excerpt of the speaker's voice not found"
     voice = next(v for v in example_analysis.voices if v.id == "e4")
     assert (voice.techniques["Loaded_Language"], voice.techniques["Name_Calling,Labeling"]) == (int(counts[1]), int(counts[2]))
+
+
+def test_analyze_from_several_threads_matches_one_thread(shared_data):
+    # each analysis's spaCy memory zone evicts the strings of the shared Vocab when it ends:
+    # without slant.nlp.PIPELINE_LOCK, threads failed with E018 or wrong strings
+    from concurrent.futures import ThreadPoolExecutor
+
+    import slant
+
+    paths = sorted((shared_data / "ptc" / "dev" / "articles").glob("*.txt"))[:6]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    options = slant.Options(stages=["sentences", "entities", "attribution"])
+    alone = [slant.analyze(t, options=options).model_dump_json() for t in texts]
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(lambda t: slant.analyze(t, options=options).model_dump_json(), texts * 3))
+    assert together == alone * 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -122,6 +123,17 @@ def test_server_invalid_queries_are_422_or_404(api):
     assert err["code"] == "invalid_text" and "[E112]" in err["message"]
 
 
+@pytest.mark.parametrize("body,message", [
+    (b'{"text": }', "request body is not valid JSON: Expecting value at line 1 column 10"),
+    (b'{\n  "text": "abc",\n  "force": tru\n}', "request body is not valid JSON: Expecting value at line 3 column 12"),
+    (b"{not json", "request body is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    (b'{"text": "abc"', "request body is not valid JSON: Expecting ',' delimiter at line 1 column 15"),
+])
+def test_server_invalid_json_says_what_is_wrong(api, body, message):
+    err = _error(api.post("/v1/analyze", content=body, headers={"content-type": "application/json"}), 422)
+    assert err["code"] == "invalid_input" and err["message"] == message
+
+
 @pytest.mark.parametrize("url,code", [
     ("http://127.0.0.1:9/x", "url_refused"),
     ("http://localhost/", "url_refused"),
@@ -136,9 +148,21 @@ def test_server_refuses_private_and_odd_urls(api, url, code):
     assert _error(api.post("/v1/analyze", json={"url": url}), 422)["code"] == code
 
 
+#: 5000 random bytes (about 20 NULs and many control bytes): what `slant analyze` refuses as E102
+RANDOM_BYTES = random.Random(5000).randbytes(5000)
+LATIN_TEXT = "Caf\u00e9 owners in Lyon said on Monday that the new tax was \u201ca disgrace\u201d, officials said."
+
+
 @pytest.fixture
 def article_site():
     """A loopback web server with one article page and a redirect to it."""
+
+    files = {  # path -> (Content-Type, bytes)
+        "/article.html": ("text/html; charset=utf-8", PAGE.encode()),
+        "/random.bin": ("application/octet-stream", RANDOM_BYTES),
+        "/random.txt": ("text/plain; charset=utf-8", RANDOM_BYTES),
+        "/latin.txt": ("text/plain", LATIN_TEXT.encode("cp1252")),  # no charset: detected as for a file
+    }
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server API
@@ -147,9 +171,9 @@ def article_site():
                 self.send_header("Location", "/article.html")
                 self.end_headers()
                 return
-            data = PAGE.encode()
+            content_type, data = files.get(self.path, files["/article.html"])
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -175,6 +199,25 @@ def test_server_fetches_url_when_private_hosts_allowed(tmp_path, article_site):
     blocked = create_app(f"sqlite:///{tmp_path / 'b.db'}", options=OPTIONS)
     with ServerThread(blocked) as base, httpx.Client(base_url=base, timeout=60) as client:
         assert _error(client.post("/v1/analyze", json={"url": f"{article_site}/article.html"}), 422)["code"] == "url_refused"
+
+
+def test_server_url_of_binary_file_is_refused_as_the_cli_refuses_it(tmp_path, article_site):
+    """A link to binary bytes gets the E102 of `slant analyze` on the same bytes, and nothing is stored."""
+    from slant.ingest.files import decode_bytes
+    from slant.errors import InputError
+
+    binary = tmp_path / "random.txt"
+    binary.write_bytes(RANDOM_BYTES)
+    with pytest.raises(InputError, match=r"\[E102\]"):
+        decode_bytes(binary.read_bytes(), str(binary))
+    app = create_app(f"sqlite:///{tmp_path / 's.db'}", allow_private_urls=True, options=OPTIONS)
+    with ServerThread(app) as base, httpx.Client(base_url=base, timeout=120) as client:
+        for path in ("/random.txt", "/random.bin"):
+            err = _error(client.post("/v1/analyze", json={"url": f"{article_site}{path}"}), 422)
+            assert err["code"] == "invalid_text" and err["message"].startswith(f"[E102] {article_site}{path}: "), err
+        assert client.get("/v1/analyses").json()["total"] == 0
+        latin = client.post("/v1/analyze", json={"url": f"{article_site}/latin.txt"})  # decoded as a file is
+        assert latin.status_code == 200 and latin.json()["text"] == LATIN_TEXT, latin.text
 
 
 def test_server_request_too_large_is_413(tmp_path):

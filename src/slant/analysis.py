@@ -257,6 +257,10 @@ def analyze_documents(
 ) -> Iterator[Result]:
     """Analyse many documents with one ``nlp.pipe``; a bad document fails alone.
 
+    Not for several threads at once on the same pipeline (spaCy's Vocab is not thread-safe,
+    and each batch's memory zone evicts the strings of the whole Vocab): use
+    :func:`analyze`, which takes :data:`slant.nlp.PIPELINE_LOCK`, or processes.
+
     Args:
         documents: Documents in any number; consumed lazily in batches of
             ``options.batch_size``.
@@ -317,11 +321,18 @@ def analyze(text: str | Document, *, options: Options | None = None, meta: dict[
     Raises:
         InputError: empty text or not a str (E100, E101).
         LimitError: longer than ``options.max_chars`` (E103).
+
+    Thread-safe: calls from several threads take :data:`slant.nlp.PIPELINE_LOCK` in turn
+    (the shared spaCy pipeline is not thread-safe); for parallel work use processes
+    (``slant batch --jobs``).
     """
+    from .nlp import PIPELINE_LOCK
+
     document = text if isinstance(text, Document) else Document(text, dict(meta or {}))
     options = options or Options()
     _check(document, options)
-    (result,) = list(analyze_documents([document], options=options))
+    with PIPELINE_LOCK:
+        (result,) = list(analyze_documents([document], options=options))
     if result.error is not None:
         raise result.error
     assert result.analysis is not None

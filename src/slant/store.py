@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
+from .errors import InputError
 from .schema import Analysis
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,13 @@ DEFAULT_SQLITE_PATH = Path("~/.slant/slant.db")
 DATABASE_URL_ENV = "SLANT_DATABASE_URL"
 #: most rows one search returns
 MAX_SEARCH_LIMIT = 100
+#: the databases the store (and its migrations) supports, as said in messages
+SUPPORTED_DATABASES = "SQLite (sqlite:///path.db) and PostgreSQL (postgresql://user:pw@host/db)"
+#: pip package of a database driver module SQLAlchemy imports (for "not installed" messages)
+DRIVER_PACKAGES = {
+    "MySQLdb": "mysqlclient", "pymysql": "PyMySQL", "psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary",
+    "pg8000": "pg8000", "asyncpg": "asyncpg", "oracledb": "oracledb", "pyodbc": "pyodbc", "pymssql": "pymssql",
+}
 
 metadata = sa.MetaData()
 
@@ -114,18 +123,56 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _parse_url(text: str):
+    """``make_url(text)``, or E120 naming what is wrong with it."""
+    try:
+        url = make_url(text)
+    except sa.exc.ArgumentError:
+        shown = re.sub(r"(//[^/@]*?):[^/@]*@", r"\1:***@", text)  # hide a password, as redact() does
+        raise InputError(f"[E120] database URL {shown!r}: not a database URL; "
+                         f"the store supports {SUPPORTED_DATABASES}") from None
+    return url
+
+
+def _create_engine(url: Any, **kwargs: Any) -> Engine:
+    """``sa.create_engine``, with an unknown database or a missing driver as one E120 line."""
+    shown = url.render_as_string(hide_password=True)
+    try:
+        return sa.create_engine(url, **kwargs)
+    except sa.exc.NoSuchModuleError:
+        raise InputError(f"[E120] database URL {shown}: unknown database {url.drivername!r}; "
+                         f"the store supports {SUPPORTED_DATABASES}") from None
+    except ImportError as exc:
+        module = exc.name or str(exc)
+        package = DRIVER_PACKAGES.get(module.split(".")[0], module)
+        if url.get_backend_name() in ("sqlite", "postgresql"):
+            hint = f"; pip install {package!r}"
+            if module != "psycopg":
+                hint += ", or use postgresql://user:pw@host/db (psycopg, installed with slant)"
+        else:
+            hint = f", and the store supports only {SUPPORTED_DATABASES}"
+        raise InputError(f"[E120] database URL {shown}: its driver package {package} (module {module}) "
+                         f"is not installed{hint}") from None
+
+
 def make_engine(database_url: str | None = None) -> Engine:
     """An SQLAlchemy engine for the store; creates the SQLite file's folder if needed.
 
     SQLite files use WAL journaling and a 30 s busy timeout so that the server's
-    worker threads can write concurrently; foreign keys are switched on.
+    worker threads can write concurrently; foreign keys are switched on. Nothing is
+    connected yet (see :meth:`Store.upgrade`).
+
+    Raises:
+        InputError: the URL cannot be parsed, names a database SQLAlchemy does not
+            know, or its driver is not installed (E120; the message says which package,
+            and that SQLite and PostgreSQL are supported).
     """
-    url = make_url(resolve_database_url(database_url))
+    url = _parse_url(resolve_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         db = url.database
         if db and db != ":memory:" and not db.startswith("file:"):
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = _create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -136,7 +183,7 @@ def make_engine(database_url: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return _create_engine(url, pool_pre_ping=True)
 
 
 def _alembic_config(connection: sa.Connection | None = None):
@@ -262,6 +309,10 @@ class Store:
 
     Thread-safe: each call checks a connection out of the engine's pool.
     Call :meth:`upgrade` once (``slant db init``) before the first use; the server does.
+
+    Raises:
+        InputError: the URL is unusable: unparseable, an unknown database or a driver
+            that is not installed (E120, see :func:`make_engine`).
     """
 
     def __init__(self, database_url: str | None = None) -> None:
