@@ -28,8 +28,10 @@ def get_nlp():
 
     Its ``attribute_ruler`` and ``lemmatizer`` are swapped for the output-identical,
     faster stand-ins of :mod:`slant.fastpipes` (those two rule components took about a
-    fifth of spaCy's CPU time on news articles). The stand-ins hold no files of their
-    own: save ``spacy.load(MODEL_NAME)``, not this object, with ``nlp.to_disk``.
+    fifth of spaCy's CPU time on news articles), and :mod:`slant.paragraphs` runs before
+    the parser so that a blank line always ends a sentence (a headline is its own
+    sentence). The stand-ins hold no files of their own: save ``spacy.load(MODEL_NAME)``,
+    not this object, with ``nlp.to_disk``.
 
     Returns:
         spacy.language.Language, ``max_length`` raised to 10 M chars (slant enforces
@@ -47,8 +49,10 @@ def get_nlp():
         ) from exc
     nlp.max_length = 10_000_000
     from .fastpipes import install
+    from .paragraphs import PIPE_NAME
 
     install(nlp)
+    nlp.add_pipe(PIPE_NAME, before="parser")  # a blank line ends a sentence (slant.paragraphs)
     logger.debug("loaded %s with pipes %s", MODEL_NAME, nlp.pipe_names)
     return nlp
 
