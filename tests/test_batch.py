@@ -413,3 +413,14 @@ def test_batch_jobs_1_writes_each_chunk_before_the_next_starts(tmp_path, monkeyp
                       options=Options(stages=FAST_STAGES), on_progress=lambda n: events.append(f"wrote {n}"))
     assert stats.analysed == 5
     assert events == ["analyse d0,d1", "wrote 2", "analyse d2,d3", "wrote 2", "analyse d4", "wrote 1"]
+
+
+def test_parquet_output_holding_other_files_is_E132(tmp_path):
+    out = tmp_path / "np.parquet"
+    out.mkdir()
+    (out / "data.parquet").write_bytes(b"PAR1")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "text": "The senator spoke at length about the bill."}\n', encoding="utf-8")
+    r = runner.invoke(app, ["batch", str(corpus), "-o", str(out), "--jobs", "1"])
+    assert r.exit_code == 3 and "E132" in r.output and "data.parquet" in r.output
+    assert sorted(p.name for p in out.iterdir()) == ["data.parquet"]

@@ -199,3 +199,16 @@ def test_ingest_csv_named_id_or_title_column_must_exist(tmp_path, option, value)
     assert isinstance(item, Failure)
     flag = "--" + option.replace("_", "-")
     assert "[E110]" in str(item.error) and repr(value) in str(item.error) and flag in str(item.error)
+
+
+def test_html_blocks_are_paragraphs_so_the_headline_is_its_own_sentence():
+    import slant
+    from slant.ingest.html import extract_html
+
+    page = ("<html><body><article><h1>Senate Vote Delayed</h1><p>The senator said the bill would hurt "
+            "families and that critics were wrong about it.</p><p>Critics disagreed strongly with him on "
+            "Tuesday in the capital, calling the plan cruel.</p></article></body></html>")
+    text, _ = extract_html(page, "page.html")
+    assert "Senate Vote Delayed\n\nThe senator said" in text
+    sents = [text[s.start:s.end] for s in slant.analyze(text, options=slant.Options(stages=["sentences"])).sentences]
+    assert sents[0] == "Senate Vote Delayed"

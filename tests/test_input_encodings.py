@@ -104,3 +104,13 @@ def test_high_byte_noise_is_still_undecodable():
     allowed = [b for b in range(128, 256) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)]  # all valid cp1252
     with pytest.raises(Exception, match=r"\[E104\]"):
         decode_bytes(bytes(rng.choice(allowed) for _ in range(500)), "noise")
+
+
+def test_utf8_with_a_stray_cp1252_byte_keeps_its_utf8_and_reads_the_byte_as_cp1252():
+    # a \x92 apostrophe pasted into a UTF-8 file: before, the whole file was read as Mac Roman
+    from slant.ingest.files import decode_bytes
+
+    data = "Café owners “agreed” that ".encode("utf-8") + b"it\x92s fine."
+    assert decode_bytes(data, "x.txt") == "Café owners “agreed” that it’s fine."
+    # many invalid bytes and no valid UTF-8 sequence: legacy text, cp1252
+    assert decode_bytes("Le café était très “bon”.".encode("cp1252"), "y.txt") == "Le café était très “bon”."

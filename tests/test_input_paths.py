@@ -5,6 +5,7 @@ path is not the current folder, ``-o -`` is stdout, HTML on stdin is extracted, 
 from __future__ import annotations
 
 import io
+import os
 import json
 import sys
 from pathlib import Path
@@ -207,3 +208,17 @@ def test_batch_format_contradicting_the_suffix_is_a_usage_error(tmp_path):
         output_format("f.parquet", "jsonl")
     r = runner.invoke(app, ["batch", str(corpus), "-o", "-", "--format", "jsonl"])
     assert r.exit_code == 2 and "[E130]" in r.stderr
+
+
+def test_analyze_refuses_an_output_that_is_a_hard_link_to_the_input(tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    a = tmp_path / "a.txt"
+    a.write_text("The senator spoke at length about the bill on Tuesday.\n", encoding="utf-8")
+    h = tmp_path / "h.txt"
+    os.link(a, h)
+    r = CliRunner().invoke(app, ["analyze", str(h), "-o", str(a)])
+    assert r.exit_code == 2 and "E133" in r.output
+    assert a.read_text(encoding="utf-8").startswith("The senator spoke")

@@ -128,6 +128,7 @@ def test_server_invalid_queries_are_422_or_404(api):
     (b'{\n  "text": "abc",\n  "force": tru\n}', "request body is not valid JSON: Expecting value at line 3 column 12"),
     (b"{not json", "request body is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
     (b'{"text": "abc"', "request body is not valid JSON: Expecting ',' delimiter at line 1 column 15"),
+    (b'{"text": "abc', "request body is not valid JSON: Unterminated string starting at line 1 column 10"),
 ])
 def test_server_invalid_json_says_what_is_wrong(api, body, message):
     err = _error(api.post("/v1/analyze", content=body, headers={"content-type": "application/json"}), 422)

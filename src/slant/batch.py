@@ -585,6 +585,12 @@ def done_keys(path: str | Path, fmt: str | None = None) -> set[tuple[str, str]]:
 
     if not path.is_dir():
         raise InputError(f"[E131] {path}: exists and is not a directory; Parquet output is a dataset directory")
+    foreign = sorted(e.name for e in path.iterdir()
+                     if not (e.is_file() and (e.name.startswith("part-") and e.name.endswith(".parquet")
+                                              or e.name.startswith(".part-") and e.name.endswith(".tmp"))))
+    if foreign:  # readers would see slant's rows mixed with them, or behind their schema
+        raise InputError(f"[E132] {path}: not a slant batch dataset (it holds {', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); choose another output")
     for part in sorted(path.glob("part-*.parquet")):
         try:
             table = pq.read_table(part, columns=["id", "sha256"])

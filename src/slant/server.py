@@ -150,6 +150,7 @@ def json_error_message(error: dict[str, Any], body: Any) -> str:
         (``at character N`` when the body is not at hand).
     """
     why = str((error.get("ctx") or {}).get("error") or "it cannot be parsed")
+    why = why.removesuffix(" at")  # json's "Unterminated string starting at": the position follows
     loc = error.get("loc") or ()
     pos = loc[-1] if loc and isinstance(loc[-1], int) else None
     if pos is None:

@@ -19,6 +19,7 @@ per article that could not be read, so that one bad document never stops a batch
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -149,13 +150,19 @@ def output_relation(source: str | Path, output: str | Path) -> str | None:
         it): such a run must be refused; ``"inside"`` when ``output`` lies in the
         directory ``source`` (it is left out of the input, :func:`iter_documents`'s
         ``exclude``); None otherwise (``-`` for stdin included). Paths are compared
-        resolved (symlinks, ``..``), whether or not ``output`` exists yet.
+        resolved (symlinks, ``..``), whether or not ``output`` exists yet, and existing
+        files by device and inode (a hard link to the input is the input).
     """
     if str(source) in ("", "-") or str(output) in ("", "-"):
         return None
     src, out = _resolved(Path(source)), _resolved(Path(output))
     if _is_within(src, [out]):
         return "input"
+    try:  # the same file under another name (a hard link)
+        if Path(source).is_file() and Path(output).is_file() and os.path.samefile(source, output):
+            return "input"
+    except OSError:
+        pass
     if Path(source).is_dir() and out.is_relative_to(src):
         return "inside"
     return None

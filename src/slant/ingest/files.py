@@ -17,6 +17,8 @@ as UTF-8.
 
 from __future__ import annotations
 
+import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -118,6 +120,32 @@ def _decode_legacy(data: bytes, source: str) -> str:
     return best
 
 
+#: a valid UTF-8 sequence of 2-4 bytes (a non-ASCII character): evidence that a file is UTF-8
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_strays(exc: UnicodeDecodeError) -> tuple[str, int]:
+    bad = exc.object[exc.start:exc.end]
+    return bad.decode("cp1252", errors="replace").replace("\ufffd", "?"), exc.end
+
+
+codecs.register_error("slant-cp1252-strays", _cp1252_strays)
+
+
+def _decode_utf8_with_strays(data: bytes) -> str | None:
+    """UTF-8 text with a few stray Windows-1252 bytes (a ``\\x92`` apostrophe pasted into a
+    UTF-8 file): decoded as UTF-8, each invalid byte as its cp1252 character. None when the
+    bytes hold no valid multi-byte UTF-8 sequence or more invalid bytes than valid sequences
+    (then it is legacy text, :func:`_decode_legacy`)."""
+    valid = len(_UTF8_MULTIBYTE.findall(data))
+    if not valid:
+        return None
+    text = data.decode("utf-8-sig", errors="slant-cp1252-strays")
+    strays = len(data.decode("utf-8-sig", errors="ignore"))  # characters without the invalid bytes
+    invalid = len(text) - strays
+    return text if invalid <= valid else None
+
+
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode article bytes (a file, stdin): UTF-16/32 by their byte-order mark, UTF-8 (a
     leading BOM is dropped, so offsets count from the first character after it), else legacy
@@ -150,7 +178,7 @@ def decode_bytes(data: bytes, source: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = _decode_legacy(data, source)
+        text = _decode_utf8_with_strays(data) or _decode_legacy(data, source)
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > _BINARY_CONTROL_SHARE * min(len(text), 65536):
         raise InputError(f"[E102] {source}: looks like a binary file ({controls} control characters), not text")

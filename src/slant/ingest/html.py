@@ -26,7 +26,8 @@ def extract_html(html: str, source: str, *, url: str | None = None) -> tuple[str
     """Extract the article text and metadata from an HTML page.
 
     Returns:
-        ``(text, meta)`` with ``meta`` holding ``title``, ``author``, ``date``, ``url`` when found.
+        ``(text, meta)``: the text with one blank line between blocks (headline, paragraphs),
+        ``meta`` holding ``title``, ``author``, ``date``, ``url`` when found.
     Raises:
         InputError: no article text could be extracted (E105).
     """
@@ -37,6 +38,10 @@ def extract_html(html: str, source: str, *, url: str | None = None) -> tuple[str
     )
     if not text or not text.strip():
         raise InputError(f"[E105] {source}: no article text found in the HTML")
+    # trafilatura puts each block (headline, paragraph, list item) on its own line; a blank
+    # line between them makes each block end its sentence (slant.paragraphs), so a
+    # headline is not read as the start of the first paragraph's sentence
+    text = "\n\n".join(line for line in text.split("\n") if line.strip())
     meta: dict[str, Any] = {}
     md = trafilatura.extract_metadata(html, default_url=url)
     if md is not None:
