@@ -114,3 +114,16 @@ def test_utf8_with_a_stray_cp1252_byte_keeps_its_utf8_and_reads_the_byte_as_cp12
     assert decode_bytes(data, "x.txt") == "Café owners “agreed” that it’s fine."
     # many invalid bytes and no valid UTF-8 sequence: legacy text, cp1252
     assert decode_bytes("Le café était très “bon”.".encode("cp1252"), "y.txt") == "Le café était très “bon”."
+
+
+def test_utf16_without_a_bom_is_named_as_such_not_binary():
+    import pytest
+
+    from slant.errors import InputError
+    from slant.ingest.files import decode_bytes
+
+    for codec in ("utf-16-le", "utf-16-be"):
+        with pytest.raises(InputError, match=r"E104.*UTF-16 text without a byte-order mark"):
+            decode_bytes("The senator said the bill would pass.".encode(codec), "u.txt")
+    with pytest.raises(InputError, match=r"E102.*binary"):
+        decode_bytes(bytes(range(256)) * 4, "b.bin")

@@ -174,6 +174,10 @@ def decode_bytes(data: bytes, source: str) -> str:
             return text
     sample = data[:65536]
     if b"\x00" in sample:
+        even, odd = sample[0::2], sample[1::2]
+        if len(sample) >= 8 and (even.count(0) > 0.9 * len(even) or odd.count(0) > 0.9 * len(odd)):
+            raise InputError(f"[E104] {source}: looks like UTF-16 text without a byte-order mark; "
+                             "save it as UTF-8 (or UTF-16 with a BOM)")
         raise InputError(f"[E102] {source}: looks like a binary file (contains NUL bytes), not text")
     try:
         text = data.decode("utf-8-sig")
