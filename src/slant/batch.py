@@ -116,29 +116,6 @@ def output_format(path: str | Path, fmt: str | None = None) -> Format:
     raise InputError(f"[E130] {path}: output must end in .jsonl, .ndjson or .parquet (a Parquet dataset directory)")
 
 
-def check_output_against_input(source: str | Path, output: str | Path) -> bool:
-    """Make sure a run never reads its own output as input.
-
-    Returns:
-        True when ``output`` lies inside the input directory ``source``: the run leaves it
-        out of the input (the file, or the dataset directory with its part files and hidden
-        temporaries; :func:`slant.ingest.output_relation`), and the caller may say so;
-        False when they are unrelated.
-    Raises:
-        InputError: ``output`` is ``source`` itself, or holds it (an input file inside the
-            Parquet dataset directory) (E133).
-    """
-    from .ingest import output_relation
-
-    relation = output_relation(source, output)
-    if relation == "input":
-        raise InputError(
-            f"[E133] {output}: the output is the input {source} (or holds it); a run would read its own "
-            "rows; choose an output outside the input"
-        )
-    return relation == "inside"
-
-
 # --------------------------------------------------------------------------- schema
 
 
@@ -927,7 +904,7 @@ def run_batch(
     out (the JSONL file, or the dataset directory with its part files; hidden temporaries
     such as ``.part-*.tmp`` and ``.out.jsonl.*.tmp`` are never read anyway), so a rerun
     resumes instead of analysing its own rows; an output that is the input, or holds it,
-    is refused (E133). See :func:`check_output_against_input`.
+    is refused (E133). See :func:`slant.ingest.check_output_against_input`.
 
     Returns:
         :class:`BatchStats` for this run.
@@ -944,6 +921,8 @@ def run_batch(
 
     fmt = output_format(output, fmt)
     output = Path(output)
+    from .ingest import check_output_against_input
+
     check_output_against_input(source, output)
     options = options or Options()
     jobs = jobs or default_jobs()

@@ -121,7 +121,7 @@ def analyze(
     """
     from .analysis import analyze_documents
     from .errors import SlantError
-    from .ingest import Failure, iter_documents, output_relation
+    from .ingest import Failure, check_output_against_input, iter_documents
     from .options import load_options
 
     if output is not None and str(output) == "-":
@@ -130,10 +130,11 @@ def analyze(
         options = load_options(config, max_chars=max_chars, technique_encoder=technique_encoder)
     except SlantError as exc:
         raise fail(str(exc), 2)
-    relation = output_relation(source, output) if output is not None else None
-    if relation == "input":
-        raise fail(f"[E133] {output}: the output is the input {source}; it would be overwritten; choose another output", 2)
-    if relation == "inside" and output.exists():
+    try:
+        inside = output is not None and check_output_against_input(source, output)
+    except SlantError as exc:
+        raise fail(str(exc), 2)
+    if inside and output.exists():
         note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
     try:
         items = iter_documents(

@@ -53,7 +53,8 @@ def batch(
     """
     from rich.console import Console
 
-    from ..batch import check_output_against_input, output_format, run_batch
+    from ..batch import output_format, run_batch
+    from ..ingest import check_output_against_input
     from ..ingest import estimate_count
     from ..cli import error_line, fail, note_line
     from ..errors import SlantError

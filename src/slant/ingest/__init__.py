@@ -34,6 +34,7 @@ from .html import extract_html, looks_like_html
 
 __all__ = [
     "Failure", "iter_documents", "read_document", "estimate_count", "input_path", "output_relation",
+    "check_output_against_input",
     "CORPUS_SUFFIXES", "TEXT_SUFFIXES",
 ]
 
@@ -166,6 +167,27 @@ def output_relation(source: str | Path, output: str | Path) -> str | None:
     if Path(source).is_dir() and out.is_relative_to(src):
         return "inside"
     return None
+
+
+def check_output_against_input(source: str | Path, output: str | Path) -> bool:
+    """Make sure a run never reads (or overwrites) its own input through its output.
+
+    Returns:
+        True when ``output`` lies inside the input directory ``source``: the run leaves it
+        out of the input (:func:`iter_documents`'s ``exclude``; the file, or the dataset
+        directory with its part files and hidden temporaries), and the caller may say so;
+        False when they are unrelated (see :func:`output_relation`).
+    Raises:
+        InputError: ``output`` is ``source`` itself, holds it (an input file inside a
+            Parquet dataset directory) or is a hard link to it (E133).
+    """
+    relation = output_relation(source, output)
+    if relation == "input":
+        raise InputError(
+            f"[E133] {output}: the output is the input {source} (or holds it); the run would read or "
+            "overwrite it; choose an output outside the input"
+        )
+    return relation == "inside"
 
 
 def iter_documents(

@@ -141,8 +141,7 @@ def _decode_utf8_with_strays(data: bytes) -> str | None:
     if not valid:
         return None
     text = data.decode("utf-8-sig", errors="slant-cp1252-strays")
-    strays = len(data.decode("utf-8-sig", errors="ignore"))  # characters without the invalid bytes
-    invalid = len(text) - strays
+    invalid = len(text) - len(data.decode("utf-8-sig", errors="ignore"))  # one character per invalid byte
     return text if invalid <= valid else None
 
 
