@@ -23,11 +23,6 @@ from typing import Any
 
 from ..errors import InputError
 
-#: share of control bytes (not \t \n \r \f) above which undecodable bytes are called binary (as
-#: :func:`slant.ingest.files.decode_bytes` calls decoded text with that share of control characters)
-_BINARY_CONTROL_SHARE = 0.05
-
-
 def need_dir(path: Path, what: str) -> Path:
     """``path`` when it is an existing folder.
 
@@ -79,21 +74,21 @@ def read_text(path: Path, what: str = "a file") -> str:
         InputError: missing, a folder or unreadable (E106), empty (E101), binary (E102),
             undecodable (E104).
     """
-    from ..ingest.files import decode_bytes
+    from ..ingest.files import _BINARY_CONTROL_SHARE, read_text_file
 
     need_file(path, what)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return decode_bytes(data, str(path))
+        return read_text_file(path)
     except InputError as exc:
+        if not str(exc).startswith("[E104]"):
+            raise
         # bytes that decode in no encoding and are full of control bytes are a binary file
-        # (random or compressed data without a NUL byte in its first 64 KiB), not a text in an odd encoding
-        sample = data[:65536]
+        # (random or compressed data without a NUL byte in its first 64 KiB), not a text in an
+        # odd encoding (decode_bytes applies the same share to the characters it decoded)
+        with open(path, "rb") as f:
+            sample = f.read(65536)
         controls = sum(1 for b in sample if b < 32 and b not in b"\t\n\r\f")
-        if str(exc).startswith("[E104]") and controls > _BINARY_CONTROL_SHARE * len(sample):
+        if controls > _BINARY_CONTROL_SHARE * len(sample):
             raise InputError(f"[E102] {path}: looks like a binary file ({controls} control bytes, "
                              "no text encoding), not text") from None
         raise
