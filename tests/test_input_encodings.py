@@ -127,3 +127,26 @@ def test_utf16_without_a_bom_is_named_as_such_not_binary():
             decode_bytes("The senator said the bill would pass.".encode(codec), "u.txt")
     with pytest.raises(InputError, match=r"E102.*binary"):
         decode_bytes(bytes(range(256)) * 4, "b.bin")
+
+
+def test_undecodable_bytes_full_of_controls_are_binary_for_every_entry_point(tmp_path):
+    """Random bytes with no NUL in them: `slant analyze` and the evaluate commands both say
+    E102 (binary), one check in decode_bytes, not E104 (an odd text encoding)."""
+    import random
+
+    import pytest
+
+    from slant.errors import InputError
+    from slant.evaluation.inputs import read_text
+    from slant.ingest.files import decode_bytes
+
+    rng = random.Random(5)
+    data = bytes(rng.choice([b for b in range(1, 256)]) for _ in range(4000))
+    with pytest.raises(InputError, match=r"\[E102\] r.bin: looks like a binary file \(\d+ control bytes, not UTF-8\)"):
+        decode_bytes(data, "r.bin")
+    path = tmp_path / "u.txt"
+    path.write_bytes("The senator said the bill would pass.".encode("utf-16-le"))
+    with pytest.raises(InputError, match=r"E104.*UTF-16 text without a byte-order mark"):
+        read_text(path)
+    # a legacy text with an odd control byte or two is still text
+    assert decode_bytes("Le café\x1a était “bon”.".encode("cp1252"), "c.txt") == "Le café\x1a était “bon”."

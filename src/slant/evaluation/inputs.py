@@ -74,24 +74,10 @@ def read_text(path: Path, what: str = "a file") -> str:
         InputError: missing, a folder or unreadable (E106), empty (E101), binary (E102),
             undecodable (E104).
     """
-    from ..ingest.files import _BINARY_CONTROL_SHARE, read_text_file
+    from ..ingest.files import read_text_file
 
     need_file(path, what)
-    try:
-        return read_text_file(path)
-    except InputError as exc:
-        if not str(exc).startswith("[E104]"):
-            raise
-        # bytes that decode in no encoding and are full of control bytes are a binary file
-        # (random or compressed data without a NUL byte in its first 64 KiB), not a text in an
-        # odd encoding (decode_bytes applies the same share to the characters it decoded)
-        with open(path, "rb") as f:
-            sample = f.read(65536)
-        controls = sum(1 for b in sample if b < 32 and b not in b"\t\n\r\f")
-        if controls > _BINARY_CONTROL_SHARE * len(sample):
-            raise InputError(f"[E102] {path}: looks like a binary file ({controls} control bytes, "
-                             "no text encoding), not text") from None
-        raise
+    return read_text_file(path)
 
 
 def read_csv(path: Path, columns: Iterable[str], what: str = "a CSV file") -> Any:

@@ -181,7 +181,15 @@ def decode_bytes(data: bytes, source: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = _decode_utf8_with_strays(data) or _decode_legacy(data, source)
+        text = _decode_utf8_with_strays(data)
+        if text is None:
+            # bytes full of control bytes that are not UTF-8 are a binary file (random or
+            # compressed data without a NUL byte in its first 64 KiB), not a legacy text
+            controls = sum(1 for b in sample if b < 32 and b not in b"\t\n\r\f")
+            if controls > _BINARY_CONTROL_SHARE * len(sample):
+                raise InputError(f"[E102] {source}: looks like a binary file ({controls} control bytes, "
+                                 "not UTF-8), not text") from None
+            text = _decode_legacy(data, source)
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > _BINARY_CONTROL_SHARE * min(len(text), 65536):
         raise InputError(f"[E102] {source}: looks like a binary file ({controls} control characters), not text")
