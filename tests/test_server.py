@@ -129,6 +129,9 @@ def test_server_invalid_queries_are_422_or_404(api):
     (b"{not json", "request body is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
     (b'{"text": "abc"', "request body is not valid JSON: Expecting ',' delimiter at line 1 column 15"),
     (b'{"text": "abc', "request body is not valid JSON: Unterminated string starting at line 1 column 10"),
+    # Windows-1252 bytes: FastAPI's own answer was a bare 400 "There was an error parsing the body"
+    ('{"text": "Le café était bon."}'.encode("cp1252"),
+     "request body is not UTF-8 (byte 0xe9 at position 16); send JSON as UTF-8 (RFC 8259)"),
 ])
 def test_server_invalid_json_says_what_is_wrong(api, body, message):
     err = _error(api.post("/v1/analyze", content=body, headers={"content-type": "application/json"}), 422)

@@ -163,6 +163,22 @@ def json_error_message(error: dict[str, Any], body: Any) -> str:
     return f"request body is not valid JSON: {why} at character {pos + 1}"
 
 
+def body_decode_error(body: bytes) -> str | None:
+    """Why a JSON request body cannot be read as text, or None when it is UTF-8.
+
+    FastAPI answers a body that is not UTF-8 with a bare 400 "There was an error parsing
+    the body"; JSON text exchanged between systems must be UTF-8 (RFC 8259, section 8.1).
+    Returns:
+        e.g. ``request body is not UTF-8 (byte 0xe9 at position 12); send JSON as UTF-8``.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (f"request body is not UTF-8 (byte 0x{body[exc.start]:02x} at position {exc.start}); "
+                "send JSON as UTF-8 (RFC 8259)")
+    return None
+
+
 # ---- request size ---------------------------------------------------------------------
 class BodySizeLimit:
     """ASGI middleware: 413 for bodies over ``max_bytes`` (by Content-Length, or counted
@@ -567,7 +583,11 @@ def create_app(
         return _error(422, "invalid_input", f"{where}: {first['msg']}", details=details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and request.method == "POST":  # FastAPI's bare "error parsing the body"
+            why = body_decode_error(await request.body())
+            if why:
+                return _error(422, "invalid_input", why)
         return _error(exc.status_code, "http_error", str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
