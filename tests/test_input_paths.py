@@ -74,6 +74,28 @@ def test_batch_parquet_dataset_inside_the_input_folder_is_never_read(article_dir
     assert all(r["error"] is None for r in read_rows(out))
 
 
+def test_earlier_runs_outputs_in_the_input_folder_are_left_out_with_a_note(article_dir, fast_config):
+    """A second run into another OUT (out2.jsonl) used to read the first run's out.jsonl and
+    Parquet parts as corpora: one E110 failure row per output row, exit 1."""
+    options = Options(stages=FAST_STAGES)
+    assert run_batch(article_dir, article_dir / "out.jsonl", jobs=1, options=options).analysed == 2
+    assert run_batch(article_dir, article_dir / "p.parquet", jobs=1, options=options).analysed == 2
+    corpus = article_dir / "mine.jsonl"  # a user's corpus in the same folder is still read
+    corpus.write_text(json.dumps({"id": "c1", "text": ARTICLE}) + "\n", encoding="utf-8")
+    out2 = article_dir / "out2.jsonl"
+    r = runner.invoke(app, ["batch", str(article_dir), "-o", str(out2), "--jobs", "1", "--no-progress",
+                            "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    rows = list(read_rows(out2))
+    assert all(row["error"] is None for row in rows)
+    assert sorted(row["source"] for row in rows) == sorted([f"{corpus}#c1"] + [str(p) for p in article_dir.glob("*.txt")])
+    assert f"note: leaving out {article_dir / 'out.jsonl'}: it is the output of an earlier slant batch run" in r.stderr
+    assert "p.parquet" in r.stderr and "mine.jsonl" not in r.stderr
+    from slant.ingest import is_slant_output
+
+    assert is_slant_output(out2) and not is_slant_output(corpus)
+
+
 def test_batch_output_that_is_the_input_is_a_usage_error(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n", encoding="utf-8")

@@ -121,7 +121,7 @@ def analyze(
     """
     from .analysis import analyze_documents
     from .errors import SlantError
-    from .ingest import Failure, check_output_against_input, iter_documents
+    from .ingest import Failure, check_output_against_input, iter_documents, outputs_left_out
     from .options import load_options
 
     if output is not None and str(output) == "-":
@@ -136,6 +136,8 @@ def analyze(
         raise fail(str(exc), 2)
     if inside and output.exists():
         note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
+    for earlier in outputs_left_out(source, exclude=(output,) if output is not None else ()):
+        note_line(f"leaving out {earlier}: it is the output of an earlier slant batch run")
     try:
         items = iter_documents(
             source, text_column=text_column, id_column=id_column, title_column=title_column,

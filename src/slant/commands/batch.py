@@ -54,7 +54,7 @@ def batch(
     from rich.console import Console
 
     from ..batch import output_format, run_batch
-    from ..ingest import check_output_against_input
+    from ..ingest import check_output_against_input, outputs_left_out
     from ..ingest import estimate_count
     from ..cli import error_line, fail, note_line
     from ..errors import SlantError
@@ -72,6 +72,8 @@ def batch(
         raise fail(str(exc), 2)
     if inside and output.exists():  # nothing to leave out before the first run
         note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
+    for earlier in outputs_left_out(source, exclude=(output,)):
+        note_line(f"leaving out {earlier}: it is the output of an earlier slant batch run")
     total = estimate_count(source, exclude=(output,)) if progress else None
     if total is not None and limit is not None:
         total = min(total, limit)

@@ -8,8 +8,8 @@
 * an ``.html`` / ``.htm`` file: main text extracted with trafilatura;
 * a ``.csv``, ``.jsonl`` / ``.ndjson`` or ``.parquet`` corpus with a text column;
 * a directory: every file above inside it, recursively, in sorted order; hidden files
-  (names starting with ``.``) and the paths given in ``exclude`` (a run's own output) are
-  left out.
+  (names starting with ``.``), the paths given in ``exclude`` (a run's own output) and the
+  outputs of earlier ``slant batch`` runs (:func:`is_slant_output`) are left out.
 
 An empty path (``""``) is refused (E106); it is not the current directory.
 
@@ -19,6 +19,7 @@ per article that could not be read, so that one bad document never stops a batch
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -133,14 +134,54 @@ def _is_within(path: Path, roots: list[Path]) -> bool:
     return any(path == root or path.is_relative_to(root) for root in roots)
 
 
-def _dir_files(path: Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """The files of a directory that ingest reads, sorted; hidden ones and ``exclude`` left out."""
+#: the fields every row of a ``slant batch`` output has (JSONL keys, Parquet columns)
+_OUTPUT_FIELDS = frozenset({"id", "source", "sha256", "error", "analysis"})
+
+
+def is_slant_output(path: Path) -> bool:
+    """Whether a ``.jsonl``/``.ndjson`` file or ``.parquet`` file is (part of) the output of a
+    ``slant batch`` run: its first row (JSONL) or its schema (Parquet) has the output's fields
+    ``id``, ``source``, ``sha256``, ``error`` and ``analysis``. Unreadable files are not."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson"):
+            with open(path, encoding="utf-8-sig", errors="replace") as f:
+                for line in f:
+                    if line.strip():
+                        row = json.loads(line)
+                        return isinstance(row, dict) and _OUTPUT_FIELDS <= row.keys()
+            return False
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return _OUTPUT_FIELDS <= set(pq.read_schema(path).names)
+    except Exception:  # not JSON, not Parquet, unreadable: read it as input and report it there
+        return False
+    return False
+
+
+def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: bool = False) -> list[Path]:
+    """The files of a directory that ingest reads, sorted; hidden ones, ``exclude`` and
+    (unless ``with_outputs``) earlier ``slant batch`` outputs (:func:`is_slant_output`) left out."""
     wanted = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
     files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")]
     roots = [_resolved(Path(e)) for e in exclude]
     if roots:
         files = [p for p in files if not _is_within(_resolved(p), roots)]
+    if not with_outputs:
+        files = [p for p in files if not (p.suffix.lower() in CORPUS_SUFFIXES and is_slant_output(p))]
     return sorted(files)
+
+
+def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """The earlier ``slant batch`` outputs (:func:`is_slant_output`) in the directory
+    ``source`` that :func:`iter_documents` leaves out, for a note to the user; [] when
+    ``source`` is not a directory."""
+    path = Path(source)
+    if str(source) in ("", "-") or not path.is_dir():
+        return []
+    return [p for p in _dir_files(path, exclude, with_outputs=True)
+            if p.suffix.lower() in CORPUS_SUFFIXES and is_slant_output(p)]
 
 
 def output_relation(source: str | Path, output: str | Path) -> str | None:
