@@ -244,3 +244,19 @@ def test_analyze_refuses_an_output_that_is_a_hard_link_to_the_input(tmp_path):
     r = CliRunner().invoke(app, ["analyze", str(h), "-o", str(a)])
     assert r.exit_code == 2 and "E133" in r.output
     assert a.read_text(encoding="utf-8").startswith("The senator spoke")
+
+
+@pytest.mark.parametrize("args", [
+    ["evaluate", "claims", "--data", ""],
+    ["evaluate", "credibility", "--data", ""],
+    ["evaluate", "techniques", "--data", ""],
+    ["train", "techniques", "--data", "", "--no-encoder"],
+    ["evaluate", "attribution", "--gold", ""],
+    ["analyze", "README.md", "--config", ""],
+    ["batch", "README.md", "-o", ""],
+], ids=lambda a: " ".join(a[:2]))
+def test_an_empty_path_option_is_a_usage_error_not_the_current_folder(args):
+    """``--data ""`` used to become Path("") == ".", and the error named the current folder."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2, r.output
+    assert "empty path" in r.output and "Traceback" not in r.output

@@ -27,7 +27,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .commands import TechniqueEncoderFlag
+from .commands import TechniqueEncoderFlag, nonempty_path
 
 app = typer.Typer(
     name="slant",
@@ -104,12 +104,12 @@ def _main(
 def analyze(
     source: Annotated[str, typer.Argument(help="A .txt/.html file, a directory, a .csv/.jsonl/.parquet corpus, or - for stdin.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout (- is stdout).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", parser=nonempty_path, metavar="<path>", help="Write here instead of stdout (- is stdout).")] = None,
     text_column: Annotated[str, typer.Option(help="Corpus column holding the text.")] = "text",
     id_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the row id (default: id).")] = None,
     title_column: Annotated[Optional[str], typer.Option(help="Corpus column holding the title (default: title).")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
+    config: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="TOML file overriding slant/defaults.toml.")] = None,
     technique_encoder: TechniqueEncoderFlag = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Analyse at most this many documents.")] = None,
 ) -> None:

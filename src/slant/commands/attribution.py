@@ -23,6 +23,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..evaluation import gold_file, shared_dir
+from . import nonempty_path
 
 DEFAULT_GOLD = gold_file("attribution", "gold.jsonl")
 #: annotated without looking at the stage's output, after it was frozen (see GUIDELINE.md)
@@ -35,8 +36,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     @evaluate.command("attribution")
     def evaluate_attribution(
         fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-        gold: Annotated[Optional[Path], typer.Option(help="gold JSONL (default: the shipped slant/evaluation/attribution/gold.jsonl and heldout.jsonl)")] = None,
-        shared: Annotated[Optional[Path], typer.Option(help="folder holding data/ and examples/ (default: $SLANT_SHARED or ../shared)")] = None,
+        gold: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="gold JSONL (default: the shipped slant/evaluation/attribution/gold.jsonl and heldout.jsonl)")] = None,
+        shared: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="folder holding data/ and examples/ (default: $SLANT_SHARED or ../shared)")] = None,
     ) -> None:
         """Score quotations (exact/overlap P/R/F1), cues, speakers and indirect recall; textacy as reference."""
         from rich.console import Console

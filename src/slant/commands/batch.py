@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import TechniqueEncoderFlag
+from . import TechniqueEncoderFlag, nonempty_path
 
 
 def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
@@ -22,7 +22,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
 def batch(
     source: Annotated[str, typer.Argument(help="A directory, or a .csv/.jsonl/.parquet corpus.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="OUT.jsonl (JSON Lines) or OUT.parquet (a Parquet dataset directory); the format follows the suffix.")],
+    output: Annotated[Path, typer.Option("--output", "-o", parser=nonempty_path, metavar="<path>", help="OUT.jsonl (JSON Lines) or OUT.parquet (a Parquet dataset directory); the format follows the suffix.")],
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl or parquet (default: from OUT's suffix).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes, each loading the pipeline once (default: the cores available).")] = None,
     text_column: Annotated[str, typer.Option(help="Corpus column holding the text.")] = "text",
@@ -33,7 +33,7 @@ def batch(
     commit_every: Annotated[int, typer.Option(min=1, help="Parquet: rows per committed part file (a killed run loses at most these).")] = 256,
     limit: Annotated[Optional[int], typer.Option(min=0, help="Read at most this many input documents.")] = None,
     max_chars: Annotated[Optional[int], typer.Option(help="Longest text analysed, in characters (default 1,000,000).")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
+    config: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="TOML file overriding slant/defaults.toml.")] = None,
     technique_encoder: TechniqueEncoderFlag = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar on stderr.")] = True,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Analyse again the documents whose rows in OUT are failures (their failure rows are removed first); by default a rerun skips them.")] = False,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from . import nonempty_path
 
 SOURCES = ("claimbuster", "checkthat2019_t1_en", "checkthat2021_t1b_en", "checkthat2021_t1a_en", "checkthat2022_t1a_en")
 DEBATE_SOURCES = ("checkthat2019_t1_en", "checkthat2021_t1b_en")
@@ -262,8 +263,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
     @train.command("claims")
     def train_cmd(
-        data: Annotated[Optional[Path], typer.Option(help="Folder of the claims CSVs (shared/data/claims).")] = None,
-        out: Annotated[Optional[Path], typer.Option(help="Write the model here (default: the package's models/claims).")] = None,
+        data: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Folder of the claims CSVs (shared/data/claims).")] = None,
+        out: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Write the model here (default: the package's models/claims).")] = None,
     ) -> None:
         """Rebuild the check-worthiness model from ClaimBuster + CheckThat! and print its held-out scores."""
         from ..cli import fail
@@ -283,7 +284,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
     @evaluate.command("claims")
     def evaluate_cmd(
-        data: Annotated[Optional[Path], typer.Option(help="A CSV in the layout of shared/data/claims (default: the held-out part of the training data).")] = None,
+        data: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="A CSV in the layout of shared/data/claims (default: the held-out part of the training data).")] = None,
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     ) -> None:
         """Precision, recall, F1 (at 0.5), average precision and debate MAP of the shipped model."""

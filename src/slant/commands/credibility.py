@@ -29,6 +29,7 @@ import typer
 
 from ..credibility import MIN_WORDS, Z_CLIP
 from .claims import default_data_dir
+from . import nonempty_path
 
 NEWS_FILES = ("buzzfeed_webis_2016", "fakenewsnet_v1", "horne2017", "isot_sample5pct")
 SEED = 7
@@ -327,8 +328,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
     @train.command("credibility")
     def train_cmd(
-        data: Annotated[Optional[Path], typer.Option(help="Folder of the news CSVs (shared/data/news).")] = None,
-        out: Annotated[Optional[Path], typer.Option(help="Write the model here (default: the package's models/credibility).")] = None,
+        data: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Folder of the news CSVs (shared/data/news).")] = None,
+        out: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Write the model here (default: the package's models/credibility).")] = None,
     ) -> None:
         """Rebuild the credibility model and print its cross-validated scores (random and leave-one-source-out)."""
         out_dir = out or Path(__file__).resolve().parents[1] / "models" / "credibility"
@@ -337,7 +338,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
     @evaluate.command("credibility")
     def evaluate_cmd(
-        data: Annotated[Optional[Path], typer.Option(help="Folder of the news CSVs (default: ../shared/data/news).")] = None,
+        data: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Folder of the news CSVs (default: ../shared/data/news).")] = None,
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     ) -> None:
         """Accuracy, macro-F1, Brier and ECE of the training procedure on (a) a random grouped split and

