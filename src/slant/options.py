@@ -35,8 +35,9 @@ class Options:
         min_technique_score: probability threshold for reporting a technique span.
         min_claim_score: probability threshold for reporting a claim.
         batch_size: documents per ``nlp.pipe`` batch.
-        technique_encoder: mix the techniques model's fine-tuned transformer into span
-            identification (higher SI F1, slower); False = the linear tagger alone.
+        technique_encoder: mix the techniques model's fine-tuned transformers into span
+            identification (the tagger) and technique classification (the span
+            classifier): higher SI F1 and TC micro-F1, slower; False = the linear models alone.
     """
 
     max_chars: int = _DEFAULTS["max_chars"]

@@ -196,3 +196,74 @@ def test_technique_encoder_option_must_be_a_boolean():
     assert load_options(technique_encoder=True).technique_encoder is True
     with pytest.raises(InputError, match="E120.*technique_encoder"):
         Options(technique_encoder="yes")
+
+
+# ---------------------------------------------------------------- the technique classifier (TC)
+
+
+def test_span_input_centres_the_marked_span_in_its_context():
+    from slant.techniques.encoder import piece_range, span_input
+
+    ids = np.arange(100, 120)  # 20 pieces, each 2 characters and a space: piece i is [3i, 3i + 2)
+    offsets = np.array([[3 * i, 3 * i + 2] for i in range(20)])
+    assert piece_range(offsets, 30, 38) == (10, 13) and piece_range(offsets, 2, 3) == (1, 1)
+    x, t = span_input(ids, offsets, 30, 38, cls=1, sep=2, size=9)  # pieces 10-12 and 3 each side
+    assert x.tolist() == [1, 107, 108, 109, 110, 111, 112, 113, 114, 115, 2]
+    assert t.tolist() == [0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0]
+    x, t = span_input(ids, offsets, 0, 5, cls=1, sep=2, size=9)  # at the start: the context moves right
+    assert x[1:-1].tolist() == list(range(100, 109)) and t.tolist() == [0, 1, 1] + [0] * 8
+    x, t = span_input(ids, offsets, 54, 59, cls=1, sep=2, size=9)  # at the end: it moves left
+    assert x[1:-1].tolist() == list(range(111, 120)) and t[-3:].tolist() == [1, 1, 0]
+    x, t = span_input(ids, offsets, 0, 59, cls=1, sep=2, size=9)  # longer than the window: its start
+    assert x[1:-1].tolist() == list(range(100, 109)) and t[1:-1].all()
+    x, t = span_input(ids, offsets, 0, 59, cls=1, sep=2, size=50)  # short text: all of it
+    assert len(x) == 22 and t[1:-1].all() and t[0] == t[-1] == 0
+    assert span_input(ids, offsets, 2, 3, cls=1, sep=2) is None  # a space between two pieces
+
+
+def test_the_shipped_model_mixes_its_technique_classifier_into_tc_with_the_encoder(model, nlp):
+    from slant.techniques.features import DocView
+
+    assert model.has_span_classifier
+    text = ("The corrupt, lying traitors in Washington want to destroy our great nation. "
+            "Make America great again! Senator Smith said the bill was a good first step.")
+    view = DocView(nlp(text))
+    def at(words: str) -> tuple[int, int]:
+        return text.index(words), text.index(words) + len(words)
+
+    spans = [at("corrupt, lying traitors"), at("Make America great again!"), (0, text.index(".")), (75, 76)]
+    assert text[75:76] == " "  # the last one: a space
+    linear = model.technique_proba(view, spans)
+    mixed = model.technique_proba(view, spans, encoder=True)
+    q, found = model.span_classifier.proba(text, spans)
+    assert found.tolist() == [True, True, True, False]
+    assert np.allclose(mixed.sum(axis=1), 1) and np.allclose(q[found].sum(axis=1), 1)
+    beta = model.meta["encoder"]["tc_beta"]
+    z = (1 - beta) * np.log(linear[:3] + 1e-9) + beta * np.log(q[:3] + 1e-9)
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    assert np.allclose(mixed[:3], expected / expected.sum(axis=1, keepdims=True))
+    assert np.allclose(mixed[3], linear[3])  # no WordPiece: the linear classifier alone
+    classes = model.classes
+    assert classes[int(q[0].argmax())] in ("Name_Calling,Labeling", "Loaded_Language")
+    assert classes[int(q[1].argmax())] in ("Slogans", "Flag-Waving")
+
+
+def test_a_corrupt_technique_classifier_file_is_E202(tmp_path):
+    from importlib.resources import files
+
+    from slant.techniques.encoder import SpanClassifier
+
+    shipped = files("slant") / "models" / "techniques"
+    (tmp_path / "tokenizer.json").write_bytes((shipped / "tokenizer.json").read_bytes())
+    (tmp_path / "tc_encoder.onnx").write_bytes(b"not a model")
+    with pytest.raises(ModelNotFoundError, match="E202.*encoder at"):
+        SpanClassifier(tmp_path)
+
+
+def test_the_model_folder_stays_within_the_50_mb_budget():
+    """Issue 3: the artifact in the repo stays <= 50 MB (the transformer files included)."""
+    from importlib.resources import files
+
+    folder = files("slant") / "models" / "techniques"
+    size = sum(f.stat().st_size for f in __import__("pathlib").Path(str(folder)).iterdir() if f.is_file())
+    assert size <= 50_000_000, f"{size / 1e6:.1f} MB"

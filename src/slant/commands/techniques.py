@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from . import nonempty_path
 
 
 def _default_model_dir() -> Path:
@@ -18,12 +19,12 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
     @train.command("techniques")
     def train_techniques(
-        data: Annotated[Path, typer.Option("--data", help="PTC train split (articles/, labels-si/, labels-tc/).")],
-        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Model folder (default: the shipped one).")] = None,
+        data: Annotated[Path, typer.Option("--data", parser=nonempty_path, metavar="<path>", help="PTC train split (articles/, labels-si/, labels-tc/).")],
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", parser=nonempty_path, metavar="<path>", help="Model folder (default: the shipped one).")] = None,
         seed: Annotated[int, typer.Option(help="Random seed of the SGD fits and the fine-tuning.")] = 13,
-        encoder: Annotated[bool, typer.Option("--encoder/--no-encoder", help="Also fine-tune the transformer tagger (pip install 'slant[train]'; about 25 minutes on 2 cores).")] = True,
+        encoder: Annotated[bool, typer.Option("--encoder/--no-encoder", help="Also fine-tune the transformer tagger and technique classifier (pip install 'slant\\[train]'; about 45 minutes on 2 cores).")] = True,
     ) -> None:
-        """Rebuild the techniques model (SI tagger, TC classifier, transformer tagger) from a PTC split, seeded."""
+        """Rebuild the techniques model (SI tagger, TC classifier, transformer tagger and technique classifier) from a PTC split, seeded."""
         from ..cli import fail
         from ..errors import SlantError
         from ..techniques.training import train as run_train
@@ -40,12 +41,12 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
     @evaluate.command("techniques")
     def evaluate_techniques(
-        data: Annotated[Path, typer.Option("--data", help="PTC split with gold labels, e.g. ptc/dev.")],
+        data: Annotated[Path, typer.Option("--data", parser=nonempty_path, metavar="<path>", help="PTC split with gold labels, e.g. ptc/dev.")],
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
         si_only: Annotated[bool, typer.Option("--si-only", help="Score span identification only (no labels-tc needed).")] = False,
         min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
-        model_dir: Annotated[Optional[Path], typer.Option("--model", help="Model folder (default: the shipped one).")] = None,
-        encoder: Annotated[Optional[bool], typer.Option("--encoder/--no-encoder", help="Mix the fine-tuned transformer into SI (default: technique_encoder in the options, as slant analyze).")] = None,
+        model_dir: Annotated[Optional[Path], typer.Option("--model", parser=nonempty_path, metavar="<path>", help="Model folder (default: the shipped one).")] = None,
+        encoder: Annotated[Optional[bool], typer.Option("--encoder/--no-encoder", help="Mix the fine-tuned transformers into SI and TC (default: technique_encoder in the options, as slant analyze).")] = None,
     ) -> None:
         """Print SI P/R/F1, TC micro-F1 and per-technique F1 on a PTC split (SemEval-2020 measures)."""
         from ..cli import fail
@@ -71,7 +72,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             return
         si = result["si"]
         typer.echo(f"{data}: {result['articles']} articles"
-                   + ("" if result["encoder"] else " (linear tagger alone, no transformer)"))
+                   + (" (with the transformers)" if result["encoder"] else " (linear models alone, no transformer)"))
         typer.echo(f"SI  precision {si['precision']:.4f}  recall {si['recall']:.4f}  F1 {si['f1']:.4f}"
                    f"  ({int(si['n_pred'])} predicted, {int(si['n_gold'])} gold merged spans)")
         if "tc" in result:

@@ -31,9 +31,10 @@ def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = Fal
         doc: a parsed ``spacy.tokens.Doc`` (tagger, parser, lemmatizer).
         model: defaults to the shipped model.
         encoder: decode the runs from the linear tagger's logits mixed with the model's
-            fine-tuned transformer (when it has one): higher SI F1, about three times
-            slower (see the model card); False (the default, as the option
-            ``technique_encoder``) = the linear tagger alone.
+            fine-tuned transformer tagger, and mix its transformer technique classifier
+            into TC (when it has them): higher SI F1 and TC micro-F1, several times slower
+            (see the model card); False (the default, as the option
+            ``technique_encoder``) = the linear models alone.
     Returns:
         ``(spans, techniques, proba, units, sent_proba)``: decoded spans (token runs,
         then whole sentences over the sentence threshold), the top technique of each,
@@ -49,7 +50,7 @@ def detect(doc: Any, model: TechniqueModel | None = None, *, encoder: bool = Fal
     ts = float(model.meta.get("sent_threshold", 2.0))
     sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, sent_proba) if p >= ts]
     spans = runs + sents
-    proba = model.technique_proba(view, [(c.start, c.end) for c in spans])
+    proba = model.technique_proba(view, [(c.start, c.end) for c in spans], encoder=encoder)
     techniques = [model.classes[int(k)] for k in proba.argmax(axis=1)] if len(spans) else []
     return spans, techniques, proba, units, sent_proba
 

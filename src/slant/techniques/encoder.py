@@ -38,6 +38,8 @@ WINDOW = 254
 STRIDE = WINDOW // 2
 #: windows run through the network in one call
 BATCH = 16
+#: WordPieces of a span and its context read by the technique classifier ([CLS], [SEP] excluded)
+SPAN_WINDOW = 126
 #: logit given to a range that no WordPiece overlaps (whitespace): P(in span) ~ 0.0025
 NO_PIECE = -6.0
 
@@ -63,6 +65,8 @@ def encoder_text(text: str) -> str:
 
 #: the files of an encoder, in its model folder
 FILES = ("encoder.onnx", "tokenizer.json")
+#: the file of the technique classifier (optional), beside them
+SPAN_FILE = "tc_encoder.onnx"
 
 
 def make_tokenizer(tokenizer_json: str) -> Any:
@@ -86,10 +90,11 @@ def encode(tokenizer: Any, text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def copy_files(source: Any, directory: str | Path) -> None:
-    """Copy an encoder's :data:`FILES` from ``source`` (a folder or Traversable) into
-    ``directory``, leaving a file that already holds the same bytes (the source itself)."""
+    """Copy an encoder's :data:`FILES` (and :data:`SPAN_FILE` when there is one) from
+    ``source`` (a folder or Traversable) into ``directory``, leaving a file that already
+    holds the same bytes (the source itself)."""
     out = Path(directory)
-    for name in FILES:
+    for name in FILES + ((SPAN_FILE,) if (source / SPAN_FILE).is_file() else ()):
         data = (source / name).read_bytes()
         target = out / name
         if not (target.is_file() and target.read_bytes() == data):
@@ -112,6 +117,126 @@ def windows(n: int, size: int = WINDOW, stride: int | None = None) -> list[tuple
         i += stride
 
 
+def open_network(directory: Any, name: str) -> tuple[Any, Any]:
+    """The tokenizer (``tokenizer.json``) and an ONNX Runtime session of the network file
+    ``name`` in ``directory`` (a path or importlib Traversable), on the CPU, with
+    ``SLANT_ENCODER_THREADS`` threads when set.
+
+    Raises:
+        ModelNotFoundError: a file is missing, unreadable or not a model (E202).
+        InputError: ``SLANT_ENCODER_THREADS`` is set to something else than a positive
+            integer (E120).
+    """
+    import onnxruntime as ort
+
+    threads = os.environ.get("SLANT_ENCODER_THREADS", "").strip()
+    if threads and not (threads.isdigit() and int(threads) > 0):
+        raise InputError(f"[E120] SLANT_ENCODER_THREADS must be a positive number of threads, not {threads!r}")
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = int(threads)
+    opts.log_severity_level = 3
+    try:
+        onnx_bytes = (directory / name).read_bytes()
+        tokenizer = make_tokenizer((directory / "tokenizer.json").read_text(encoding="utf-8"))
+        session = ort.InferenceSession(onnx_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # OSError, or the exceptions tokenizers and ONNX Runtime raise on a bad file
+        raise ModelNotFoundError(f"[E202] techniques encoder at {directory}: {' '.join(str(exc).split())[:300]}; "
+                                 "reinstall slant, rebuild it with `slant train techniques --data DIR`, "
+                                 "or set technique_encoder = false") from None
+    return tokenizer, session
+
+
+def piece_range(offsets: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """``[lo, hi)`` indices of the WordPieces (char ``offsets`` (n, 2), in text order, not
+    overlapping) that overlap the char span ``[start, end)``; ``lo == hi`` when none does."""
+    lo = int(np.searchsorted(offsets[:, 1], start, side="right"))
+    hi = int(np.searchsorted(offsets[:, 0], end, side="left"))
+    return lo, max(lo, hi)
+
+
+def span_input(ids: np.ndarray, offsets: np.ndarray, start: int, end: int, cls: int, sep: int,
+               size: int = SPAN_WINDOW) -> tuple[np.ndarray, np.ndarray] | None:
+    """The technique classifier's input for the char span ``[start, end)`` of a text whose
+    WordPieces are ``ids`` (n,) with char ``offsets`` (n, 2).
+
+    Returns:
+        ``(input_ids, token_type_ids)``, int64 arrays of the same length: ``[CLS]``, at most
+        ``size`` pieces -- the span's (its first ``size`` when longer) centred in as much
+        context as fits, moved inward at the text's edges -- and ``[SEP]``; token type 1
+        marks the span's pieces, 0 the rest. None when no piece overlaps the span
+        (whitespace).
+    """
+    lo, hi = piece_range(offsets, start, end)
+    if hi <= lo:
+        return None
+    hi = min(hi, lo + size)
+    room = size - (hi - lo)
+    left = min(lo, room // 2)
+    right = min(len(ids) - hi, room - left)
+    left = min(lo, room - right)
+    a, b = lo - left, hi + right
+    x = np.concatenate([[cls], ids[a:b], [sep]]).astype(np.int64)
+    types = np.zeros(len(x), dtype=np.int64)
+    types[1 + lo - a:1 + hi - a] = 1
+    return x, types
+
+
+class SpanClassifier:
+    """ONNX technique classifier of spans: text + char spans -> probabilities of the 14
+    SemEval-2020 techniques (TC).
+
+    A MiniLM encoder cut to its first layers, fine-tuned on the gold TC spans of PTC train;
+    it reads each span in its context (:func:`span_input`: the span marked by token type 1)
+    and classifies ``[h_CLS; mean of the span's h]``.
+    :func:`slant.techniques.encoder_training.fine_tune_spans` rebuilds it.
+
+    Args:
+        directory: a folder holding ``tc_encoder.onnx`` and ``tokenizer.json``.
+    Raises:
+        ModelNotFoundError: a file is missing, unreadable or not a model (E202).
+        InputError: bad ``SLANT_ENCODER_THREADS`` (E120).
+    """
+
+    def __init__(self, directory: Any) -> None:
+        self.directory = directory
+        self.tokenizer, self.session = open_network(directory, "tc_encoder.onnx")
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+
+    def proba(self, text: str, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Technique probabilities of char spans of ``text``.
+
+        Returns:
+            ``(p, found)``: float64 (n_spans, n_classes), rows summing to 1 (zeros where not
+            found), and bool (n_spans,), False for a span no WordPiece overlaps.
+        """
+        ids, offs = encode(self.tokenizer, text)
+        inputs = [span_input(ids, offs, s, e, self.cls, self.sep) for s, e in spans]
+        found = np.array([x is not None for x in inputs], dtype=bool)
+        rows = [x for x in inputs if x is not None]
+        n_out = self.session.get_outputs()[0].shape[-1]
+        out = np.zeros((len(spans), n_out if isinstance(n_out, int) else 0))
+        got = []
+        for b in range(0, len(rows), BATCH * 2):
+            part = rows[b:b + BATCH * 2]
+            width = max(len(x) for x, _ in part)
+            x = np.zeros((len(part), width), dtype=np.int64)
+            t, mask = np.zeros_like(x), np.zeros_like(x)
+            for k, (xi, ti) in enumerate(part):
+                x[k, :len(xi)], t[k, :len(ti)], mask[k, :len(xi)] = xi, ti, 1
+            got.append(self.session.run(None, {"input_ids": x, "token_type_ids": t, "attention_mask": mask})[0])
+        if got:
+            z = np.concatenate(got).astype(np.float64)
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            if out.shape[1] != p.shape[1]:
+                out = np.zeros((len(spans), p.shape[1]))
+            out[found] = p
+        return out, found
+
+
 class Encoder:
     """ONNX token tagger: text -> WordPiece char offsets and in-span logits.
 
@@ -125,24 +250,8 @@ class Encoder:
     """
 
     def __init__(self, directory: Any) -> None:
-        import onnxruntime as ort
-
         self.directory = directory
-        threads = os.environ.get("SLANT_ENCODER_THREADS", "").strip()
-        if threads and not (threads.isdigit() and int(threads) > 0):
-            raise InputError(f"[E120] SLANT_ENCODER_THREADS must be a positive number of threads, not {threads!r}")
-        opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = int(threads)
-        opts.log_severity_level = 3
-        try:
-            onnx_bytes = (directory / "encoder.onnx").read_bytes()
-            self.tokenizer = make_tokenizer((directory / "tokenizer.json").read_text(encoding="utf-8"))
-            self.session = ort.InferenceSession(onnx_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # OSError, or the exceptions tokenizers and ONNX Runtime raise on a bad file
-            raise ModelNotFoundError(f"[E202] techniques encoder at {directory}: {' '.join(str(exc).split())[:300]}; "
-                                     "reinstall slant, rebuild it with `slant train techniques --data DIR`, "
-                                     "or set technique_encoder = false") from None
+        self.tokenizer, self.session = open_network(directory, "encoder.onnx")
         self.cls = self.tokenizer.token_to_id("[CLS]")
         self.sep = self.tokenizer.token_to_id("[SEP]")
 

@@ -127,6 +127,26 @@ class TechniqueModel:
 
         return Encoder(self.encoder_dir)
 
+    @property
+    def has_span_classifier(self) -> bool:
+        """Whether the model comes with a transformer technique classifier (``tc_encoder.onnx``
+        and ``meta["encoder"]["tc_beta"]``), used for TC with the encoder."""
+        return self.has_encoder and "tc_beta" in self.meta["encoder"]
+
+    @functools.cached_property
+    def span_classifier(self) -> Any:
+        """The :class:`~slant.techniques.encoder.SpanClassifier`, loaded on first use; None
+        without one.
+
+        Raises:
+            ModelNotFoundError: its files are missing or unreadable (E202).
+        """
+        if not self.has_span_classifier:
+            return None
+        from .encoder import SpanClassifier
+
+        return SpanClassifier(self.encoder_dir)
+
     def _dense_term(self, part: str, make: Any) -> np.ndarray | float:
         """``(x - mu) * scale @ w.T`` of a part's dense features (``make()`` builds x), or 0."""
         w = self.dense.get(part + "_w")
@@ -246,10 +266,30 @@ class TechniqueModel:
         return out
 
     # ---- TC
-    def technique_proba(self, view: DocView, spans: list[tuple[int, int]]) -> np.ndarray:
-        """Class probabilities of normalised char spans, float array (n_spans, n_classes)."""
+    def technique_proba(self, view: DocView, spans: list[tuple[int, int]], *, encoder: bool = False) -> np.ndarray:
+        """Class probabilities of normalised char spans, float array (n_spans, n_classes).
+
+        With ``encoder`` and a model that has a :attr:`span_classifier`, the linear
+        classifier's probabilities ``p`` and the transformer's ``q`` are mixed log-linearly,
+        ``p ** (1 - beta) * q ** beta`` renormalised (``beta`` = ``meta["encoder"]["tc_beta"]``);
+        a span no WordPiece overlaps keeps ``p``.
+        """
         if not spans:
             return np.zeros((0, len(self.classes)))
+        p = self._linear_technique_proba(view, spans)
+        if not (encoder and self.has_span_classifier):
+            return p
+        q, found = self.span_classifier.proba(doc_text(view.doc), spans)
+        if q.shape[1] != p.shape[1]:
+            raise ModelNotFoundError(f"[E202] techniques model at {self.encoder_dir}: tc_encoder.onnx gives "
+                                     f"{q.shape[1]} classes, the model has {p.shape[1]}")
+        beta = float(self.meta["encoder"]["tc_beta"])
+        z = (1.0 - beta) * np.log(p[found] + 1e-9) + beta * np.log(q[found] + 1e-9)
+        p[found] = _softmax(z)
+        return p
+
+    def _linear_technique_proba(self, view: DocView, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The linear span classifier's probabilities, float array (n_spans, n_classes)."""
         text = doc_text(view.doc)
         ctx = int(self.meta.get("tc_context", 0))
         X = hash_rows(self._tc_hasher, [span_features(view, s, e, text, ctx) for s, e in spans])

@@ -330,8 +330,10 @@ def fit_model(items: list[Prepared], *, params: dict[str, Any] | None = None) ->
     return model
 
 
-def predict_tc_gold(model: TechniqueModel, items: list[Prepared]) -> dict[str, list[tuple[int, int, str]]]:
-    """TC over the gold spans of ``items`` (original offsets).
+def predict_tc_gold(model: TechniqueModel, items: list[Prepared], *, encoder: bool = False
+                    ) -> dict[str, list[tuple[int, int, str]]]:
+    """TC over the gold spans of ``items`` (original offsets); with ``encoder``, the model's
+    transformer technique classifier mixed in (:meth:`TechniqueModel.technique_proba`).
 
     A span given k times (k gold techniques) gets the k most probable distinct
     techniques, as the SemEval-2020 TC input lists it k times.
@@ -342,7 +344,7 @@ def predict_tc_gold(model: TechniqueModel, items: list[Prepared]) -> dict[str, l
         for sp in p.article.tc:
             groups[(sp.start, sp.end)] = groups.get((sp.start, sp.end), 0) + 1
         keys = list(groups)
-        proba = model.technique_proba(p.view, [p.to_norm(s, e) for s, e in keys])
+        proba = model.technique_proba(p.view, [p.to_norm(s, e) for s, e in keys], encoder=encoder)
         preds = []
         for (s, e), row in zip(keys, proba):
             order = np.argsort(-row, kind="stable")
@@ -373,14 +375,15 @@ def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float
 def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: bool = False,
                    min_score: float = 0.0, encoder: bool = False) -> dict[str, Any]:
     """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict (``encoder``:
-    whether the SI runs mix in the model's transformer, as :func:`predict_si`)."""
+    whether the SI runs mix in the model's transformer, as :func:`predict_si`, and TC its
+    technique classifier, as :func:`predict_tc_gold`)."""
     gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items}
     si = si_score(predict_si(model, items, min_score=min_score, encoder=encoder), gold_si)
     result: dict[str, Any] = {"articles": len(items), "si": si.as_dict(),
                               "encoder": bool(encoder and model.has_encoder)}
     if not si_only:
         gold_tc = {p.article.id: [(s.start, s.end, s.technique) for s in p.article.tc] for p in items}
-        tc = tc_score(predict_tc_gold(model, items), gold_tc)
+        tc = tc_score(predict_tc_gold(model, items, encoder=encoder), gold_tc)
         result["tc"] = {
             "micro_f1": tc.micro.f1,
             "micro_precision": tc.micro.precision,
@@ -392,8 +395,9 @@ def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: boo
 
 
 #: weight of the transformer's logits in the fused SI logits, and the token probability the
-#: fused runs are cut at; chosen on PTC dev (CARD.md, "Tuning discipline for v3")
-ENCODER_MIX = {"alpha": 0.5, "threshold": 0.30}
+#: fused runs are cut at; chosen on PTC dev (CARD.md, "Tuning discipline for v3"); weight of
+#: the transformer technique classifier in the log-linear TC mix (CARD.md, v4)
+ENCODER_MIX = {"alpha": 0.5, "threshold": 0.30, "tc_beta": 0.5}
 
 
 def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] | None = None,
@@ -438,16 +442,21 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
     model.meta["date"] = datetime.date.today().isoformat()
     out = Path(out_dir)
     if encoder:
-        from .encoder_training import fine_tune
+        from .encoder_training import fine_tune, fine_tune_spans
 
         texts = [p.normalized.text for p in items]
         gold = [[p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items]
         seed = int((params or {}).get("seed", DEFAULTS["seed"]))
         settings = fine_tune(texts, gold, out, params={"seed": seed}, log=log)
-        model.meta["encoder"] = {**ENCODER_MIX, "training": settings}
-        model.meta["id"] = "techniques-v3"
+        index = {c: k for k, c in enumerate(model.classes)}
+        tc_gold = [[(*p.to_norm(s.start, s.end), index[s.technique]) for s in p.article.tc] for p in items]
+        span_settings = fine_tune_spans(texts, tc_gold, len(model.classes), out, params={"seed": seed}, log=log)
+        model.meta["encoder"] = {**ENCODER_MIX, "training": settings, "tc_training": span_settings}
+        model.meta["id"] = "techniques-v4"
     else:
-        for name in ("encoder.onnx", "tokenizer.json"):
+        from .encoder import FILES, SPAN_FILE
+
+        for name in (*FILES, SPAN_FILE):
             (out / name).unlink(missing_ok=True)
     model.save(out)
     return model
