@@ -89,11 +89,31 @@ def test_earlier_runs_outputs_in_the_input_folder_are_left_out_with_a_note(artic
     rows = list(read_rows(out2))
     assert all(row["error"] is None for row in rows)
     assert sorted(row["source"] for row in rows) == sorted([f"{corpus}#c1"] + [str(p) for p in article_dir.glob("*.txt")])
-    assert f"note: leaving out {article_dir / 'out.jsonl'}: it is the output of an earlier slant batch run" in r.stderr
-    assert "p.parquet" in r.stderr and "mine.jsonl" not in r.stderr
+    assert f"note: leaving out {article_dir / 'out.jsonl'}: it is the output of an earlier slant run" in r.stderr
+    assert r.stderr.count("p.parquet") == 1 and "mine.jsonl" not in r.stderr
     from slant.ingest import is_slant_output
 
     assert is_slant_output(out2) and not is_slant_output(corpus)
+    # a corpus that happens to carry the same fields, and its text, is a corpus
+    lookalike = article_dir / "user.jsonl"
+    lookalike.write_text(json.dumps({"id": "u", "source": "s", "sha256": "", "error": None, "analysis": None,
+                                     "text": ARTICLE}) + "\n", encoding="utf-8")
+    assert not is_slant_output(lookalike)
+
+
+def test_analyze_json_lines_in_the_input_folder_are_left_out_on_the_next_run(tmp_path, fast_config):
+    """`slant analyze DIR -f json -o DIR/an.jsonl`, then again into an2.jsonl: the first
+    run's Analysis rows were read as four corpora rows without a text (E110, exit 1)."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Police said two people were hurt in the crash on Monday.", encoding="utf-8")
+    first = runner.invoke(app, ["analyze", str(tmp_path), "-f", "json", "-o", str(tmp_path / "an.jsonl"),
+                                "--config", str(fast_config)])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["analyze", str(tmp_path), "-f", "json", "-o", str(tmp_path / "an2.jsonl"),
+                                 "--config", str(fast_config)])
+    assert second.exit_code == 0, second.output
+    assert f"note: leaving out {tmp_path / 'an.jsonl'}" in second.stderr
+    assert len((tmp_path / "an2.jsonl").read_text(encoding="utf-8").splitlines()) == 2
 
 
 def test_batch_output_that_is_the_input_is_a_usage_error(tmp_path):

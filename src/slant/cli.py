@@ -137,7 +137,7 @@ def analyze(
     if inside and output.exists():
         note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
     for earlier in outputs_left_out(source, exclude=(output,) if output is not None else ()):
-        note_line(f"leaving out {earlier}: it is the output of an earlier slant batch run")
+        note_line(f"leaving out {earlier}: it is the output of an earlier slant run")
     try:
         items = iter_documents(
             source, text_column=text_column, id_column=id_column, title_column=title_column,

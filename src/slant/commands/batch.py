@@ -73,7 +73,7 @@ def batch(
     if inside and output.exists():  # nothing to leave out before the first run
         note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
     for earlier in outputs_left_out(source, exclude=(output,)):
-        note_line(f"leaving out {earlier}: it is the output of an earlier slant batch run")
+        note_line(f"leaving out {earlier}: it is the output of an earlier slant run")
     total = estimate_count(source, exclude=(output,)) if progress else None
     if total is not None and limit is not None:
         total = min(total, limit)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from . import nonempty_path
 
 
 class StoreUnavailable(RuntimeError):
@@ -66,7 +69,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             help="Longest text analysed, in characters (default 1,000,000); longer ones get 413. "
                  "The body must also fit --max-request-bytes.",
         )] = None,
-        config: Annotated[Optional[str], typer.Option(help="TOML file overriding slant/defaults.toml.")] = None,
+        config: Annotated[Optional[Path], typer.Option(parser=nonempty_path, metavar="<path>", help="TOML file overriding slant/defaults.toml.")] = None,
     ) -> None:
         """Serve the API (/v1/analyze, /v1/analyses, /docs) and the web page (/) with uvicorn.
 
@@ -81,6 +84,9 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         from ..server import create_app
         from ..store import redact
 
+        if database_url == "":  # click reads an empty SLANT_DATABASE_URL as unset, so this is the flag
+            raise fail("--database-url is empty; give sqlite:///path.db, postgresql://..., or leave it out "
+                       "for ~/.slant/slant.db", 2)
         try:
             options = load_options(config, max_chars=max_chars)
             store = open_store(database_url)

@@ -9,7 +9,8 @@
 * a ``.csv``, ``.jsonl`` / ``.ndjson`` or ``.parquet`` corpus with a text column;
 * a directory: every file above inside it, recursively, in sorted order; hidden files
   (names starting with ``.``), the paths given in ``exclude`` (a run's own output) and the
-  outputs of earlier ``slant batch`` runs (:func:`is_slant_output`) are left out.
+  outputs of earlier ``slant batch`` and ``slant analyze -f json`` runs
+  (:func:`is_slant_output`) are left out.
 
 An empty path (``""``) is refused (E106); it is not the current directory.
 
@@ -136,12 +137,21 @@ def _is_within(path: Path, roots: list[Path]) -> bool:
 
 #: the fields every row of a ``slant batch`` output has (JSONL keys, Parquet columns)
 _OUTPUT_FIELDS = frozenset({"id", "source", "sha256", "error", "analysis"})
+#: the fields every Analysis has (``slant analyze -f json`` writes one per line)
+_ANALYSIS_FIELDS = frozenset({"schema_version", "id", "text_length"})
+
+
+def _is_output_row(fields: Iterable[str]) -> bool:
+    keys = set(fields)
+    return "text" not in keys and (_OUTPUT_FIELDS <= keys or _ANALYSIS_FIELDS <= keys)
 
 
 def is_slant_output(path: Path) -> bool:
-    """Whether a ``.jsonl``/``.ndjson`` file or ``.parquet`` file is (part of) the output of a
-    ``slant batch`` run: its first row (JSONL) or its schema (Parquet) has the output's fields
-    ``id``, ``source``, ``sha256``, ``error`` and ``analysis``. Unreadable files are not."""
+    """Whether a ``.jsonl``/``.ndjson`` file or ``.parquet`` file is (part of) slant's own
+    output: its first row (JSONL) or its schema (Parquet) has the fields of a ``slant
+    batch`` row (``id``, ``source``, ``sha256``, ``error``, ``analysis``) or of an Analysis
+    (``schema_version``, ``id``, ``text_length``; ``slant analyze -f json``), and no
+    ``text`` field (slant's output never has one, a corpus does). Unreadable files are not."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".jsonl", ".ndjson"):
@@ -149,12 +159,12 @@ def is_slant_output(path: Path) -> bool:
                 for line in f:
                     if line.strip():
                         row = json.loads(line)
-                        return isinstance(row, dict) and _OUTPUT_FIELDS <= row.keys()
+                        return isinstance(row, dict) and _is_output_row(row)
             return False
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            return _OUTPUT_FIELDS <= set(pq.read_schema(path).names)
+            return _is_output_row(pq.read_schema(path).names)
     except Exception:  # not JSON, not Parquet, unreadable: read it as input and report it there
         return False
     return False
@@ -174,14 +184,20 @@ def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: 
 
 
 def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """The earlier ``slant batch`` outputs (:func:`is_slant_output`) in the directory
-    ``source`` that :func:`iter_documents` leaves out, for a note to the user; [] when
-    ``source`` is not a directory."""
+    """slant's earlier outputs (:func:`is_slant_output`) in the directory ``source`` that
+    :func:`iter_documents` leaves out, for a note to the user: files, and a Parquet dataset
+    folder once for all its parts; [] when ``source`` is not a directory."""
     path = Path(source)
     if str(source) in ("", "-") or not path.is_dir():
         return []
-    return [p for p in _dir_files(path, exclude, with_outputs=True)
-            if p.suffix.lower() in CORPUS_SUFFIXES and is_slant_output(p)]
+    found: list[Path] = []
+    for p in _dir_files(path, exclude, with_outputs=True):
+        if p.suffix.lower() in CORPUS_SUFFIXES and is_slant_output(p):
+            # a part of a Parquet dataset folder: name the folder once
+            p = p.parent if p.parent.suffix.lower() == ".parquet" and p.parent != path else p
+            if p not in found:
+                found.append(p)
+    return found
 
 
 def output_relation(source: str | Path, output: str | Path) -> str | None:
