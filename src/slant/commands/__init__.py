@@ -21,4 +21,4 @@ def nonempty_path(value: str) -> Path:
     return Path(value)
 
 #: the ``--technique-encoder`` flag of ``slant analyze`` and ``slant batch``
-TechniqueEncoderFlag = Annotated[Optional[bool], typer.Option("--technique-encoder/--no-technique-encoder", help="Mix the fine-tuned transformers into technique spans and labels (PTC dev SI F1 0.422 vs 0.381, TC micro-F1 0.610 vs 0.580; ~20x the techniques stage's time; default: technique_encoder in the options, false).")]
+TechniqueEncoderFlag = Annotated[Optional[bool], typer.Option("--technique-encoder/--no-technique-encoder", help="Mix the fine-tuned transformers into technique spans and labels (PTC dev SI F1 0.423 vs 0.381, TC micro-F1 0.612 vs 0.580; ~20x the techniques stage's time; default: technique_encoder in the options, false).")]

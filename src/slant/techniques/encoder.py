@@ -36,8 +36,6 @@ from ..errors import InputError, ModelNotFoundError
 WINDOW = 254
 #: WordPieces between the starts of two windows (consecutive windows share WINDOW - STRIDE)
 STRIDE = WINDOW // 2
-#: windows run through the network in one call
-BATCH = 16
 #: WordPieces of a span and its context read by the technique classifier ([CLS], [SEP] excluded)
 SPAN_WINDOW = 126
 #: logit given to a range that no WordPiece overlaps (whitespace): P(in span) ~ 0.0025
@@ -214,26 +212,18 @@ class SpanClassifier:
         ids, offs = encode(self.tokenizer, text)
         inputs = [span_input(ids, offs, s, e, self.cls, self.sep) for s, e in spans]
         found = np.array([x is not None for x in inputs], dtype=bool)
-        rows = [x for x in inputs if x is not None]
-        n_out = self.session.get_outputs()[0].shape[-1]
-        out = np.zeros((len(spans), n_out if isinstance(n_out, int) else 0))
-        got = []
-        for b in range(0, len(rows), BATCH * 2):
-            part = rows[b:b + BATCH * 2]
-            width = max(len(x) for x, _ in part)
-            x = np.zeros((len(part), width), dtype=np.int64)
-            t, mask = np.zeros_like(x), np.zeros_like(x)
-            for k, (xi, ti) in enumerate(part):
-                x[k, :len(xi)], t[k, :len(ti)], mask[k, :len(xi)] = xi, ti, 1
-            got.append(self.session.run(None, {"input_ids": x, "token_type_ids": t, "attention_mask": mask})[0])
-        if got:
-            z = np.concatenate(got).astype(np.float64)
+        # one span a call: the int8 network quantises its activations with one scale per
+        # call, so a span batched with others got probabilities that depended on them (a
+        # top label changed for 5 of 64 spans); alone, without padding, it is no slower
+        rows = [self.session.run(None, {"input_ids": x[None], "token_type_ids": t[None],
+                                        "attention_mask": np.ones_like(x)[None]})[0][0]
+                for x, t in (i for i in inputs if i is not None)]
+        out = np.zeros((len(spans), len(rows[0]) if rows else 0))
+        if rows:
+            z = np.asarray(rows, dtype=np.float64)
             z -= z.max(axis=1, keepdims=True)
             p = np.exp(z)
-            p /= p.sum(axis=1, keepdims=True)
-            if out.shape[1] != p.shape[1]:
-                out = np.zeros((len(spans), p.shape[1]))
-            out[found] = p
+            out[found] = p / p.sum(axis=1, keepdims=True)
         return out, found
 
 
@@ -261,25 +251,20 @@ class Encoder:
 
     def logits(self, ids: np.ndarray) -> np.ndarray:
         """Raw output of the network per WordPiece, float32 (n, n_outputs); column 0 is the
-        in-span logit."""
+        in-span logit. Each window is one call, so a piece's logit depends on the text
+        alone, not on how many windows it has or which run together."""
         n = len(ids)
-        spans = windows(n, WINDOW, STRIDE)
         acc: np.ndarray | None = None
         count = np.zeros(n, dtype=np.float32)
-        for b in range(0, len(spans), BATCH):
-            part = spans[b:b + BATCH]
-            width = max(e - s for s, e in part) + 2
-            x = np.zeros((len(part), width), dtype=np.int64)
-            mask = np.zeros_like(x)
-            for k, (s, e) in enumerate(part):
-                x[k, 0], x[k, 1:e - s + 1], x[k, e - s + 1] = self.cls, ids[s:e], self.sep
-                mask[k, :e - s + 2] = 1
-            out = self.session.run(None, {"input_ids": x, "attention_mask": mask})[0]
+        # one window a call: the int8 network quantises its activations with one scale per
+        # call, so windows batched together changed each other's logits
+        for s, e in windows(n, WINDOW, STRIDE):
+            x = np.concatenate([[self.cls], ids[s:e], [self.sep]]).astype(np.int64)[None]
+            out = self.session.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})[0][0]
             if acc is None:
                 acc = np.zeros((n, out.shape[-1]), dtype=np.float32)
-            for k, (s, e) in enumerate(part):
-                acc[s:e] += out[k, 1:e - s + 1]
-                count[s:e] += 1
+            acc[s:e] += out[1:e - s + 1]
+            count[s:e] += 1
         if acc is None:
             return np.zeros((0, 1), dtype=np.float32)
         return acc / count[:, None]
