@@ -67,6 +67,16 @@ class Options:
         if unknown:
             raise InputError(f"[E121] unknown stage(s) {', '.join(map(repr, unknown))}; known: {', '.join(STAGES)}")
 
+    def fingerprint(self) -> dict[str, Any]:
+        """The options that change what an analysis holds (stages, reporting thresholds,
+        ``technique_encoder``) and the slant version, JSON-ready: what a stored analysis
+        records in ``meta["options"]`` (``slant serve``) so that it is reused only under the
+        same settings. ``max_chars`` and ``batch_size`` change no analysis and are left out."""
+        from . import __version__
+
+        return {"slant": __version__, "stages": list(self.stages), "min_technique_score": self.min_technique_score,
+                "min_claim_score": self.min_claim_score, "technique_encoder": self.technique_encoder}
+
     def replace(self, **changes: Any) -> "Options":
         """A copy with ``changes`` applied (unknown keys raise TypeError)."""
         return dataclasses.replace(self, **changes)

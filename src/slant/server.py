@@ -392,18 +392,23 @@ class AnalysisService:
     def _work(self, job: _Job) -> tuple[Analysis, bool]:
         if job.abandoned.is_set():  # its request already got a 504; do not spend a thread on it
             raise TimeoutError("abandoned")
+        settings = self.options.fingerprint()
+        stale = False
         if not job.force:
             stored = self.store.get(text_id(job.text))
-            if stored is not None:
+            # reused only when made under this server's settings: a store shared by a server
+            # with technique_encoder = true and one without returned the other's analyses
+            if stored is not None and stored.analysis.meta.get("options") == settings:
                 return stored.analysis, True
+            stale = stored is not None
         from .analysis import analyze
         from .nlp import PIPELINE_LOCK
 
         with PIPELINE_LOCK:  # one analysis at a time on the shared spaCy pipeline (see PIPELINE_LOCK)
             if job.abandoned.is_set():  # its request got a 504 while it waited for the pipeline
                 raise TimeoutError("abandoned")
-            analysis = analyze(Document(job.text, job.meta), options=self.options)
-        self.store.put(analysis, job.text, replace=job.force)
+            analysis = analyze(Document(job.text, {**job.meta, "options": settings}), options=self.options)
+        self.store.put(analysis, job.text, replace=job.force or stale)
         return analysis, False
 
     def _release(self, _future: Future) -> None:

@@ -484,6 +484,10 @@ def render_report(analysis: Analysis, text: str) -> str:
              f"{len(analysis.entities)} entities", f"id {analysis.id[:12]}"]
     if meta.get("source") and meta.get("source") not in ("api", title):
         facts.insert(0, str(meta["source"]))
+    settings = meta.get("options")
+    if isinstance(settings, dict) and "technique_encoder" in settings:  # recorded by slant serve
+        facts.insert(3, "techniques with the transformers" if settings["technique_encoder"] is True
+                     else "techniques by the linear models")
     return "".join([
         f'<div class="slant-report" data-analysis-id="{_e(analysis.id)}">',
         _technique_style(c),
