@@ -280,3 +280,16 @@ def test_an_empty_path_option_is_a_usage_error_not_the_current_folder(args):
     r = runner.invoke(app, args)
     assert r.exit_code == 2, r.output
     assert "empty path" in r.output and "Traceback" not in r.output
+
+
+def test_an_empty_corpus_file_is_E101_like_an_empty_text_file(tmp_path):
+    """An empty .jsonl (or a CSV with only its header) was skipped silently in a folder,
+    'no documents' without a code alone, and E106 in batch."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
+    (tmp_path / "header.csv").write_text("id,text\n", encoding="utf-8")
+    items = list(iter_documents(tmp_path))
+    failures = {str(i.error) for i in items if not isinstance(i, Document)}
+    assert failures == {f"[E101] {tmp_path / 'empty.jsonl'}: corpus file holds no rows",
+                        f"[E101] {tmp_path / 'header.csv'}: corpus file holds no rows"}
+    assert [d.meta["source"] for d in items if isinstance(d, Document)] == [str(tmp_path / "a.txt")]

@@ -110,13 +110,14 @@ def read_document(path: str | Path) -> Document:
 
 def _iter_file(path: Path, columns: dict[str, Any]) -> Iterator[Document | Failure]:
     suffix = path.suffix.lower()
+    readers = {".csv": read_csv, ".jsonl": read_jsonl, ".ndjson": read_jsonl, ".parquet": read_parquet}
     try:
-        if suffix == ".csv":
-            yield from read_csv(path, **columns)
-        elif suffix in (".jsonl", ".ndjson"):
-            yield from read_jsonl(path, **columns)
-        elif suffix == ".parquet":
-            yield from read_parquet(path, **columns)
+        if suffix in readers:
+            rows = 0
+            for rows, item in enumerate(readers[suffix](path, **columns), 1):
+                yield item
+            if not rows:  # as an empty .txt is E101, not silently nothing
+                raise InputError(f"[E101] {path}: corpus file holds no rows")
         else:
             yield read_document(path)
     except InputError as exc:
