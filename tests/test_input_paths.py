@@ -293,3 +293,18 @@ def test_an_empty_corpus_file_is_E101_like_an_empty_text_file(tmp_path):
     assert failures == {f"[E101] {tmp_path / 'empty.jsonl'}: corpus file holds no rows",
                         f"[E101] {tmp_path / 'header.csv'}: corpus file holds no rows"}
     assert [d.meta["source"] for d in items if isinstance(d, Document)] == [str(tmp_path / "a.txt")]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_resuming_a_batch_output_under_other_settings_is_E134(article_dir, tmp_path, suffix):
+    """A run resumed without --technique-encoder used to add default rows to an encoder run."""
+    out = tmp_path / f"out{suffix}"
+    options = Options(stages=FAST_STAGES)
+    assert run_batch(article_dir, out, jobs=1, options=options, limit=1).analysed == 1
+    assert read_rows(out)[0]["analysis"]["meta"]["options"] == options.fingerprint()
+    before = sorted(p.name for p in out.parent.rglob("*"))
+    with pytest.raises(InputError, match=r"\[E134\] .*technique_encoder: false in OUT, true now"):
+        run_batch(article_dir, out, jobs=1, options=options.replace(technique_encoder=True))
+    assert sorted(p.name for p in out.parent.rglob("*")) == before
+    again = run_batch(article_dir, out, jobs=1, options=options)  # the same settings resume
+    assert (again.skipped, again.analysed) == (1, 1)

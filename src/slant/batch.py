@@ -353,6 +353,9 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
     if _WORKER.get("init_error") is not None:
         raise _WORKER["init_error"]
     fmt = _WORKER["fmt"]
+    settings = _WORKER["options"].fingerprint()
+    for _, _, _, doc in chunk:  # every row records the settings it was made with (see recorded_settings)
+        doc.meta.setdefault("options", settings)
     docs = (doc for _, _, _, doc in chunk)
     lines: list[str] = []
     records: list[dict[str, Any]] = []
@@ -660,6 +663,59 @@ def drop_failures(path: str | Path, fmt: str | None = None) -> int:
     return removed
 
 
+def recorded_settings(path: str | Path, fmt: str | None = None) -> dict[str, Any] | None:
+    """The settings (:meth:`slant.options.Options.fingerprint`) recorded in the first
+    successful row of a batch output, or None: no output yet, no successful row, or rows
+    written before slant recorded them. Reads one row.
+
+    Raises:
+        InputError: OUT exists but cannot be read as batch output (E131, E132).
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if output_format(path, fmt) == "jsonl":
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.endswith("\n") and _JSONL_OK.match(line):
+                    try:
+                        analysis = json.loads(line).get("analysis") or {}
+                    except json.JSONDecodeError:
+                        return None
+                    return (analysis.get("meta") or {}).get("options")
+        return None
+    import pyarrow.parquet as pq
+
+    if not path.is_dir():
+        raise InputError(f"[E131] {path}: exists and is not a directory; Parquet output is a dataset directory")
+    for part in sorted(path.glob("part-*.parquet")):
+        try:
+            column = pq.read_table(part, columns=["analysis"]).column("analysis").to_pylist()
+        except Exception as exc:  # pyarrow raises several types
+            raise InputError(f"[E132] {part}: not a slant batch part file: {exc}") from None
+        for analysis in column:
+            if analysis is not None:
+                return json.loads(analysis["meta"] or "{}").get("options")
+    return None
+
+
+def check_settings(path: str | Path, fmt: str | None, options: Options) -> None:
+    """Refuse to resume a batch output under settings other than the ones it was written with.
+
+    Raises:
+        InputError: E134, naming each setting that differs (``technique_encoder: false in
+            OUT, true now``); outputs without recorded settings pass.
+    """
+    recorded = recorded_settings(path, fmt)
+    now = options.fingerprint()
+    if recorded is None or recorded == now:
+        return
+    diffs = [f"{k}: {json.dumps(recorded.get(k))} in OUT, {json.dumps(now.get(k))} now"
+             for k in sorted(set(recorded) | set(now)) if recorded.get(k) != now.get(k)]
+    raise InputError(f"[E134] {path} was written with other settings ({'; '.join(diffs)}); resume it with "
+                     "the options it started with, or write to a new output")
+
+
 def read_rows(path: str | Path, fmt: str | None = None) -> list[dict[str, Any]]:
     """Every row of a batch output as dicts, ``analysis`` in the contract's shape (meta a dict).
 
@@ -932,6 +988,7 @@ def run_batch(
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     progress = on_progress or (lambda n: None)
 
+    check_settings(output, fmt, options)  # before anything in OUT changes
     if retry_failed:
         stats.retried = drop_failures(output, fmt)
     done = done_keys(output, fmt)

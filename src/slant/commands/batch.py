@@ -44,16 +44,17 @@ def batch(
     analyses the failures again.
 
     OUT is never read as input: inside the input directory it is left out, with a note on
-    stderr; OUT that is the input, or holds it, is refused (E133).
+    stderr; OUT that is the input, or holds it, is refused (E133). Rows record the settings
+    they were made with; resuming OUT under other ones is refused (E134).
 
     Exit codes: 0 every document analysed; 1 some failed (failure rows in OUT);
     2 usage (bad OUT suffix, a --format that contradicts it, OUT that is the input, bad
-    --config); 3 every document failed, the input could not be read, or a model is
+    --config, OUT written with other settings: E134); 3 every document failed, the input could not be read, or a model is
     missing; 130 interrupted (rerun to resume).
     """
     from rich.console import Console
 
-    from ..batch import output_format, run_batch
+    from ..batch import check_settings, output_format, run_batch
     from ..ingest import check_output_against_input, outputs_left_out
     from ..ingest import estimate_count
     from ..cli import error_line, fail, note_line
@@ -68,6 +69,7 @@ def batch(
         raise fail(str(exc), 2)
     try:
         options = load_options(config, max_chars=max_chars, technique_encoder=technique_encoder)
+        check_settings(output, format, options)  # a usage error, before the run: E134
     except SlantError as exc:
         raise fail(str(exc), 2)
     if inside and output.exists():  # nothing to leave out before the first run
