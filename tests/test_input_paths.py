@@ -301,7 +301,7 @@ def test_resuming_a_batch_output_under_other_settings_is_E134(article_dir, tmp_p
     out = tmp_path / f"out{suffix}"
     options = Options(stages=FAST_STAGES)
     assert run_batch(article_dir, out, jobs=1, options=options, limit=1).analysed == 1
-    assert read_rows(out)[0]["analysis"]["meta"]["options"] == options.fingerprint()
+    assert read_rows(out)[0]["analysis"]["meta"]["slant_settings"] == options.fingerprint()
     before = sorted(p.name for p in out.parent.rglob("*"))
     with pytest.raises(InputError, match=r"\[E134\] .*technique_encoder: false in OUT, true now"):
         run_batch(article_dir, out, jobs=1, options=options.replace(technique_encoder=True))

@@ -370,7 +370,7 @@ def test_server_slant_serve_starts_with_one_command(tmp_path):
 
 def test_a_store_shared_by_servers_with_other_options_is_not_a_stale_cache(tmp_path):
     """A server with technique_encoder = true answered `cached: true` with an analysis a
-    default server had stored. Stored analyses record their settings (meta.options) and are
+    default server had stored. Stored analyses record their settings (meta.slant_settings) and are
     reused only under the same ones; otherwise the text is analysed again and replaces it."""
     from fastapi.testclient import TestClient
 
@@ -379,12 +379,12 @@ def test_a_store_shared_by_servers_with_other_options_is_not_a_stale_cache(tmp_p
     closer = plain.replace(technique_encoder=True)
     with TestClient(create_app(url, options=plain, preload_model=False)) as a:
         first = a.post("/v1/analyze", json={"text": ARTICLE}).json()
-        assert first["cached"] is False and first["analysis"]["meta"]["options"]["technique_encoder"] is False
+        assert first["cached"] is False and first["analysis"]["meta"]["slant_settings"]["technique_encoder"] is False
         assert a.post("/v1/analyze", json={"text": ARTICLE}).json()["cached"] is True
     with TestClient(create_app(url, options=closer, preload_model=False)) as b:
         second = b.post("/v1/analyze", json={"text": ARTICLE}).json()
-        assert second["cached"] is False and second["analysis"]["meta"]["options"] == closer.fingerprint()
+        assert second["cached"] is False and second["analysis"]["meta"]["slant_settings"] == closer.fingerprint()
         assert b.post("/v1/analyze", json={"text": ARTICLE}).json()["cached"] is True
         stored = b.get(f"/v1/analyses/{second['id']}").json()
-        assert stored["analysis"]["meta"]["options"]["technique_encoder"] is True
+        assert stored["analysis"]["meta"]["slant_settings"]["technique_encoder"] is True
         assert "techniques with the transformers" in b.get(f"/v1/analyses/{second['id']}/report").text

@@ -53,7 +53,7 @@ from typing import Any, Literal
 
 from .document import Document, text_id
 from .errors import InputError, MissingExtraError, ModelNotFoundError, SlantError
-from .options import Options
+from .options import SETTINGS_KEY, Options
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +355,7 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
     fmt = _WORKER["fmt"]
     settings = _WORKER["options"].fingerprint()
     for _, _, _, doc in chunk:  # every row records the settings it was made with (see recorded_settings)
-        doc.meta.setdefault("options", settings)
+        doc.meta["slant_settings"] = settings
     docs = (doc for _, _, _, doc in chunk)
     lines: list[str] = []
     records: list[dict[str, Any]] = []
@@ -682,7 +682,7 @@ def recorded_settings(path: str | Path, fmt: str | None = None) -> dict[str, Any
                         analysis = json.loads(line).get("analysis") or {}
                     except json.JSONDecodeError:
                         return None
-                    return (analysis.get("meta") or {}).get("options")
+                    return (analysis.get("meta") or {}).get(SETTINGS_KEY)
         return None
     import pyarrow.parquet as pq
 
@@ -695,7 +695,7 @@ def recorded_settings(path: str | Path, fmt: str | None = None) -> dict[str, Any
             raise InputError(f"[E132] {part}: not a slant batch part file: {exc}") from None
         for analysis in column:
             if analysis is not None:
-                return json.loads(analysis["meta"] or "{}").get("options")
+                return json.loads(analysis["meta"] or "{}").get(SETTINGS_KEY)
     return None
 
 

@@ -25,6 +25,11 @@ def _defaults() -> dict[str, Any]:
 _DEFAULTS = _defaults()
 
 
+#: the key of an analysis's ``meta`` where ``slant serve`` and ``slant batch`` record the
+#: settings it was made with (:meth:`Options.fingerprint`)
+SETTINGS_KEY = "slant_settings"
+
+
 @dataclass(frozen=True)
 class Options:
     """Analysis options (all keyword-only in practice; see ``defaults.toml``).
@@ -70,7 +75,7 @@ class Options:
     def fingerprint(self) -> dict[str, Any]:
         """The options that change what an analysis holds (stages, reporting thresholds,
         ``technique_encoder``) and the slant version, JSON-ready: what a stored analysis
-        records in ``meta["options"]`` (``slant serve``) so that it is reused only under the
+        records in ``meta["slant_settings"]`` (:data:`SETTINGS_KEY`; ``slant serve``, ``slant batch``) so that it is reused only under the
         same settings. ``max_chars`` and ``batch_size`` change no analysis and are left out."""
         from . import __version__
 

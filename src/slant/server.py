@@ -56,7 +56,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import __version__
 from .document import Document, text_id
 from .errors import InputError, LimitError, ModelNotFoundError
-from .options import Options
+from .options import SETTINGS_KEY, Options
 from .schema import Analysis
 from .store import MAX_SEARCH_LIMIT, Store
 
@@ -398,7 +398,7 @@ class AnalysisService:
             stored = self.store.get(text_id(job.text))
             # reused only when made under this server's settings: a store shared by a server
             # with technique_encoder = true and one without returned the other's analyses
-            if stored is not None and stored.analysis.meta.get("options") == settings:
+            if stored is not None and stored.analysis.meta.get(SETTINGS_KEY) == settings:
                 return stored.analysis, True
             stale = stored is not None
         from .analysis import analyze
@@ -407,7 +407,7 @@ class AnalysisService:
         with PIPELINE_LOCK:  # one analysis at a time on the shared spaCy pipeline (see PIPELINE_LOCK)
             if job.abandoned.is_set():  # its request got a 504 while it waited for the pipeline
                 raise TimeoutError("abandoned")
-            analysis = analyze(Document(job.text, {**job.meta, "options": settings}), options=self.options)
+            analysis = analyze(Document(job.text, {**job.meta, SETTINGS_KEY: settings}), options=self.options)
         self.store.put(analysis, job.text, replace=job.force or stale)
         return analysis, False
 

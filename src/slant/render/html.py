@@ -31,6 +31,7 @@ from html import escape
 from importlib import resources
 from typing import Any
 
+from ..options import SETTINGS_KEY
 from ..schema import Analysis
 from . import NOT_RUN, missing_credibility
 
@@ -484,7 +485,7 @@ def render_report(analysis: Analysis, text: str) -> str:
              f"{len(analysis.entities)} entities", f"id {analysis.id[:12]}"]
     if meta.get("source") and meta.get("source") not in ("api", title):
         facts.insert(0, str(meta["source"]))
-    settings = meta.get("options")
+    settings = meta.get(SETTINGS_KEY)
     if isinstance(settings, dict) and "technique_encoder" in settings:  # recorded by slant serve
         facts.insert(3, "techniques with the transformers" if settings["technique_encoder"] is True
                      else "techniques by the linear models")
