@@ -308,3 +308,19 @@ def test_resuming_a_batch_output_under_other_settings_is_E134(article_dir, tmp_p
     assert sorted(p.name for p in out.parent.rglob("*")) == before
     again = run_batch(article_dir, out, jobs=1, options=options)  # the same settings resume
     assert (again.skipped, again.analysed) == (1, 1)
+
+
+def test_an_html_report_in_the_input_folder_is_left_out_on_the_next_run(tmp_path, fast_config):
+    """`slant analyze a.txt -f html -o DIR/report.html`, then `slant batch DIR`: the report was
+    analysed as an article (4 technique spans found in slant's own page)."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    page = tmp_path / "report.html"
+    r = runner.invoke(app, ["analyze", str(tmp_path / "a.txt"), "-f", "html", "-o", str(page), "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    (tmp_path / "article.html").write_text("<html><head><meta name='generator' content='WordPress'></head><body><p>"
+                                           + ARTICLE + "</p></body></html>", encoding="utf-8")
+    from slant.ingest import is_slant_output
+
+    assert is_slant_output(page) and not is_slant_output(tmp_path / "article.html")
+    sources = [d.meta["source"] for d in iter_documents(tmp_path)]
+    assert sources == [str(tmp_path / "a.txt"), str(tmp_path / "article.html")]

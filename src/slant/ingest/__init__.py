@@ -138,6 +138,8 @@ def _is_within(path: Path, roots: list[Path]) -> bool:
 
 #: the fields every row of a ``slant batch`` output has (JSONL keys, Parquet columns)
 _OUTPUT_FIELDS = frozenset({"id", "source", "sha256", "error", "analysis"})
+#: suffixes of files that may be slant's own output (:func:`is_slant_output`)
+_OUTPUT_SUFFIXES = CORPUS_SUFFIXES | HTML_SUFFIXES
 #: the fields every Analysis has (``slant analyze -f json`` writes one per line)
 _ANALYSIS_FIELDS = frozenset({"schema_version", "id", "text_length"})
 
@@ -152,9 +154,16 @@ def is_slant_output(path: Path) -> bool:
     output: its first row (JSONL) or its schema (Parquet) has the fields of a ``slant
     batch`` row (``id``, ``source``, ``sha256``, ``error``, ``analysis``) or of an Analysis
     (``schema_version``, ``id``, ``text_length``; ``slant analyze -f json``), and no
-    ``text`` field (slant's output never has one, a corpus does). Unreadable files are not."""
+    ``text`` field (slant's output never has one, a corpus does); or an ``.html``/``.htm``
+    report of ``slant analyze -f html`` (its ``<meta name="generator" content="slant
+    report">``). Unreadable files are not."""
     suffix = path.suffix.lower()
     try:
+        if suffix in HTML_SUFFIXES:  # `slant analyze -f html`: the report's generator tag, in its head
+            from ..render.html import GENERATOR
+
+            with open(path, "rb") as f:
+                return f'<meta name="generator" content="{GENERATOR}">'.encode() in f.read(4096)
         if suffix in (".jsonl", ".ndjson"):
             with open(path, encoding="utf-8-sig", errors="replace") as f:
                 for line in f:
@@ -180,7 +189,7 @@ def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: 
     if roots:
         files = [p for p in files if not _is_within(_resolved(p), roots)]
     if not with_outputs:
-        files = [p for p in files if not (p.suffix.lower() in CORPUS_SUFFIXES and is_slant_output(p))]
+        files = [p for p in files if not (p.suffix.lower() in _OUTPUT_SUFFIXES and is_slant_output(p))]
     return sorted(files)
 
 
@@ -193,7 +202,7 @@ def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> 
         return []
     found: list[Path] = []
     for p in _dir_files(path, exclude, with_outputs=True):
-        if p.suffix.lower() in CORPUS_SUFFIXES and is_slant_output(p):
+        if p.suffix.lower() in _OUTPUT_SUFFIXES and is_slant_output(p):
             # a part of a Parquet dataset folder: name the folder once
             p = p.parent if p.parent.suffix.lower() == ".parquet" and p.parent != path else p
             if p not in found:

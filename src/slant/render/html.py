@@ -516,6 +516,11 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
 
 
+#: the ``<meta name="generator">`` of slant's HTML reports: how a later run over the same
+#: folder knows a report is slant's output, not an article (:func:`slant.ingest.is_slant_output`)
+GENERATOR = "slant report"
+
+
 def render_html(analysis: Analysis, text: str) -> str:
     """One self-contained HTML page for ``analysis`` of ``text``; works offline.
 
@@ -540,6 +545,7 @@ def render_html(analysis: Analysis, text: str) -> str:
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="{GENERATOR}">'
         f"<title>slant: {_e(title)}</title><style>body{{margin:1rem 1.25rem;background:#fff}}{REPORT_CSS}</style>"
         f"</head><body>{body}<script>{REPORT_JS}</script></body></html>\n"
     )
