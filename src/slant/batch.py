@@ -355,7 +355,7 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
     fmt = _WORKER["fmt"]
     settings = _WORKER["options"].fingerprint()
     for _, _, _, doc in chunk:  # every row records the settings it was made with (see recorded_settings)
-        doc.meta["slant_settings"] = settings
+        doc.meta[SETTINGS_KEY] = settings
     docs = (doc for _, _, _, doc in chunk)
     lines: list[str] = []
     records: list[dict[str, Any]] = []

@@ -78,6 +78,18 @@ def note_line(message: str) -> None:
     print(f"note: {printable(' '.join(str(message).split()))}", file=sys.stderr)
 
 
+def note_outputs_left_out(source: str, output: Path | None, inside: bool) -> None:
+    """The notes of ``slant analyze`` and ``slant batch`` for the files a run over ``source``
+    leaves out: its own ``output`` when it exists inside the input (``inside``), and slant's
+    earlier outputs found there (:func:`slant.ingest.outputs_left_out`)."""
+    from .ingest import outputs_left_out
+
+    if inside and output is not None and output.exists():  # nothing to leave out before the first run
+        note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
+    for earlier in outputs_left_out(source, exclude=(output,) if output is not None else ()):
+        note_line(f"leaving out {earlier}: it is the output of an earlier slant run")
+
+
 def fail(message: str, code: int = 3) -> typer.Exit:
     """Print a one-line error to stderr and return the Exit to raise."""
     error_line(message)
@@ -121,7 +133,7 @@ def analyze(
     """
     from .analysis import analyze_documents
     from .errors import SlantError
-    from .ingest import Failure, check_output_against_input, iter_documents, outputs_left_out
+    from .ingest import Failure, check_output_against_input, iter_documents
     from .options import load_options
 
     if output is not None and str(output) == "-":
@@ -134,10 +146,7 @@ def analyze(
         inside = output is not None and check_output_against_input(source, output)
     except SlantError as exc:
         raise fail(str(exc), 2)
-    if inside and output.exists():
-        note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
-    for earlier in outputs_left_out(source, exclude=(output,) if output is not None else ()):
-        note_line(f"leaving out {earlier}: it is the output of an earlier slant run")
+    note_outputs_left_out(source, output, inside)
     try:
         items = iter_documents(
             source, text_column=text_column, id_column=id_column, title_column=title_column,

@@ -55,9 +55,9 @@ def batch(
     from rich.console import Console
 
     from ..batch import check_settings, output_format, run_batch
-    from ..ingest import check_output_against_input, outputs_left_out
+    from ..ingest import check_output_against_input
     from ..ingest import estimate_count
-    from ..cli import error_line, fail, note_line
+    from ..cli import error_line, fail, note_outputs_left_out
     from ..errors import SlantError
     from ..options import load_options
 
@@ -72,10 +72,7 @@ def batch(
         check_settings(output, format, options)  # a usage error, before the run: E134
     except SlantError as exc:
         raise fail(str(exc), 2)
-    if inside and output.exists():  # nothing to leave out before the first run
-        note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
-    for earlier in outputs_left_out(source, exclude=(output,)):
-        note_line(f"leaving out {earlier}: it is the output of an earlier slant run")
+    note_outputs_left_out(source, output, inside)
     total = estimate_count(source, exclude=(output,)) if progress else None
     if total is not None and limit is not None:
         total = min(total, limit)

@@ -182,7 +182,7 @@ def is_slant_output(path: Path) -> bool:
 
 def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: bool = False) -> list[Path]:
     """The files of a directory that ingest reads, sorted; hidden ones, ``exclude`` and
-    (unless ``with_outputs``) earlier ``slant batch`` outputs (:func:`is_slant_output`) left out."""
+    (unless ``with_outputs``) slant's earlier outputs (:func:`is_slant_output`) left out."""
     wanted = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
     files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")]
     roots = [_resolved(Path(e)) for e in exclude]

@@ -180,7 +180,26 @@ def span_input(ids: np.ndarray, offsets: np.ndarray, start: int, end: int, cls: 
     return x, types
 
 
-class SpanClassifier:
+class _Network:
+    """An ONNX network of the techniques model and its WordPiece tokenizer, opened from
+    ``directory`` by :func:`open_network`; subclasses name their file in :attr:`file`.
+
+    Raises:
+        ModelNotFoundError: a file is missing, unreadable or not a model (E202).
+        InputError: bad ``SLANT_ENCODER_THREADS`` (E120).
+    """
+
+    #: the network's file in the model folder
+    file = ""
+
+    def __init__(self, directory: Any) -> None:
+        self.directory = directory
+        self.tokenizer, self.session = open_network(directory, self.file)
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+
+
+class SpanClassifier(_Network):
     """ONNX technique classifier of spans: text + char spans -> probabilities of the 14
     SemEval-2020 techniques (TC).
 
@@ -196,11 +215,7 @@ class SpanClassifier:
         InputError: bad ``SLANT_ENCODER_THREADS`` (E120).
     """
 
-    def __init__(self, directory: Any) -> None:
-        self.directory = directory
-        self.tokenizer, self.session = open_network(directory, "tc_encoder.onnx")
-        self.cls = self.tokenizer.token_to_id("[CLS]")
-        self.sep = self.tokenizer.token_to_id("[SEP]")
+    file = SPAN_FILE
 
     def proba(self, text: str, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Technique probabilities of char spans of ``text``.
@@ -227,7 +242,7 @@ class SpanClassifier:
         return out, found
 
 
-class Encoder:
+class Encoder(_Network):
     """ONNX token tagger: text -> WordPiece char offsets and in-span logits.
 
     Args:
@@ -239,11 +254,7 @@ class Encoder:
             integer (E120).
     """
 
-    def __init__(self, directory: Any) -> None:
-        self.directory = directory
-        self.tokenizer, self.session = open_network(directory, "encoder.onnx")
-        self.cls = self.tokenizer.token_to_id("[CLS]")
-        self.sep = self.tokenizer.token_to_id("[SEP]")
+    file = FILES[0]
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """:func:`encode` with this encoder's tokenizer."""
