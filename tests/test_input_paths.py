@@ -324,3 +324,24 @@ def test_an_html_report_in_the_input_folder_is_left_out_on_the_next_run(tmp_path
     assert is_slant_output(page) and not is_slant_output(tmp_path / "article.html")
     sources = [d.meta["source"] for d in iter_documents(tmp_path)]
     assert sources == [str(tmp_path / "a.txt"), str(tmp_path / "article.html")]
+
+
+def test_a_terminal_view_in_the_input_folder_is_left_out_on_the_next_run(tmp_path, fast_config):
+    """`slant analyze DIR -o DIR/view.txt`, then again: the first run's view (the article in a
+    panel, then the tables) was read as a second article."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    view = tmp_path / "view.txt"
+    r = runner.invoke(app, ["analyze", str(tmp_path), "-o", str(view), "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    assert ARTICLE.split()[0] in view.read_text(encoding="utf-8")
+    # an article that quotes a box-drawing line further down is still an article
+    (tmp_path / "b.txt").write_text(ARTICLE + "\n╭─ a panel ─╮\n", encoding="utf-8")
+    from slant.ingest import is_slant_output
+
+    assert is_slant_output(view) and not is_slant_output(tmp_path / "a.txt") and not is_slant_output(tmp_path / "b.txt")
+    r = runner.invoke(app, ["analyze", str(tmp_path), "-f", "json", "-o", str(tmp_path / "an.jsonl"),
+                            "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    assert f"note: leaving out {view}: it is the output of an earlier slant run" in r.stderr
+    sources = [json.loads(line)["meta"]["source"] for line in (tmp_path / "an.jsonl").read_text().splitlines()]
+    assert sources == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -139,7 +140,10 @@ def _is_within(path: Path, roots: list[Path]) -> bool:
 #: the fields every row of a ``slant batch`` output has (JSONL keys, Parquet columns)
 _OUTPUT_FIELDS = frozenset({"id", "source", "sha256", "error", "analysis"})
 #: suffixes of files that may be slant's own output (:func:`is_slant_output`)
-_OUTPUT_SUFFIXES = CORPUS_SUFFIXES | HTML_SUFFIXES
+_OUTPUT_SUFFIXES = CORPUS_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+#: the first line of slant's terminal view written to a file (``slant analyze -o view.txt``):
+#: the top border of the rich Panel that holds the article, with its title
+_VIEW_TOP = re.compile(r"^╭─.*─╮[ \t]*\r?$")
 #: the fields every Analysis has (``slant analyze -f json`` writes one per line)
 _ANALYSIS_FIELDS = frozenset({"schema_version", "id", "text_length"})
 
@@ -156,9 +160,15 @@ def is_slant_output(path: Path) -> bool:
     (``schema_version``, ``id``, ``text_length``; ``slant analyze -f json``), and no
     ``text`` field (slant's output never has one, a corpus does); or an ``.html``/``.htm``
     report of ``slant analyze -f html`` (its ``<meta name="generator" content="slant
-    report">``). Unreadable files are not."""
+    report">``), or a text file of its terminal view (``slant analyze -o view.txt``: the
+    first line is the top border of the panel holding the article, ``╭─ title ─╮``, which
+    no article starts with). Unreadable files are not."""
     suffix = path.suffix.lower()
     try:
+        if suffix in TEXT_SUFFIXES:
+            with open(path, "rb") as f:
+                first = f.read(4096).split(b"\n", 1)[0]
+            return bool(_VIEW_TOP.match(first.decode("utf-8", errors="replace")))
         if suffix in HTML_SUFFIXES:  # `slant analyze -f html`: the report's generator tag, in its head
             from ..render.html import GENERATOR
 
