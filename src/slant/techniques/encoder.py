@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 
 from ..errors import InputError, ModelNotFoundError
 
@@ -235,10 +236,7 @@ class SpanClassifier(_Network):
                 for x, t in (i for i in inputs if i is not None)]
         out = np.zeros((len(spans), len(rows[0]) if rows else 0))
         if rows:
-            z = np.asarray(rows, dtype=np.float64)
-            z -= z.max(axis=1, keepdims=True)
-            p = np.exp(z)
-            out[found] = p / p.sum(axis=1, keepdims=True)
+            out[found] = softmax(np.asarray(rows, dtype=np.float64), axis=1)
         return out, found
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import softmax
 
 from ..errors import ModelNotFoundError
 from ..modelfiles import read_model_files
@@ -49,12 +50,6 @@ def _wordlike(shape: str) -> bool:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 @dataclass
@@ -285,7 +280,7 @@ class TechniqueModel:
                                      f"{q.shape[1]} classes, the model has {p.shape[1]}")
         beta = float(self.meta["encoder"]["tc_beta"])
         z = (1.0 - beta) * np.log(p[found] + 1e-9) + beta * np.log(q[found] + 1e-9)
-        p[found] = _softmax(z)
+        p[found] = softmax(z, axis=1)
         return p
 
     def _linear_technique_proba(self, view: DocView, spans: list[tuple[int, int]]) -> np.ndarray:
@@ -298,7 +293,7 @@ class TechniqueModel:
         if self.meta.get("tc_link") == "ovr":  # as SGDClassifier.predict_proba: sigmoids, normalised
             p = _sigmoid(z)
             return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
-        return _softmax(z)
+        return softmax(z, axis=1)
 
     # ---- files
     def save(self, directory: str | Path) -> None:
