@@ -345,3 +345,46 @@ def test_a_terminal_view_in_the_input_folder_is_left_out_on_the_next_run(tmp_pat
     assert f"note: leaving out {view}: it is the output of an earlier slant run" in r.stderr
     sources = [json.loads(line)["meta"]["source"] for line in (tmp_path / "an.jsonl").read_text().splitlines()]
     assert sources == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+
+
+def test_html_input_without_its_html_cleaner_is_one_line_error_e303(tmp_path, monkeypatch, fast_config):
+    """pip < 24 installs trafilatura without lxml's html_clean extra; reading an .html file then
+    raised ImportError deep in jusText, a traceback, and a folder run lost every other document
+    with it. Now: E303 naming the missing package, exit 3, in analyze and batch alike."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.html").write_text("<html><body><h1>A headline</h1><p>" + ARTICLE + "</p></body></html>",
+                                     encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "lxml_html_clean", None)  # import fails, as when not installed
+    for args in (["analyze", str(tmp_path / "b.html")],
+                 ["analyze", str(tmp_path), "-f", "json", "-o", str(tmp_path / "out.jsonl")],
+                 ["batch", str(tmp_path), "-o", str(tmp_path / "rows.jsonl"), "--jobs", "1", "--no-progress"]):
+        r = runner.invoke(app, [*args, "--config", str(fast_config)])
+        assert r.exit_code == 3, (args, r.output)
+        assert "Traceback" not in r.output
+        assert (f"[E303] {tmp_path / 'b.html'}: reading HTML needs the package lxml_html_clean, which is not "
+                "installed: pip install lxml_html_clean") in r.stderr
+
+
+def test_progress_bar_counts_documents_that_failed_before_analysis(tmp_path, monkeypatch, fast_config):
+    """A folder with 2 articles and 3 unreadable files: the bar ended at 2/5."""
+    for i in range(2):
+        (tmp_path / f"a{i}.txt").write_text(ARTICLE, encoding="utf-8")
+    for i in range(3):
+        (tmp_path / f"bad{i}.txt").write_bytes(b"\x00\x01\x02\x03 binary")
+    from slant import cli
+
+    ends = []
+    real = cli._with_progress
+
+    def spy(results, total, skipped=lambda: 0):
+        n = 0
+        for n, result in enumerate(real(results, total, skipped), 1):
+            yield result
+        ends.append((total, n + skipped()))
+
+    monkeypatch.setattr(cli, "_with_progress", spy)
+    r = runner.invoke(app, ["analyze", str(tmp_path), "-f", "json", "-o", str(tmp_path / "o.jsonl"),
+                            "--config", str(fast_config)])
+    assert r.exit_code == 1, r.output
+    assert ends == [(5, 5)]
+    assert "5/5" in r.stderr

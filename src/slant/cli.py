@@ -153,11 +153,11 @@ def analyze(
             exclude=(output,) if output is not None else (),
         )
         first = next(items, None)
+        second = next(items, None) if first is not None else None
     except SlantError as exc:
         raise fail(str(exc))
     if first is None:
         raise fail(f"{source}: no documents")
-    second = next(items, None)
     many = second is not None
 
     import itertools
@@ -167,13 +167,15 @@ def analyze(
         stream = itertools.islice(stream, limit)
     failures: list[tuple[str, str]] = []
     total = 0
+    unread = 0  # documents that failed before analysis (unreadable files, bad rows)
 
     def documents():
-        nonlocal total
+        nonlocal total, unread
         for item in stream:
             total += 1
             if isinstance(item, Failure):
                 failures.append((item.source, str(item.error)))
+                unread += 1
                 continue
             yield item
 
@@ -199,29 +201,33 @@ def analyze(
             from .ingest import estimate_count
 
             total_docs = estimate_count(source, exclude=(output,) if output is not None else ())
-            results = _with_progress(results, total_docs if limit is None else limit)
+            results = _with_progress(results, total_docs if limit is None else limit, skipped=lambda: unread)
         summary_rows = []
         features: list[dict] = []
-        for result in results:
-            if not result.ok:
-                failures.append((result.document.source, _one_line(result.error)))
-                continue
-            analysis = result.analysis
-            text = result.document.text
-            if format == Format.json:
-                out.write(analysis.model_dump_json(exclude_none=False) + "\n")
-            elif format == Format.text:
-                if many:
-                    summary_rows.append(analysis)
-                else:
-                    from .render.terminal import print_analysis
+        stopped: SlantError | None = None
+        try:
+            for result in results:
+                if not result.ok:
+                    failures.append((result.document.source, _one_line(result.error)))
+                    continue
+                analysis = result.analysis
+                text = result.document.text
+                if format == Format.json:
+                    out.write(analysis.model_dump_json(exclude_none=False) + "\n")
+                elif format == Format.text:
+                    if many:
+                        summary_rows.append(analysis)
+                    else:
+                        from .render.terminal import print_analysis
 
-                    print_analysis(analysis, text, console)
-            elif format == Format.geojson and many:
-                features.extend(_corpus_features(analysis, text))
-            else:
-                module, _, func = FORMATTERS[format.value].partition(":")
-                out.write(getattr(importlib.import_module(module), func)(analysis, text))
+                        print_analysis(analysis, text, console)
+                elif format == Format.geojson and many:
+                    features.extend(_corpus_features(analysis, text))
+                else:
+                    module, _, func = FORMATTERS[format.value].partition(":")
+                    out.write(getattr(importlib.import_module(module), func)(analysis, text))
+        except SlantError as exc:  # an error of the installation met while reading (E303): stop, say so
+            stopped = exc
         if summary_rows:
             _print_summary(summary_rows, console)
         if format == Format.geojson and many:
@@ -231,6 +237,8 @@ def analyze(
             out.close()
     for src, msg in failures:
         error_line(msg if src in msg else f"{src}: {msg}")
+    if stopped is not None:
+        raise fail(str(stopped))
     if failures:
         ok = total - len(failures)
         print(f"{ok} of {total} documents analysed, {len(failures)} failed", file=sys.stderr)
@@ -255,8 +263,10 @@ def _one_line(exc: BaseException | None) -> str:
     return f"[E900] internal error: {type(exc).__name__}: {exc}"
 
 
-def _with_progress(results, total: int | None):
-    """Wrap a stream of results in a progress bar on stderr (count, rate, elapsed, ETA)."""
+def _with_progress(results, total: int | None, skipped=lambda: 0):
+    """Wrap a stream of results in a progress bar on stderr (count, rate, elapsed, ETA);
+    ``skipped()`` counts the documents that failed before analysis, so that they advance
+    the bar too."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(
@@ -264,10 +274,12 @@ def _with_progress(results, total: int | None):
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err, transient=False,
     ) as progress:
         task = progress.add_task("analyse", total=total, rate="-")
+        n = 0
         for n, result in enumerate(results, 1):
             elapsed = progress.tasks[0].elapsed or 1e-9
-            progress.update(task, advance=1, rate=f"{n / elapsed:.1f}")
+            progress.update(task, completed=n + skipped(), rate=f"{n / elapsed:.1f}")
             yield result
+        progress.update(task, completed=n + skipped())  # failures after the last analysed document
 
 
 def _print_summary(analyses, console: Console) -> None:

@@ -30,7 +30,20 @@ def extract_html(html: str, source: str, *, url: str | None = None) -> tuple[str
         ``meta`` holding ``title``, ``author``, ``date``, ``url`` when found.
     Raises:
         InputError: no article text could be extracted (E105).
+        MissingExtraError: trafilatura or the HTML cleaner it needs (``lxml_html_clean``) is not
+            installed (E303); an error of the installation, not of the page.
     """
+    import importlib
+
+    # trafilatura's jusText imports lxml_html_clean at extraction time; an old pip leaves it out
+    for name in ("lxml_html_clean", "trafilatura"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            from ..errors import MissingExtraError
+
+            raise MissingExtraError(f"[E303] {source}: reading HTML needs the package {name}, which is not "
+                                    f"installed: pip install {name} (an old pip skips it when installing slant)") from None
     import trafilatura
 
     text = trafilatura.extract(
