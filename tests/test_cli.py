@@ -225,4 +225,3 @@ def test_cli_terminal_view_written_to_a_file_is_wide_enough_to_read(tmp_path, mo
     assert r.exit_code == 0, r.output
     rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("│ 470-487")]
     assert rows and "infidel countries" in rows[0]
-
