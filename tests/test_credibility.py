@@ -341,3 +341,37 @@ def test_credibility_batched_hashing_equals_one_ngram_at_a_time(example_text):
         assert set(cred._WORD_COLUMNS[2**18]) == set(second)
     finally:
         cred.WORD_CACHE_SIZE = old
+
+
+def test_a_corpus_rows_title_heads_the_text_the_model_reads(shared_data, tmp_path):
+    """Training read every corpus row as "title\\n\\ntext"; `slant analyze rows.csv` kept the title
+    in meta only, so an all-caps ISOT headline scored as no headline (headline_caps 0, effect
+    +0.29; score 0.0118 instead of 0.0013). The title now heads the text the model reads, and
+    no evidence span points into it (it is not part of the text given)."""
+    from slant.credibility import with_title
+    from slant.ingest import iter_documents
+
+    rows = {r["id"]: r for r in csv.DictReader(open(shared_data / "news" / "isot_sample5pct.csv", encoding="utf-8"))}
+    row = rows["isot-fake-0076"]
+    assert row["title"].isupper() or sum(w.isupper() for w in row["title"].split()) >= 3
+    corpus = tmp_path / "one.csv"
+    with open(corpus, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["id", "title", "text"])
+        w.writeheader()
+        w.writerow({"id": row["id"], "title": row["title"], "text": row["text"]})
+    import slant
+
+    (doc,) = list(iter_documents(corpus))
+    assert doc.meta["title"] == row["title"] and not doc.text.startswith(row["title"][:20])
+    apart = slant.analyze(doc).credibility
+    joined = slant.analyze(row["title"] + "\n\n" + row["text"]).credibility
+    assert apart.score == joined.score
+    head = {e.feature: e for e in apart.evidence}["headline_caps"]
+    assert head.value > 0.3 and head.effect < 0 and head.spans == []
+    for ev in apart.evidence:
+        for s in ev.spans:
+            assert 0 <= s.start < s.end <= len(doc.text)
+    # a text that already starts with its title is read as it is
+    assert with_title("Big news today\n\nThe body.", "Big  news today") == ("Big news today\n\nThe body.", 0)
+    assert with_title("The body.", "Big news") == ("Big news\n\nThe body.", 10)
+    assert with_title("The body.", None) == ("The body.", 0) == with_title("The body.", "  ")

@@ -674,27 +674,55 @@ def _context_evidence(ctx: Any, n_words: int) -> list[EvidenceOut]:
     return out
 
 
+def with_title(text: str, title: Any) -> tuple[str, int]:
+    """The text the model reads for a document whose title came apart from its text (a
+    corpus row's title column, an HTML page's ``<title>``): ``title + "\n\n" + text``, as in
+    training (:func:`slant.commands.credibility.read_news`), unless ``text`` already starts
+    with the title.
+
+    Args:
+        text: the normalised document text.
+        title: ``meta["title"]`` (any value; None or blank = no title).
+    Returns:
+        ``(text read, prefix length)``: offsets of the text read minus the prefix length are
+        offsets of ``text``; the prefix is 0 when nothing was added.
+    """
+    from .normalize import normalize
+
+    head = " ".join(normalize(str(title)).text.split()) if title is not None else ""
+    if not head:
+        return text, 0
+    start = " ".join(text[:len(head) * 2 + 16].split())
+    if start.casefold().startswith(head.casefold()):
+        return text, 0
+    return head + "\n\n" + text, len(head) + 2
+
+
 def credibility_stage(ctx: Any) -> None:
     """Set ``ctx.out["credibility"]``: P(reliable), its label and the evidence behind it.
 
-    Features are computed from the normalised text (see :func:`article_features`) with
-    the meta ``publisher``/``author`` blanked as in training; spans are mapped to the
-    original text. An article of fewer than :data:`MIN_WORDS` words is not scored
+    Features are computed from the normalised text (see :func:`article_features`), headed
+    by ``meta["title"]`` when the text does not start with it (:func:`with_title`; training
+    read every corpus row so), with the meta ``publisher``/``author`` blanked as in
+    training; spans are mapped to the original text. An article of fewer than :data:`MIN_WORDS` words is not scored
     (``credibility`` stays None) and gets notice W601. Raises ModelNotFoundError (E212)
     when the model is missing.
     """
     model = load_model()
     meta = ctx.document.meta or {}
     names = tuple(str(meta[k]) for k in ("publisher", "author") if meta.get(k))
-    feats = article_features(ctx.normalized.text, names=names)
+    text, prefix = with_title(ctx.normalized.text, meta.get("title"))
+    feats = article_features(text, names=names)
     if feats.n_words < MIN_WORDS:
         ctx.out.setdefault("notices", []).append(NoticeOut(
             code="W601", message=f"credibility not scored: {feats.n_words} words after stripping datelines and "
                                  f"boilerplate; the model needs at least {MIN_WORDS}"))
         return
     score, evidence = model.explain(feats)
+    # spans in the title (not part of the text given, so nothing to point at) are left out
     mapped = [
-        ev.model_copy(update={"spans": [ctx.span(s.start, s.end) for s in ev.spans]}) for ev in evidence
+        ev.model_copy(update={"spans": [ctx.span(s.start - prefix, s.end - prefix) for s in ev.spans if s.start >= prefix]})
+        for ev in evidence
     ]
     mapped.extend(_context_evidence(ctx, feats.n_words))
     ctx.out["credibility"] = CredibilityOut(score=round(score, 4), label=label_of(score), evidence=mapped)
