@@ -10,6 +10,7 @@ one join between stages is the voice: once attribution has filled
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import importlib.util
 import logging
@@ -59,6 +60,14 @@ class Context:
     options: Options
     out: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def language(self) -> Any:
+        """The text's :class:`~slant.language.Language` when it is clearly not English
+        (:func:`slant.language.not_english`), else None."""
+        from .language import not_english
+
+        return not_english(self.normalized.text)
 
     def span(self, start: int, end: int) -> SpanOut:
         """The original-text span behind NORMALISED ``[start, end)``."""
@@ -170,6 +179,12 @@ def _join_voices(out: dict[str, Any]) -> None:
 def _finish(ctx: Context) -> Analysis:
     _join_voices(ctx.out)
     notices = [NoticeOut(code=n.code, message=n.message, start=n.start, end=n.end) for n in ctx.normalized.notices]
+    if ctx.language is not None:
+        lang = ctx.language
+        notices.insert(0, NoticeOut(code="W101", message=(
+            f"the text reads as {lang.name} ({lang.code}, P {lang.probability:.2f}; English P {lang.english:.2f}): "
+            "slant's models are trained on English news, so its entities, claims, techniques and voices here are "
+            "unreliable")))
     notices.extend(ctx.out.pop("notices", []))
     meta = dict(ctx.document.meta)
     return Analysis(

@@ -705,10 +705,16 @@ def credibility_stage(ctx: Any) -> None:
     by ``meta["title"]`` when the text does not start with it (:func:`with_title`; training
     read every corpus row so), with the meta ``publisher``/``author`` blanked as in
     training; spans are mapped to the original text. An article of fewer than :data:`MIN_WORDS` words is not scored
-    (``credibility`` stays None) and gets notice W601. Raises ModelNotFoundError (E212)
+    (``credibility`` stays None) and gets notice W601; nor is one that is clearly not
+    English (``ctx.language``, :mod:`slant.language`), notice W602. Raises ModelNotFoundError (E212)
     when the model is missing.
     """
     model = load_model()
+    if getattr(ctx, "language", None) is not None:
+        ctx.out.setdefault("notices", []).append(NoticeOut(
+            code="W602", message=f"credibility not scored: the text reads as {ctx.language.name}; the model was "
+                                 "trained on English news"))
+        return
     meta = ctx.document.meta or {}
     names = tuple(str(meta[k]) for k in ("publisher", "author") if meta.get(k))
     text, prefix = with_title(ctx.normalized.text, meta.get("title"))

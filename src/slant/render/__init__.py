@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..schema import Analysis
 
 #: what a credibility notice (W6xx: the stage ran and declined to score) means, for the views
-_DECLINED = {"W601": "text too short to score"}
+_DECLINED = {"W601": "text too short to score", "W602": "not English"}
 
 #: the views' wording when the Analysis has no credibility score and no W6xx notice
 NOT_RUN = "No credibility score (the credibility stage has not run)."
