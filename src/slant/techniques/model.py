@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import softmax
+from scipy.special import expit, softmax
 
 from ..errors import ModelNotFoundError
 from ..modelfiles import read_model_files
@@ -49,7 +49,8 @@ def _wordlike(shape: str) -> bool:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    # expit: no overflow warning for logits below about -710 (1 / (1 + exp(-x)) printed one)
+    return expit(x)
 
 
 @dataclass
