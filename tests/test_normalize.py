@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from html.entities import html5
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +14,10 @@ from slant.normalize import CLOSE_DQ, OPEN_DQ, normalize
 
 # Alphabet biased towards the characters the normaliser touches.
 _SPECIAL = list(" \t\r\n\u00a0\u2009\u200b\u00ad\ufeff\"\u201c\u201d\u201e\u00ab\u00bb'\u2019`\u00b4-\u2014\u2013()[]{}") + ["--", "   ", " \u2014   "]
+# HTML character references, decodable or not, and pieces of them
+_REFERENCES = ["&quot;", "&nbsp;", "&#39;", "&#x27;", "&#8217;", "&amp;", "&amp;quot;", "&lpar;", "&rsqb;", "&#13;", "&#10;",
+               "&#x2014;", "&#45;", "&shy;", "&ThickSpace;", "&fjlig;", "&#0;", "&#xD800;", "&#x110000;", "&foo;", "&", ";", "#", "&amp"]
+_SPECIAL += _REFERENCES
 _TEXT = st.lists(st.one_of(st.sampled_from(_SPECIAL), st.text(min_size=1, max_size=4)), max_size=60).map("".join)
 
 
@@ -49,6 +55,7 @@ def test_normalize_arbitrary_unicode_words_survive(text):
         span = n.to_original(*m.span())
         original = text[span.start : span.end]
         # words are copied verbatim except inner apostrophes, which only change form
+        original = _unescape(original)  # a decoded reference maps to the whole reference
         assert original.replace("\u2019", "'").replace("`", "'").replace("\u00b4", "'").replace("\u02bc", "'") == m.group() or "\u00ad" in original or any(c in original for c in "\u200b\u200c\u200d\u2060\ufeff")
 
 
@@ -148,3 +155,206 @@ def test_normalize_example_spans_map_to_the_original_characters(example_text, ne
     i = n.text.index(needle)
     span = n.to_original(i, i + len(needle))
     assert " ".join(example_text[span.start : span.end].split()) == " ".join(needle.split())
+
+
+
+# -- HTML character references ---------------------------------------------------------
+
+_QUOTES = set('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033')
+_SPACES = set(" \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad")
+#: what a repaired character may stand for in the (decoded) original, besides itself
+_REPAIRED_FROM = {
+    OPEN_DQ: lambda o: o in _QUOTES,
+    CLOSE_DQ: lambda o: o in _QUOTES,
+    " ": lambda o: bool(o) and set(o) <= _SPACES,
+    "'": lambda o: o in ("\u2019", "`", "\u00b4", "\u02bc"),
+    "\u2014": lambda o: o in ("--", "---", "\u2015"),
+    "\n": lambda o: o in ("\r\n", "\r"),
+}
+
+
+def _unescape(piece: str) -> str:
+    """The references in ``piece`` decoded, only those with their ``;`` (the oracle is the stdlib)."""
+    return re.sub(r"&#?[A-Za-z0-9]+;", lambda m: html.unescape(m.group()), piece)
+
+
+def _assert_each_char_maps_back(text: str) -> str:
+    """Every character of ``normalize(text).text`` maps to original characters that stand for it:
+    itself, a whole reference to it, or what the other repairs turn into it; in order and in bounds.
+    Returns the normalised text."""
+    n = normalize(text)
+    prev = (0, 0)
+    for j, ch in enumerate(n.text):
+        span = n.to_original(j, j + 1)
+        assert 0 <= span.start < span.end <= len(text), (j, ch, span)
+        piece = text[span.start : span.end]
+        decoded = _unescape(piece)
+        ok = decoded == ch or _REPAIRED_FROM.get(ch, lambda o: False)(decoded)
+        ok = ok or (piece.startswith("&") and piece.endswith(";") and ch in decoded and len(decoded) > 1)  # &fjlig; -> fj
+        assert ok, f"{ch!r} at {j} maps to {piece!r}"
+        assert span.start >= prev[1] or (span.start, span.end) == prev, f"{ch!r} at {j}: {span} overlaps {prev}"
+        prev = (span.start, span.end)
+    return n.text
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("company&#39;s profits", "company's profits"),
+        ("AT&amp;T said it would invest", "AT&T said it would invest"),
+        ("the company&apos;s plan", "the company's plan"),
+        ("if a &lt; b &amp;&amp; b &gt; c", "if a < b && b > c"),
+        ("Caf&eacute; owners&hellip;", "Caf\u00e9 owners\u2026"),
+        ("war &mdash; and peace", "war \u2014 and peace"),
+        ("war&#8212;and peace", "war\u2014and peace"),
+        ("the company&#x27;s and the company&#X27;s", "the company's and the company's"),
+        ("Islamic&nbsp;State", "Islamic State"),
+    ],
+)
+def test_normalize_decodes_named_and_numeric_references(text, expected):
+    assert _assert_each_char_maps_back(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["R&D spending", "AT&T and Q&A", "Smith &c.", "AT&amp T", "&amp", "fish &amp chips", "a & b; c", "&amp ;", "&#39 s", "&#x;", "&#;", "&;"],
+)
+def test_normalize_leaves_ampersands_without_a_reference(text):
+    assert _assert_each_char_maps_back(text) == text
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("&amp;quot;", "&quot;"),
+        ("AT&amp;amp;T", "AT&amp;T"),
+        ("&amp;#39;s", "&#39;s"),
+        ("&amp;nbsp;&amp;nbsp;", "&nbsp;&nbsp;"),
+    ],
+)
+def test_normalize_decodes_each_reference_once(text, expected):
+    assert _assert_each_char_maps_back(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["&#0;", "&#x0;", "&#xD800;", "&#55296;", "&#xDFFF;", "&#x110000;", "&#1114112;", "&#99999999999999;", "&#" + "9" * 5000 + ";",
+     "&#x" + "F" * 5000 + ";", "&#1;", "&#x7F;", "&#129;", "&foo;", "&Amp;"],
+)
+def test_normalize_leaves_invalid_references(text):
+    assert _assert_each_char_maps_back(text) == text
+
+
+def test_normalize_reads_windows_1252_numeric_references_as_html5_does():
+    assert _assert_each_char_maps_back("Turkey&#146;s &#147;plan&#148; &#150; done") == "Turkey's \u201cplan\u201d \u2013 done"
+
+
+@pytest.mark.parametrize(
+    "encoded,literal",
+    [
+        ('&quot;This is a record quarter,&quot; said John Stankey.', '"This is a record quarter," said John Stankey.'),
+        ('He said &quot; We won. &quot; Then he left.', 'He said " We won. " Then he left.'),
+        ('He said, &quot;we&quot;. Unlike &quot;them&quot;, we stay.', 'He said, "we". Unlike "them", we stay.'),
+        ("&ldquo; Those who left &rdquo; were few", "\u201c Those who left \u201d were few"),
+        ("&laquo;Nous gagnerons&raquo;, a-t-il dit", "\u00abNous gagnerons\u00bb, a-t-il dit"),
+        ("IS&#8217; demise and Turkey&rsquo;s failure; the Shi&#x2019;ite fighters", "IS\u2019 demise and Turkey\u2019s failure; the Shi\u2019ite fighters"),
+        ("the&nbsp;&nbsp;town", "the\u00a0\u00a0town"),
+        ("A &nbsp; jihadi said&nbsp; it", "A \u00a0 jihadi said\u00a0 it"),
+        ("ends here&nbsp;\nNext", "ends here\u00a0\nNext"),
+        ("First line.&#13;&#10;Second.\r&#10;Third.&#13;\nFourth.&#13;Fifth.", "First line.\r\nSecond.\r\nThird.\r\nFourth.\rFifth."),
+        ("He left&#45;-for good, then &#45;&#45;&#45; came back&horbar;twice", "He left--for good, then --- came back\u2015twice"),
+        ("zero&#8203;width soft&shy;hyphen", "zero\u200bwidth soft\u00adhyphen"),
+        ("&#9;indented", "\tindented"),
+    ],
+)
+def test_normalize_decoded_character_is_repaired_like_the_literal_one(encoded, literal):
+    assert _assert_each_char_maps_back(encoded) == normalize(literal).text
+    assert [x.code for x in normalize(encoded).notices] == [x.code for x in normalize(literal).notices]
+
+
+def test_normalize_decoded_quote_maps_back_to_the_whole_reference():
+    text = "&quot;This is a record quarter,&quot; said John Stankey."
+    n = normalize(text)
+    assert n.text == f"{OPEN_DQ}This is a record quarter,{CLOSE_DQ} said John Stankey."
+    close = n.text.index(CLOSE_DQ)
+    assert n.offsets.to_original(0, 1) == (0, 6)
+    assert text[slice(*n.offsets.to_original(close, close + 1))] == "&quot;"
+    assert n.offsets.to_original(close, close + 1) == (text.index("&quot;", 1), text.index("&quot;", 1) + 6)
+    # a span of the normalised text covering the quotation maps to the references around it
+    assert text[slice(*n.offsets.to_original(0, close + 1))] == "&quot;This is a record quarter,&quot;"
+    # every original offset inside a reference maps to its decoded character
+    assert {n.offsets.to_normalized(i) for i in range(0, 6)} == {0}
+    assert _roundtrip(text, "record quarter") == "record quarter"
+
+
+def test_normalize_notices_on_references_cover_the_whole_reference():
+    text = "He said &quot;we will win &lpar;and more. Nobody believed him."
+    n = normalize(text)
+    assert sorted((x.code, text[x.start : x.end]) for x in n.notices) == [("W201", "&lpar;"), ("W202", "&quot;")]
+
+
+def test_normalize_html_extracted_text_decodes_a_leftover_reference_once():
+    """HTML pages reach normalize() as trafilatura's text, already decoded: lxml decodes the page
+    and trafilatura (2.3) runs ``html.unescape`` over its output once more, so ``&amp;amp;`` in
+    the source is ``&`` there. Only a reference escaped three times survives extraction; it is
+    decoded here once more, and offsets index the extracted text, as ever."""
+    from slant.ingest.html import extract_html
+
+    page = ("<html><body><article><p>AT&amp;T said the company&#39;s &quot;record&quot; quarter was a success, "
+            "and its CMS printed AT&amp;amp;amp;T over in this long enough paragraph of news text.</p>"
+            "<p>Another paragraph, long enough to keep, in which John Stankey said more about it.</p></article></body></html>")
+    text, _ = extract_html(page, "page.html")
+    assert "AT&T said the company's \"record\" quarter" in text and "printed AT&amp;T over" in text
+    n = normalize(text)
+    assert "printed AT&T over" in n.text
+    assert _roundtrip(text, "AT&T over") == "AT&amp;T over"
+    _assert_each_char_maps_back(text)
+
+
+_LITERAL = st.lists(st.one_of(st.sampled_from(_SPECIAL[: _SPECIAL.index(_REFERENCES[0])] + ["&", "(", ")"]), st.text(min_size=1, max_size=4)),
+                    max_size=40).map("".join)
+#: named references to one character, by character (the HTML5 names with their ``;``)
+_NAMES: dict[str, list[str]] = {}
+for _name, _value in html5.items():
+    if _name.endswith(";") and len(_value) == 1:
+        _NAMES.setdefault(_value, []).append(f"&{_name}")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LITERAL, st.data())
+def test_normalize_references_are_repaired_like_literal_text(literal, data):
+    """Writing characters of a text as references (every ``&`` as ``&amp;``) changes neither the
+    normalised text nor the notices, and each span maps to the same characters, written out."""
+    if re.search(r"&#?[A-Za-z0-9]+;", literal):
+        return  # the literal text has references of its own
+    parts, where = [], []
+    pos = 0
+    for ch in literal:
+        forms = [ch, f"&#{ord(ch)};", f"&#x{ord(ch):x};", f"&#X{ord(ch):04X};", *_NAMES.get(ch, [])]
+        if ch == "&":
+            forms = ["&amp;", "&#38;", "&AMP;"]
+        if 0xD800 <= ord(ch) <= 0xDFFF or ord(ch) < 0x20 and ch not in "\t\n\r" or 0x7F <= ord(ch) <= 0x9F:
+            forms = [ch]  # no reference decodes to these
+        form = data.draw(st.sampled_from(forms))
+        parts.append(form)
+        where.append((pos, pos + len(form)))
+        pos += len(form)
+    encoded = "".join(parts)
+    n_lit, n_enc = normalize(literal), normalize(encoded)
+    assert n_enc.text == n_lit.text
+    for j in range(len(n_lit.text)):
+        s, e = n_lit.offsets.to_original(j, j + 1)
+        assert n_enc.offsets.to_original(j, j + 1) == (where[s][0], where[e - 1][1])
+    assert [(x.code, where[x.start][0], where[x.end - 1][1]) for x in n_lit.notices] == [(x.code, x.start, x.end) for x in n_enc.notices]
+
+
+def test_analyze_quotation_written_with_references_is_given_to_its_speaker():
+    import slant
+
+    text = "&quot;This is a record quarter,&quot; said John Stankey, the chief executive."
+    a = slant.analyze(text)
+    (q,) = [q for q in a.quotations if q.speaker and q.speaker.name == "John Stankey"]
+    assert text[q.start - 6 : q.start] == "&quot;" and text[q.end : q.end + 6] == "&quot;"
+    assert text[q.start : q.end] == "This is a record quarter,"
+    (voice,) = [v for v in a.voices if v.name == "John Stankey"]
+    assert voice.segments[0].start == 0  # the speaker's voice starts at the opening &quot;

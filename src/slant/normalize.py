@@ -2,6 +2,10 @@
 
 What is repaired (each seen in public fake-news corpora):
 
+* HTML character references left in plain text by scrapers (``company&#39;s``,
+  ``&quot;We won,&quot;``, ``AT&amp;T``): named ones from the HTML5 table
+  (:data:`html.entities.html5`) and numeric ones (``&#39;``, ``&#x27;``, ``&#8217;``)
+  -> the character; see :func:`_decode_references` for what is left as it is;
 * ``\\r\\n`` and lone ``\\r`` line ends -> ``\\n``;
 * zero-width characters and soft hyphens -> removed;
 * non-breaking and other Unicode spaces, tabs, and runs of spaces (left where a
@@ -14,8 +18,19 @@ What is repaired (each seen in public fake-news corpora):
   (``countries. ”``), is removed;
 * apostrophes written as ``’``, `````, ``´`` inside a word -> ``'`` (``IS’`` -> ``IS'``).
 
+References are decoded first, each once (``&amp;quot;`` -> ``&quot;``), and the other
+repairs then see the decoded character exactly as if it had been typed: ``&quot;`` becomes
+``“`` or ``”``, ``&nbsp;`` a space, ``&#8217;`` inside a word ``'``. A decoded character
+maps back to the whole reference (``&quot;``), never to part of it.
+
+Text extracted from an HTML page (:mod:`slant.ingest.html`) is already decoded, twice:
+by the HTML parser, then by trafilatura's own ``html.unescape`` of its output (2.3), so
+``&amp;amp;`` in the source is ``&`` there. A reference still in it comes from a source
+escaped three times and is decoded here once more; offsets index the extracted text.
+
 Unbalanced brackets are kept and reported as notice W201; an opening quotation mark
-never closed is reported as W202.
+never closed is reported as W202. Notice spans, like every span, are in the original
+text (a ``&lpar;`` never closed is reported as the whole reference).
 
 The result is a :class:`Normalized` with the repaired ``text`` and an
 :class:`OffsetMap`; ``Normalized.to_original(start, end)`` turns a span of the
@@ -27,6 +42,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from html.entities import html5
 
 from .document import Span
 
@@ -47,6 +63,12 @@ _PATTERN = re.compile(
     r"|(?P<sq>[\u2019\u02bc`\u00b4])"
     r"|(?P<dash>-{2,3}|\u2015))"
 )
+#: an HTML character reference, its ``;`` required: decimal, hexadecimal, or a name (looked
+#: up in :data:`html.entities.html5`; names are at most 32 characters there)
+_REFERENCE = re.compile(r"&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]{0,40}));")
+#: control characters a numeric reference is not decoded to (tab, line feed, form feed
+#: and carriage return are decoded)
+_CONTROLS = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D} | {0x7F}
 _OPENERS_BEFORE = set("([{\u2014\u2013-/\u2018")
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 
@@ -229,16 +251,32 @@ def double_quote_is_opening(text: str, i: int, is_open: bool) -> bool:
 def normalize(text: str) -> Normalized:
     """Repair ``text`` for the NLP and keep the map back to it.
 
+    HTML character references are decoded first (:func:`_decode_references`); the other
+    repairs then run over the decoded view, and the map through that view is folded into
+    one :class:`OffsetMap` over ``text``.
+
     Args:
         text: the original article text (any Unicode string, possibly empty).
     Returns:
         :class:`Normalized`; ``len(result.text) <= len(text) + 1`` is not guaranteed,
         but every normalised span maps to a span inside ``text``.
     """
+    decoded, refs = _decode_references(text)
+    norm, pieces, notices = _repair(decoded)
+    if refs:
+        back = _ThroughReferences(refs)
+        pieces = back.pieces(pieces)
+        notices = [Notice(n.code, n.message, *back.span(n.start, n.end)) if n.start is not None and n.end is not None else n
+                   for n in notices]
+    return Normalized(text, norm, OffsetMap(pieces, len(text), len(norm)), notices)
+
+
+def _repair(text: str) -> tuple[str, list[tuple[int, int, int, int, bool]], list[Notice]]:
+    """The repairs other than references: ``(repaired text, pieces over text, notices)``."""
     b = _Builder(text)
     is_open = False
     last_open: int | None = None
-    after_open_quote = -1  # original index just after an opening quotation mark
+    after_open_quote = -1  # index just after an opening quotation mark
     for m in _PATTERN.finditer(text):
         kind = m.lastgroup
         s, e = m.span()
@@ -275,7 +313,119 @@ def normalize(text: str) -> Normalized:
     notices = _bracket_notices(text)
     if is_open and last_open is not None:
         notices.append(Notice("W202", "unbalanced quotation mark: opened here and never closed", last_open, last_open + 1))
-    return Normalized(text, norm, OffsetMap(b.pieces, len(text), len(norm)), notices)
+    return norm, b.pieces, notices
+
+
+def _reference_text(m: re.Match[str]) -> str | None:
+    """The characters an HTML reference match stands for, or None to leave it as it is."""
+    decimal, hexadecimal, name = m.groups()
+    if name is not None:
+        return html5.get(name + ";")
+    digits = (decimal or hexadecimal).lstrip("0")
+    if len(digits) > 7:  # past U+10FFFF (and int() of thousands of digits raises)
+        return None
+    code = int(digits or "0", 10 if decimal else 16)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF or code in _CONTROLS:
+        return None
+    if 0x80 <= code <= 0x9F:  # Windows-1252 bytes written as references (&#146;), read as HTML5 does
+        try:
+            return bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:  # 0x81 0x8D 0x8F 0x90 0x9D: C1 controls, no character
+            return None
+    return chr(code)
+
+
+def _decode_references(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """Decode the HTML character references in ``text``, each once, left to right.
+
+    The ``;`` is required: ``&amp`` (no ``;``), ``R&D``, ``AT&T``, ``Q&A`` and ``&c`` stay.
+    Left as they are: names not in :data:`html.entities.html5` (``&foo;``), numeric
+    references to 0, to a surrogate, past U+10FFFF, or to a control character other than
+    tab, line feed, form feed and carriage return (C1 ``&#128;``-``&#159;`` are read as
+    Windows-1252, ``&#146;`` -> ``’``, as HTML5 does; the five bytes cp1252 leaves
+    undefined stay).
+
+    Returns:
+        ``(decoded, refs)``: ``refs`` holds one ``(d_start, d_end, o_start, o_end)`` per
+        decoded reference, sorted: ``decoded[d_start:d_end]`` stands for
+        ``text[o_start:o_end]``. ``text`` itself and ``[]`` when nothing was decoded.
+    """
+    if "&" not in text:
+        return text, []
+    b = _Builder(text)
+    for m in _REFERENCE.finditer(text):
+        repl = _reference_text(m)
+        if repl is not None:
+            b.replace(m.start(), m.end(), repl)
+    if not b.pieces:
+        return text, []
+    b.copy_to(len(text))
+    return "".join(b.out), [p[:4] for p in b.pieces if not p[4]]
+
+
+class _ThroughReferences:
+    """Carries spans and pieces over the decoded text back to the original text.
+
+    A character outside the references is the same character in both; one inside the
+    decoded characters of a reference maps to the whole reference.
+    """
+
+    def __init__(self, refs: list[tuple[int, int, int, int]]):
+        self.refs = refs
+        self.d_starts = [r[0] for r in refs]
+
+    def _ref_at(self, d: int) -> int:
+        """Index of the last reference starting at or before decoded offset ``d`` (-1: none)."""
+        return bisect.bisect_right(self.d_starts, d) - 1
+
+    def start(self, d: int) -> int:
+        """Original offset of decoded boundary ``d`` used as a span start."""
+        k = self._ref_at(d)
+        if k < 0:
+            return d
+        d_start, d_end, o_start, o_end = self.refs[k]
+        return o_start if d < d_end else o_end + (d - d_end)
+
+    def end(self, d: int) -> int:
+        """Original offset of decoded boundary ``d`` used as an exclusive span end."""
+        if d <= 0:
+            return d
+        k = self._ref_at(d - 1)
+        if k < 0:
+            return d
+        d_start, d_end, o_start, o_end = self.refs[k]
+        return o_end if d - 1 < d_end else o_end + (d - d_end)
+
+    def span(self, d_start: int, d_end: int) -> tuple[int, int]:
+        return self.start(d_start), max(self.start(d_start), self.end(d_end))
+
+    def pieces(self, pieces: list[tuple[int, int, int, int, bool]]) -> list[tuple[int, int, int, int, bool]]:
+        """``(n_start, n_end, d_start, d_end, is_copy)`` pieces -> the same over the original.
+
+        A verbatim copy is split around each reference inside it: the reference's decoded
+        characters become a replacement of the whole reference.
+        """
+        out: list[tuple[int, int, int, int, bool]] = []
+        for n0, n1, d0, d1, is_copy in pieces:
+            if not is_copy:
+                out.append((n0, n1, *self.span(d0, d1), False))
+                continue
+            k = max(self._ref_at(d0), 0)
+            pos = d0
+            while k < len(self.refs) and self.refs[k][0] < d1:
+                r_d0, r_d1, r_o0, r_o1 = self.refs[k]
+                k += 1
+                if r_d1 <= pos:
+                    continue
+                if pos < r_d0:
+                    out.append((n0 + pos - d0, n0 + r_d0 - d0, self.start(pos), r_o0, True))
+                    pos = r_d0
+                stop = min(r_d1, d1)
+                out.append((n0 + pos - d0, n0 + stop - d0, r_o0, r_o1, False))
+                pos = stop
+            if pos < d1:
+                out.append((n0 + pos - d0, n1, self.start(pos), self.start(pos) + d1 - pos, True))
+        return out
 
 
 def _bracket_notices(text: str) -> list[Notice]:
