@@ -545,3 +545,152 @@ def test_according_to_stays_in_its_paragraph_on_a_non_projective_parse(shared_da
     assert text[q.start:q.end].startswith("A major political donor to the Clintons")
     assert text[q.start:q.end].endswith("no clear background in the area")
     assert not any("Fernando was appointed" in text[x.start:x.end] for x in analysis.quotations)
+
+
+# ---------------------------------------------------------------- nominal speakers (a tester's report)
+# A speaker named only by a common-noun phrase ("The minister", "the pollster") is a speaker of its
+# own: never a person named in a later sentence or merely mentioned nearby.
+
+
+@pytest.mark.parametrize(
+    "text,quote,speaker,other",
+    [
+        ('The minister said: "Inflation is 2 percent." The opposition leader, Sarah Kent, replied that '
+         "“inflation is really 9 percent”.", "Inflation is 2 percent.", "The minister", "Sarah Kent"),
+        ('The mayor of Springfield said on Monday that "crime fell 20% in 2023." Later, Senator John O\'Reilly '
+         "said taxes would rise.", "crime fell 20% in 2023.", "The mayor of Springfield", "John O'Reilly"),
+    ],
+)
+def test_nominal_speaker_is_not_a_person_named_later(run, text, quote, speaker, other):
+    analysis = run(text)
+    (q,) = [q for q in analysis.quotations if text[q.start : q.end] == quote]
+    assert q.speaker.name == speaker and q.speaker.entity_id is None
+    assert text[q.speaker.mention.start : q.speaker.mention.end] == speaker
+    voice = next(v for v in analysis.voices if v.id == _voice_at(analysis, q.start, q.end))
+    assert voice.id not in ("outlet", "unattributed") and voice.name == speaker
+    # the named person keeps their own quotation and voice
+    named = [x for x in analysis.quotations if x.speaker and x.speaker.name == other]
+    assert named and all(_voice_at(analysis, x.start, x.end) != voice.id for x in named)
+
+
+def test_claim_in_a_nominal_speakers_quotation_has_that_voice(nlp):
+    import slant
+
+    text = ('The minister said: "Inflation is 2 percent." The opposition leader, Sarah Kent, replied that '
+            "“inflation is really 9 percent”.")
+    analysis = slant.analyze(text)
+    names = {v.id: v.name for v in analysis.voices}
+    claims = {text[c.start : c.end]: names.get(c.voice) for c in analysis.claims}
+    assert claims.get("Inflation is 2 percent.") == "The minister"
+    assert claims.get("inflation is really 9 percent") == "Sarah Kent"
+    json.loads(analysis.model_dump_json())  # a nominal speaker fits the schema as it is
+
+
+def test_pronoun_resolves_to_the_nominal_speaker_before_it(run):
+    # the person named just before is not the pollster: an occupational role is nobody's alias
+    text = (
+        "Donald Trump spoke on Monday. The pollster laments that voters are angry. "
+        "He writes: “This is not a basket of deplorables, it is half the nation.”"
+    )
+    got = _quotes(run(text), text)
+    assert [(q["type"], q["speaker"], q["entity"]) for q in got] == [
+        ("indirect", "The pollster", None), ("direct", "The pollster", None)]
+
+
+def test_pronoun_skips_a_nominal_speaker_of_the_other_gender(run):
+    text = (
+        "Hillary Clinton spoke on Monday. The spokesman said that the vote was fair. "
+        "She added: “We will win this state and the next one too.”"
+    )
+    got = _quotes(run(text), text)
+    assert got[0]["speaker"] == "The spokesman" and got[0]["entity"] is None
+    assert got[1]["speaker"] == "Hillary Clinton" and got[1]["entity"] is not None
+
+
+def test_nominal_speaker_keeps_its_voice_under_a_shorter_description(run):
+    text = ('The mayor of Springfield said on Monday that "crime fell 20% in 2023." '
+            "The mayor added: “We hired forty new officers this year alone.”")
+    analysis = run(text)
+    assert [q.speaker.name for q in analysis.quotations] == ["The mayor of Springfield"] * 2
+    assert [v.name for v in analysis.voices if v.id != "outlet"] == ["The mayor of Springfield"]
+
+
+@pytest.mark.parametrize(
+    "text,speaker",
+    [
+        # a title stands for the person named just before (see the prime minister test above) ...
+        ("Sarah Kent arrived late. The minister said: “Inflation is 2 percent and will stay there.”", "Sarah Kent"),
+        # ... but not for one named sentences earlier
+        ("Sarah Kent arrived late. The talks went on. Nobody ate. "
+         "The minister said: “Inflation is 2 percent and will stay there.”", "The minister"),
+        # an occupational role is a person the text names in that role, even far back
+        ("John Curtice, a pollster at Strathclyde, published a survey on Monday. Few read it. Fewer liked it. "
+         "Two days later, after more interviews, the pollster said that the survey was right.", "John Curtice"),
+    ],
+)
+def test_description_resolves_only_to_a_person_the_text_gives_it(run, text, speaker):
+    (q,) = run(text).quotations
+    assert q.speaker.name == speaker
+
+
+@pytest.mark.parametrize(
+    "text,speaker",
+    [
+        # a finished quotation, then a new sentence that answers it: not its speaker
+        ("“Inflation is 2 percent.” The opposition leader, Sarah Kent, replied angrily.", None),
+        ("“Inflation is 2 percent.” Later, Senator John O'Reilly said taxes would rise.", None),
+        # a bare reporting clause after the closing mark is still the quotation's
+        ("“Inflation is 2 percent.” Sarah Kent said.", "Sarah Kent"),
+        ("“Inflation is 2 percent,” the opposition leader, Sarah Kent, replied angrily.", "Sarah Kent"),
+    ],
+)
+def test_cue_in_the_next_sentence_needs_a_bare_reporting_clause(run, text, speaker):
+    q = run(text).quotations[0]
+    assert text[q.start : q.end].startswith("Inflation is 2 percent")
+    assert (q.speaker.name if q.speaker else None) == speaker
+
+
+def test_quoted_fragment_in_a_reported_clause_is_its_speakers(run):
+    # an earlier quoted term stands between the cue and the fragment
+    text = (
+        "Trump says “America first” all the time. Then the pollster laments that the “basket of deplorables”, "
+        "who he previously thought were just a “marginalised rump, out of step with modern Australia”, is too big to ignore."
+    )
+    got = _quotes(run(text), text)
+    (q,) = [q for q in got if "marginalised rump" in q["text"]]
+    assert (q["type"], q["cue"], q["speaker"], q["entity"]) == ("mixed", "laments", "the pollster", None)
+
+
+def test_issue_bfw_0819_pollster_quotations_are_not_trumps(shared_data):
+    """BuzzFeed-Webis bfw-0819: the pollster's words went to Donald Trump, who is only mentioned
+    (and quoted once) paragraphs before; "He writes:" skipped the pollster for him."""
+    import csv
+    import sys
+
+    import slant
+
+    csv.field_size_limit(sys.maxsize)
+    with open(shared_data / "news" / "buzzfeed_webis_2016.csv", encoding="utf-8", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["id"] == "bfw-0819")
+    text = row["title"] + "\n\n" + row["text"]
+    analysis = slant.analyze(text)
+    names = {v.id: v.name for v in analysis.voices}
+    trump = next(v.id for v in analysis.voices if v.name == "Donald Trump")
+
+    def quotation(fragment):
+        (q,) = [q for q in analysis.quotations if fragment in text[q.start : q.end]]
+        return q
+
+    for fragment in ("marginalised rump", "This not a ‘basket of deplorables’", "40% of Labor voters"):
+        q = quotation(fragment)
+        assert (q.speaker.name, q.speaker.entity_id) == ("the pollster", None), fragment
+        assert names[_voice_at(analysis, q.start, q.end)] == "the pollster"
+    assert text[quotation("This not a").speaker.mention.start :].startswith("He writes")
+    start = text.index("marginalised rump")
+    assert _voice_at(analysis, start, start + len("marginalised rump")) != trump
+    # Trump keeps what he did say
+    assert quotation("America first").speaker.entity_id == trump
+    # and no claim inside the pollster's quotations is in Trump's voice
+    for c in analysis.claims:
+        if c.start >= text.index("the pollster laments"):
+            assert c.voice != trump, text[c.start : c.end]
