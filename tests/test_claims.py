@@ -227,3 +227,16 @@ def test_claims_dense_feature_matrix_equals_the_per_unit_definition(nlp, example
     assert np.array_equal(got, want)
     assert got[:, DENSE_FEATURES.index("past_tense")].max() > 0  # real text exercises the columns
     assert got[:, DENSE_FEATURES.index("ents_GPE")].max() > 0
+
+
+def test_a_claim_keeps_an_opening_bracket_it_closes():
+    """"(CNN)The Cincinnati police ..." was reported as "CNN)The Cincinnati police ..." (tester's
+    finding): leading brackets were trimmed whether or not the claim closes them."""
+    import slant
+    from slant.options import Options
+
+    text = ("(CNN)The Cincinnati police arrested 14 people after Tuesday's riot downtown. "
+            "(Officials counted 20 injured in the riot.")
+    claims = [text[c.start:c.end] for c in slant.analyze(text, options=Options(min_claim_score=0)).claims]
+    assert "(CNN)The Cincinnati police arrested 14 people after Tuesday's riot downtown." in claims
+    assert "Officials counted 20 injured in the riot." in claims  # a bracket never closed is still trimmed

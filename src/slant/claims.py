@@ -44,6 +44,8 @@ MODEL_ID = "claims"
 INFERENCE_SOURCE = "claimbuster"
 #: sentences (or clauses) shorter than this many word tokens are not scored
 MIN_WORDS = 4
+#: the closing bracket of each opening one a claim may start with
+_CLOSER = {"(": ")", "[": "]"}
 
 _NUM_ENTS = ("CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL")
 _TIME_ENTS = ("DATE", "TIME")
@@ -278,7 +280,9 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     for sent in ctx.doc.sents:
         bounds = [sent.start_char] + [c for c in cuts if sent.start_char < c < sent.end_char] + [sent.end_char]
         for s, e in zip(bounds, bounds[1:]):
-            while s < e and (text[s].isspace() or text[s] in "\"“”'‘’[(,;:—–-"):
+            # an opening bracket closed inside the piece stays: "(CNN)The mayor..." lost only its "("
+            while s < e and (text[s].isspace() or text[s] in "\"“”'‘’,;:—–-"
+                             or (text[s] in _CLOSER and _CLOSER[text[s]] not in text[s + 1:e])):
                 s += 1
             while e > s and (text[e - 1].isspace() or text[e - 1] in "\"“”'‘’[(,;:—–-"):
                 e -= 1
