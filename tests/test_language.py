@@ -56,3 +56,24 @@ def test_analysis_of_german_text_warns_and_declines_a_credibility_score():
 @pytest.mark.parametrize("text", ["", "   ", "OK", "\U0001f600" * 300, "1234 5678 " * 50])
 def test_no_language_is_claimed_for_text_without_words(text):
     assert not_english(text) is None
+
+
+def test_views_put_the_language_warning_under_their_header():
+    """W101 qualifies every finding, so the terminal view and the HTML report show it under the
+    header (it was last in the notices, after every table)."""
+    import slant
+    from slant.render.html import render_html
+    from slant.render.terminal import render
+    from rich.console import Console
+
+    a = slant.analyze(GERMAN)
+    console = Console(width=120, record=True)
+    console.print(render(a, GERMAN))
+    lines = console.export_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if "sentences · " in line)
+    assert lines[header + 1].startswith("Not English: the text reads as German (de,")
+    page = render_html(a, GERMAN)
+    head = page[page.index("<header>"):page.index("</header>")]
+    assert '<p class="warning" role="note">Not English: the text reads as German' in head
+    text = "Senators voted 52 to 48 on Tuesday to confirm the nominee, the Senate clerk said. " * 8
+    assert 'class="warning"' not in render_html(slant.analyze(text), text)

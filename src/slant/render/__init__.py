@@ -11,6 +11,15 @@ _DECLINED = {"W601": "text too short to score", "W602": "not English"}
 NOT_RUN = "No credibility score (the credibility stage has not run)."
 
 
+def language_warning(analysis: Analysis) -> str | None:
+    """The W101 notice (the text reads as another language than English) as one sentence for
+    the views, shown under their header because it qualifies every finding; None without it."""
+    for notice in analysis.notices:
+        if notice.code == "W101":
+            return f"Not English: {notice.message} (W101)."
+    return None
+
+
 def missing_credibility(analysis: Analysis) -> str | None:
     """Why ``analysis`` has no credibility score, as one sentence for the views; None when it has one.
 

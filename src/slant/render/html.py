@@ -33,7 +33,7 @@ from typing import Any
 
 from ..options import SETTINGS_KEY
 from ..schema import Analysis
-from . import NOT_RUN, missing_credibility
+from . import NOT_RUN, language_warning, missing_credibility
 
 REPORT_CSS: str = (resources.files("slant.render") / "templates" / "report.css").read_text(encoding="utf-8")
 REPORT_JS: str = (resources.files("slant.render") / "templates" / "report.js").read_text(encoding="utf-8")
@@ -401,6 +401,11 @@ def _claims(c: _Ctx) -> str:
             + "".join(rows) + "</tbody></table>")
 
 
+def _language(c: _Ctx) -> str:
+    warning = language_warning(c.a)
+    return f'<p class="warning" role="note">{_e(warning)}</p>' if warning else ""
+
+
 def _credibility(c: _Ctx) -> str:
     parts = []
     if c.a.propaganda is not None:
@@ -492,7 +497,7 @@ def render_report(analysis: Analysis, text: str) -> str:
     return "".join([
         f'<div class="slant-report" data-analysis-id="{_e(analysis.id)}">',
         _technique_style(c),
-        f'<header><h1>{_e(title)}</h1><p class="sub">{_e(" · ".join(facts))}</p></header>',
+        f'<header><h1>{_e(title)}</h1><p class="sub">{_e(" · ".join(facts))}</p>{_language(c)}</header>',
         '<div class="layout"><main>',
         _legend(c), _voices_legend(c),
         f'<div class="article">{_article(c)}</div>',

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..schema import Analysis
-from . import missing_credibility
+from . import language_warning, missing_credibility
 
 #: one colour per technique (14 SemEval-2020 classes plus the 18-class extras)
 TECHNIQUE_STYLES: dict[str, str] = {
@@ -118,6 +118,9 @@ def render(analysis: Analysis, text: str) -> Group:
         header += f" · credibility {analysis.credibility.score:.2f} ({analysis.credibility.label})"
     parts.append(Panel(highlighted_text(text, analysis), title=plain(title)))
     parts.append(Text(header, style="bold"))
+    foreign = language_warning(analysis)
+    if foreign:
+        parts.append(Text(foreign, style="bold yellow"))
     missing = missing_credibility(analysis)  # declined (W601: too short) or not run: say which
     if missing:
         parts.append(Text(missing, style="dim"))
