@@ -41,13 +41,16 @@ def test_analysis_rejects_spans_past_the_text():
 
 
 def test_analysis_empty_text_is_an_input_error():
-    with pytest.raises(InputError, match=r"\[E101\]"):
+    with pytest.raises(InputError, match=r"\[E101\]") as info:
         slant.analyze("   \n ")
+    assert info.value.code == "E101"  # for callers that branch on it, without parsing the message
 
 
 def test_analysis_long_text_names_the_option_that_raises_the_limit():
-    with pytest.raises(LimitError, match=r"\[E103\].*--max-chars"):
+    with pytest.raises(LimitError, match=r"\[E103\].*--max-chars") as info:
         slant.analyze("word " * 300, options=slant.Options(max_chars=1000))
+    assert info.value.code == "E103"
+    assert InputError("a message without a code").code is None
 
 
 def test_analysis_batch_keeps_going_after_a_bad_document(example_text):

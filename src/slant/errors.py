@@ -15,9 +15,21 @@ Messages start with a code in brackets and name the input, e.g.
 
 from __future__ import annotations
 
+import re
+
 
 class SlantError(Exception):
-    """Base class of every error slant raises on purpose."""
+    """Base class of every error slant raises on purpose.
+
+    ``code`` is the error's code (``"E101"``), read from the bracketed prefix of its
+    message; None for a message without one.
+    """
+
+    @property
+    def code(self) -> str | None:
+        message = str(self.args[0]) if self.args else ""
+        match = re.match(r"\[([EW]\d{3})\]", message)
+        return match.group(1) if match else None
 
 
 class InputError(SlantError, ValueError):
