@@ -327,24 +327,34 @@ def test_an_html_report_in_the_input_folder_is_left_out_on_the_next_run(tmp_path
 
 
 def test_a_terminal_view_in_the_input_folder_is_left_out_on_the_next_run(tmp_path, fast_config):
-    """`slant analyze DIR -o DIR/view.txt`, then again: the first run's view (the article in a
-    panel, then the tables) was read as a second article."""
-    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    view = tmp_path / "view.txt"
-    r = runner.invoke(app, ["analyze", str(tmp_path), "-o", str(view), "--config", str(fast_config)])
-    assert r.exit_code == 0, r.output
-    assert ARTICLE.split()[0] in view.read_text(encoding="utf-8")
-    # an article that quotes a box-drawing line further down is still an article
-    (tmp_path / "b.txt").write_text(ARTICLE + "\n╭─ a panel ─╮\n", encoding="utf-8")
+    """`slant analyze DIR -o DIR/view.txt`, then again: the first run's view was read as an
+    article. A view written to a file ends with a footer naming slant, for one document (the
+    article in a panel) and for several (a summary table) alike; an article that merely looks
+    like a view (a box-drawing border on its first line) is still an article."""
+    one, many = tmp_path / "one", tmp_path / "many"
+    for d, n in ((one, 1), (many, 2)):
+        d.mkdir()
+        for i in range(n):
+            (d / f"a{i}.txt").write_text(ARTICLE, encoding="utf-8")
+    (many / "box.txt").write_text("╭── Special report ──╮\n" + ARTICLE, encoding="utf-8")
     from slant.ingest import is_slant_output
 
-    assert is_slant_output(view) and not is_slant_output(tmp_path / "a.txt") and not is_slant_output(tmp_path / "b.txt")
-    r = runner.invoke(app, ["analyze", str(tmp_path), "-f", "json", "-o", str(tmp_path / "an.jsonl"),
-                            "--config", str(fast_config)])
-    assert r.exit_code == 0, r.output
-    assert f"note: leaving out {view}: it is the output of an earlier slant run" in r.stderr
-    sources = [json.loads(line)["meta"]["source"] for line in (tmp_path / "an.jsonl").read_text().splitlines()]
-    assert sources == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    for d, n in ((one, 1), (many, 3)):
+        view = d / "view.txt"
+        r = runner.invoke(app, ["analyze", str(d), "-o", str(view), "--config", str(fast_config)])
+        assert r.exit_code == 0, r.output
+        last = view.read_text(encoding="utf-8").rstrip().splitlines()[-1]
+        assert last.startswith("written by slant ") and last.endswith(f": text view of {n} document" + ("s" if n > 1 else ""))
+        assert is_slant_output(view)
+        r = runner.invoke(app, ["analyze", str(d), "-f", "json", "-o", str(d / "an.jsonl"), "--config", str(fast_config)])
+        assert r.exit_code == 0, r.output
+        assert f"note: leaving out {view}: it is the output of an earlier slant run" in r.stderr
+        sources = [json.loads(line)["meta"]["source"] for line in (d / "an.jsonl").read_text().splitlines()]
+        assert sources == sorted(str(p) for p in d.glob("*.txt") if p.name != "view.txt")
+    assert not is_slant_output(many / "box.txt") and not is_slant_output(many / "a0.txt")
+    # printed to the terminal, the view has no footer
+    r = runner.invoke(app, ["analyze", str(one / "a0.txt"), "--config", str(fast_config)])
+    assert r.exit_code == 0 and "written by slant" not in r.output
 
 
 def test_html_input_without_its_html_cleaner_is_one_line_error_e303(tmp_path, monkeypatch, fast_config):

@@ -205,6 +205,7 @@ def analyze(
         summary_rows = []
         features: list[dict] = []
         stopped: SlantError | None = None
+        views = 0
         try:
             for result in results:
                 if not result.ok:
@@ -215,6 +216,7 @@ def analyze(
                 if format == Format.json:
                     out.write(analysis.model_dump_json(exclude_none=False) + "\n")
                 elif format == Format.text:
+                    views += 1
                     if many:
                         summary_rows.append(analysis)
                     else:
@@ -230,6 +232,10 @@ def analyze(
             stopped = exc
         if summary_rows:
             _print_summary(summary_rows, console)
+        if format == Format.text and output and views:  # a file: say what it is (and mark it as slant's)
+            from .render.terminal import footer
+
+            console.print(footer(views), highlight=False, markup=False)
         if format == Format.geojson and many:
             out.write(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2) + "\n")
     finally:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,9 +140,7 @@ def _is_within(path: Path, roots: list[Path]) -> bool:
 _OUTPUT_FIELDS = frozenset({"id", "source", "sha256", "error", "analysis"})
 #: suffixes of files that may be slant's own output (:func:`is_slant_output`)
 _OUTPUT_SUFFIXES = CORPUS_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
-#: the first line of slant's terminal view written to a file (``slant analyze -o view.txt``):
-#: the top border of the rich Panel that holds the article, with its title
-_VIEW_TOP = re.compile(r"^╭─.*─╮[ \t]*\r?$")
+
 #: the fields every Analysis has (``slant analyze -f json`` writes one per line)
 _ANALYSIS_FIELDS = frozenset({"schema_version", "id", "text_length"})
 
@@ -160,15 +157,17 @@ def is_slant_output(path: Path) -> bool:
     (``schema_version``, ``id``, ``text_length``; ``slant analyze -f json``), and no
     ``text`` field (slant's output never has one, a corpus does); or an ``.html``/``.htm``
     report of ``slant analyze -f html`` (its ``<meta name="generator" content="slant
-    report">``), or a text file of its terminal view (``slant analyze -o view.txt``: the
-    first line is the top border of the panel holding the article, ``╭─ title ─╮``, which
-    no article starts with). Unreadable files are not."""
+    report">``), or a text view of ``slant analyze -o view.txt`` (its last line is
+    :data:`slant.render.terminal.FOOTER`). Unreadable files are not."""
     suffix = path.suffix.lower()
     try:
-        if suffix in TEXT_SUFFIXES:
+        if suffix in TEXT_SUFFIXES:  # a text view: its footer, the last line
+            from ..render.terminal import FOOTER_RE
+
             with open(path, "rb") as f:
-                first = f.read(4096).split(b"\n", 1)[0]
-            return bool(_VIEW_TOP.match(first.decode("utf-8", errors="replace")))
+                f.seek(max(0, f.seek(0, os.SEEK_END) - 512))
+                lines = f.read().decode("utf-8", errors="replace").rstrip().splitlines()
+            return bool(lines) and FOOTER_RE.match(lines[-1].strip()) is not None
         if suffix in HTML_SUFFIXES:  # `slant analyze -f html`: the report's generator tag, in its head
             from ..render.html import GENERATOR
 

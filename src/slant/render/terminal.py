@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -198,6 +200,20 @@ def render(analysis: Analysis, text: str) -> Group:
             table.add_row(n.code, where, n.message)
         parts.append(table)
     return Group(*parts)
+
+
+#: the last line of a text view written to a file (``slant analyze ... -o view.txt``): it tells
+#: a reader what the file is, and a later folder run that the file is slant's, not an article
+FOOTER = "written by slant {version}: text view of {count} {noun}"
+#: what :data:`FOOTER` matches, whatever the version and count
+FOOTER_RE = re.compile(r"^written by slant \S+: text view of \d+ documents?$")
+
+
+def footer(count: int) -> str:
+    """:data:`FOOTER` for a view of ``count`` documents."""
+    from .. import __version__
+
+    return FOOTER.format(version=__version__, count=count, noun="document" if count == 1 else "documents")
 
 
 def print_analysis(analysis: Analysis, text: str, console: Console | None = None) -> None:
