@@ -13,10 +13,10 @@ A text counts as *not English* only when it is long enough to judge
 is likely (P >= :data:`MIN_PROBABILITY`). Measured
 2026-12-07 on 9,154 texts of ../shared/data (PTC train and dev, the four news corpora
 with their titles, the claims sentences and tweets): every one of them with at least
-200 characters had P(en) >= 0.05 except two tweets of case counts and flag emoji, which
-py3langid calls ``zxx`` (no linguistic content), which is therefore never reported as a
-language; headlines in capitals of 40-100 characters drop to P(en) 0.01-0.05, hence the
-length floor.
+150 non-space characters had P(en) >= 0.05 except two tweets of case counts and flag emoji
+(228 and 230 characters), which py3langid calls ``zxx`` (no linguistic content), which is
+therefore never reported as a language; headlines in capitals of 40-110 characters drop to
+P(en) 0.01-0.05, hence the length floor (a 60-word French paragraph has about 190).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: non-space characters a text needs before its language is judged
-MIN_CHARS = 200
+MIN_CHARS = 150
 #: a text is not English when P(en) is below this
 MAX_ENGLISH = 0.05
 #: ... and its most probable language is at least this probable (text with no letters, such
