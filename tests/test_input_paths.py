@@ -229,6 +229,26 @@ def test_cli_stdin_html_page(fast_config):
     assert "All rights reserved" not in analysis["meta"]["text"] and "<article>" not in analysis["meta"]["text"]
 
 
+def test_stdin_xhtml_and_article_markup_are_html(monkeypatch):
+    """An XHTML page (``<?xml ...?>`` prolog) or pasted ``<article>`` markup on stdin was analysed
+    as raw markup, attribute quotes and all (tester's finding)."""
+    from slant.ingest.html import looks_like_html
+
+    body = " ".join([ARTICLE] * 4)
+    xhtml = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+             '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+             f"<head><title>Bridge</title></head><body><article><h1>Bridge to reopen</h1><p>{body}</p></article>"
+             "</body></html>")
+    fragment = f'<article class="story"><h2>Bridge to reopen</h2><p>{body}</p></article>'
+    for page in (xhtml, fragment):
+        assert looks_like_html(page)
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(page.encode("utf-8"))))
+        doc = read_document("-")
+        assert "<" not in doc.text and ARTICLE.split(".")[0] in doc.text
+    assert not looks_like_html("<?xml version='1.0'?><rss><channel></channel></rss>")
+    assert not looks_like_html("<articles> are what we write, the editor said.")
+
+
 def test_stdin_text_that_mentions_a_tag_stays_text(monkeypatch):
     text = "The <b> tag was misused, the editor said. " + ARTICLE
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))

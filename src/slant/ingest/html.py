@@ -8,9 +8,13 @@ from typing import Any
 from ..errors import InputError
 
 #: the WHATWG MIME-sniffing patterns for text/html (mimesniff 7.1): after leading
-#: whitespace, one of these tags (any case) followed by a space or ``>``, or a comment
+#: whitespace, one of these tags (any case) followed by a space or ``>``, or a comment; plus
+#: what pasted article markup starts with (an XHTML ``<?xml ...?>`` prolog before one of
+#: them, ``<article>``, ``<section>``, ``<main>``, ``<header>``, ``<h2>``-``<h6>``, ``<span>``)
 _HTML_START = re.compile(
-    r"\A[\t\n\f\r ]*(?:<!--|<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p)[ >\t\n\f\r])",
+    r"\A[\t\n\f\r ]*(?:<\?xml[^>]*\?>[\t\n\f\r ]*)?"
+    r"(?:<!--|<(?:!doctype html|html|head|script|iframe|h[1-6]|div|font|table|a|style|title|b|body|br|p"
+    r"|article|section|main|header|span)[ >\t\n\f\r])",
     re.IGNORECASE,
 )
 
@@ -18,7 +22,9 @@ _HTML_START = re.compile(
 def looks_like_html(text: str) -> bool:
     """Whether ``text`` (input with no file name, e.g. stdin) is an HTML page, sniffed the way
     browsers do (WHATWG mimesniff): it starts, after whitespace, with ``<!DOCTYPE html``,
-    ``<html``, ``<head``, ``<body``, ``<p``, ``<div``... or an HTML comment."""
+    ``<html``, ``<head``, ``<body``, ``<p``, ``<div``... or an HTML comment; also after an
+    XHTML ``<?xml ...?>`` prolog, and with ``<article``, ``<section``, ``<main``,
+    ``<header``, ``<h2``-``<h6`` or ``<span`` (pasted article markup)."""
     return _HTML_START.match(text) is not None
 
 
