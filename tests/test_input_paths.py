@@ -418,3 +418,8 @@ def test_progress_bar_counts_documents_that_failed_before_analysis(tmp_path, mon
     assert r.exit_code == 1, r.output
     assert ends == [(5, 5)]
     assert "5/5" in r.stderr
+    # a corpus file with only a header is one failure row, so one document of the total (it showed 4/3)
+    (tmp_path / "empty.csv").write_text("id,text\n", encoding="utf-8")
+    from slant.ingest import estimate_count
+
+    assert estimate_count(tmp_path, exclude=[tmp_path / "o.jsonl"]) == 6

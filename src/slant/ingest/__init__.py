@@ -314,8 +314,8 @@ def estimate_count(source: str | Path, exclude: Iterable[str | Path] = ()) -> in
     Counts files in a directory (a corpus file inside counts as its rows; ``exclude`` as in
     :func:`iter_documents`), data rows of a CSV (parsed with the csv module, so quoted
     newlines are respected), non-empty lines of a JSONL file, and the row count in a Parquet
-    footer; a file that cannot be counted counts 1 (the reader reports it as a failure
-    anyway). Never raises; None for ``-`` and for an empty or missing path.
+    footer; a file that cannot be counted, or a corpus file without rows, counts 1 (the
+    reader reports it as a failure row). Never raises; None for ``-`` and for an empty or missing path.
     """
     path = Path(source)
     try:
@@ -333,16 +333,17 @@ def estimate_count(source: str | Path, exclude: Iterable[str | Path] = ()) -> in
 
                 csv.field_size_limit(sys.maxsize)
                 with open(file, encoding="utf-8-sig", errors="replace", newline="") as f:
-                    total += max(0, sum(1 for _ in csv.reader(f)) - 1)
+                    rows = max(0, sum(1 for _ in csv.reader(f)) - 1)
             elif suffix in (".jsonl", ".ndjson"):
                 with open(file, "rb") as f:
-                    total += sum(1 for line in f if line.strip())
+                    rows = sum(1 for line in f if line.strip())
             elif suffix == ".parquet":
                 import pyarrow.parquet as pq
 
-                total += pq.ParquetFile(file).metadata.num_rows
+                rows = pq.ParquetFile(file).metadata.num_rows
             else:
-                total += 1
+                rows = 1
         except Exception:  # an estimate must never stop a run
-            total += 1
+            rows = 1
+        total += max(rows, 1)  # a corpus file with no rows is one failure row (E101)
     return total
