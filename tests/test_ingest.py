@@ -212,3 +212,16 @@ def test_html_blocks_are_paragraphs_so_the_headline_is_its_own_sentence():
     assert "Senate Vote Delayed\n\nThe senator said" in text
     sents = [text[s.start:s.end] for s in slant.analyze(text, options=slant.Options(stages=["sentences"])).sentences]
     assert sents[0] == "Senate Vote Delayed"
+
+
+def test_ingest_id_and_title_columns_are_found_in_any_case(tmp_path):
+    """A CSV with `ID,Title,text` columns was read without its title and ids (tester's finding)."""
+    p = tmp_path / "c.csv"
+    p.write_text('ID,Title,text\nr1,Bridge to reopen,"The bridge will reopen on Monday, officials said."\n',
+                 encoding="utf-8")
+    (doc,) = list(iter_documents(p))
+    assert doc.meta["id"] == "r1" and doc.meta["title"] == "Bridge to reopen"
+    # two candidates for one role: the exact name wins
+    p.write_text("title,Title,text\na,b,The bridge will reopen on Monday.\n", encoding="utf-8")
+    (doc,) = list(iter_documents(p))
+    assert doc.meta["title"] == "a"

@@ -64,10 +64,16 @@ def _check_column(columns: list[str], text_column: str, path: Path, id_column: s
 
 
 def _defaults(columns: list[str], id_column: str | None, title_column: str | None) -> tuple[str | None, str | None]:
-    if id_column is None and "id" in columns:
-        id_column = "id"
-    if title_column is None and "title" in columns:
-        title_column = "title"
+    """The id and title columns when not named: ``id`` / ``title`` in any case (``Title``, ``ID``),
+    when exactly one column is so named."""
+    def named(name: str) -> str | None:
+        found = [c for c in columns if str(c).strip().casefold() == name]
+        return found[0] if len(found) == 1 else (name if name in columns else None)
+
+    if id_column is None:
+        id_column = named("id")
+    if title_column is None:
+        title_column = named("title")
     return id_column, title_column
 
 
