@@ -53,6 +53,20 @@ def test_analysis_of_german_text_warns_and_declines_a_credibility_score():
     assert not {"W101", "W602"} & {n.code for n in english.notices} and english.credibility is not None
 
 
+def test_english_articles_pass_the_screen_without_loading_the_identifier(shared_data, monkeypatch):
+    """The identifier's model costs ~75 MB a worker; English news never needs it."""
+    import slant.language as language
+
+    def fail(text):
+        raise AssertionError("the identifier was asked about an English article")
+
+    monkeypatch.setattr(language, "identify", fail)
+    for path in sorted((shared_data / "ptc" / "dev" / "articles").glob("*.txt"))[:20]:
+        assert language.not_english(path.read_text(encoding="utf-8")) is None
+    assert language.english_share(GERMAN)[0] < 0.1 < 0.2 < language.english_share(
+        (shared_data / "ptc" / "dev" / "articles").glob("*.txt").__next__().read_text(encoding="utf-8"))[0]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "OK", "\U0001f600" * 300, "1234 5678 " * 50])
 def test_no_language_is_claimed_for_text_without_words(text):
     assert not_english(text) is None
