@@ -72,6 +72,22 @@ def test_no_language_is_claimed_for_text_without_words(text):
     assert not_english(text) is None
 
 
+def test_short_chinese_japanese_and_korean_paragraphs_are_judged():
+    """Three sentences of Chinese, Japanese or Korean are 60-130 characters: under the 150 a
+    Latin-script text needs, so they went unflagged (tester's finding). A Han, kana or Hangul
+    character now counts three."""
+    paragraphs = {
+        "zh": "国务院新闻办公室周二在北京举行发布会，介绍今年前三个季度的经济运行情况。发言人表示，国内生产总值同比增长百分之五。",
+        "ja": "政府は火曜日、来年度の税制改正案を閣議決定した。所得税の減税は子育て世帯を中心に行われる。野党は財源が不明確だと批判している。",
+        "ko": "정부는 화요일 내년도 세제 개편안을 발표했다. 소득세 감면은 자녀가 있는 가구를 중심으로 이뤄진다. 야당은 재원이 불분명하다고 비판했다.",
+    }
+    for code, text in paragraphs.items():
+        assert len(text) < MIN_CHARS
+        found = not_english(text)
+        assert found is not None and found.code == code, (code, found)
+    assert not_english("北京") is None  # two characters: nothing to judge
+
+
 def test_views_put_the_language_warning_under_their_header():
     """W101 qualifies every finding, so the terminal view and the HTML report show it under the
     header (it was last in the notices, after every table)."""

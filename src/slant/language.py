@@ -7,16 +7,16 @@ identified with py3langid (a maintained fork of langid.py: Lui & Baldwin, ACL 20
 a naive Bayes model over byte n-grams of 97 languages, shipped inside the package), about
 2 ms for a 500-word article.
 
-A text counts as *not English* only when it is long enough to judge
-(:data:`MIN_CHARS` non-space characters), English is nearly ruled out (P(en) below
-:data:`MAX_ENGLISH`, probabilities normalised over the 97 languages) and another language
-is likely (P >= :data:`MIN_PROBABILITY`). Measured
-2026-12-07 on 9,154 texts of ../shared/data (PTC train and dev, the four news corpora
-with their titles, the claims sentences and tweets): every one of them with at least
-150 non-space characters had P(en) >= 0.05 except two tweets of case counts and flag emoji
-(228 and 230 characters), which py3langid calls ``zxx`` (no linguistic content), which is
-therefore never reported as a language; headlines in capitals of 40-110 characters drop to
-P(en) 0.01-0.05, hence the length floor (a 60-word French paragraph has about 190).
+A text counts as *not English* only when it is long enough to judge (:data:`MIN_CHARS`
+non-space characters, a Han, kana or Hangul one counting three), English is nearly ruled
+out (P(en) below :data:`MAX_ENGLISH`, probabilities normalised over the 97 languages)
+and another language is likely (P >= :data:`MIN_PROBABILITY`). Measured 2026-12-07 on
+9,154 texts of ../shared/data (PTC train and dev, the four news corpora with their
+titles, the claims sentences and tweets): every one of them with at least 150 non-space
+characters had P(en) >= 0.05 except two tweets of case counts and flag emoji (228 and
+230 characters), which py3langid calls ``zxx`` (no linguistic content), which is
+therefore never reported as a language; headlines in capitals of 40-110 characters drop
+to P(en) 0.01-0.05, hence the length floor (a 60-word French paragraph has about 190).
 
 The identifier's model takes about 75 MB of memory, so a cheap screen runs first: a text
 of which at least :data:`ENGLISH_SCREEN` of the words are English function words is
@@ -91,6 +91,18 @@ def identify(text: str) -> Language:
     return Language(code=str(code), name=_name(str(code)), probability=float(p), english=english)
 
 
+#: Han, kana and Hangul: one such character carries about as much text as three Latin letters
+_DENSE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: what a dense character counts toward :data:`MIN_CHARS`
+DENSE_WEIGHT = 3
+
+
+def _weight(text: str) -> int:
+    """Non-space characters of ``text``, each Han, kana or Hangul one counted :data:`DENSE_WEIGHT`
+    times (a three-sentence Chinese paragraph has about 110 characters, an English one 250)."""
+    return sum(not c.isspace() for c in text) + (DENSE_WEIGHT - 1) * len(_DENSE.findall(text))
+
+
 def english_share(text: str) -> tuple[float, int]:
     """Share of the words of ``text[:READ_CHARS]`` that are English function words (spaCy's
     English stop list, any case), and the number of words; ``(0.0, 0)`` without words."""
@@ -108,7 +120,7 @@ def not_english(text: str) -> Language | None:
 
     A text that passes the :data:`ENGLISH_SCREEN` (English news: 0.22 and more of its words
     are function words, other languages 0.09 and less) is English without the identifier."""
-    if sum(not c.isspace() for c in text[:READ_CHARS]) < MIN_CHARS:
+    if _weight(text[:READ_CHARS]) < MIN_CHARS:
         return None
     share, words = english_share(text)
     if share >= ENGLISH_SCREEN and words >= SCREEN_WORDS:
