@@ -821,3 +821,60 @@ def test_tester_question_and_answer_article(run):
         ("Will you resign now?", "A reporter"), ("That is simply false", "Tim Kaine"),
         ("The record shows the", "Tim Kaine"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('"This is nonsense," fired back Treasury Secretary Janet Yellen.', ("This is nonsense,", "fired back", "Janet Yellen")),
+        ('"This is nonsense," shot back Treasury Secretary Janet Yellen.', ("This is nonsense,", "shot back", "Janet Yellen")),
+        ('"We will not do it," snapped back the minister.', ("We will not do it,", "snapped back", "the minister")),
+        ('"They are lying," hit back opposition leader Keir Starmer.', ("They are lying,", "hit back", "Keir Starmer")),
+    ],
+)
+def test_phrasal_back_verb_before_its_speaker(run, text, expected):
+    # the inverted order, like '“…,” said X': the speaker is parsed as the verb's object
+    got = _quotes(run(text), text)
+    assert [(q["text"], q["cue"], q["speaker"]) for q in got] == [expected]
+
+
+def test_the_description_asked_answers_the_question(run):
+    text = '"Are you going to resign?" a reporter asked the minister. "Absolutely not," she shot back.'
+    analysis = run(text)
+    assert [(q.speaker.name, q.speaker.entity_id) for q in analysis.quotations] == [("a reporter", None), ("the minister", None)]
+    assert [v.name for v in analysis.voices if v.id != "outlet"] == ["a reporter", "the minister"]
+
+
+def test_mixed_clause_with_two_quoted_fragments_is_one_quotation(run):
+    # fnn-PolitiFact_Real_104 (FakeNewsNet), shortened: both fragments found the same reported clause
+    text = (
+        "“He’s wrong. It was decided in 1959 by Earl Warren. It is still the law of the land,” Giuliani said.\n\n"
+        "The former mayor maintained that “every cop does stop-and-frisk in every part of America” but gave "
+        "Hillary Clinton a pass for siding with Holt “because she failed the bar exam.”"
+    )
+    spans = [(q.start, q.end) for q in run(text).quotations]
+    assert len(spans) == len(set(spans)) == 2
+
+
+def test_paraphrase_before_two_quotations_is_one_quotation(run):
+    # fnn-BuzzFeed_Real_15 (FakeNewsNet), shortened: each quotation's cue found the same paraphrase
+    text = (
+        "Shortly after the debate began, Trump talked about overseas trade deals, saying, “But in all fairness "
+        "to Secretary Clinton,” before stopping himself and turning to his opponent and saying, “Yes, is that OK? "
+        "Good. I want you to be very happy.”"
+    )
+    spans = [(q.start, q.end) for q in run(text).quotations]
+    assert len(spans) == len(set(spans))
+
+
+@pytest.mark.parametrize(
+    "text,speaker",
+    [
+        ('"We are ready," said the mayor of Springfield, Joe Quimby.', "Joe Quimby"),
+        ('"We\'ll see," the spokeswoman for the Ministry of Defence, Olga Petrova, said.', "Olga Petrova"),
+        ('The governor of Texas, Greg Abbott, signed the bill on Monday. "It is law now," the governor said.', "Greg Abbott"),
+    ],
+)
+def test_name_apposed_after_a_title_with_post_modifier(run, text, speaker):
+    (q,) = run(text).quotations
+    assert q.speaker.name == speaker and q.speaker.entity_id is not None
