@@ -878,3 +878,14 @@ def test_paraphrase_before_two_quotations_is_one_quotation(run):
 def test_name_apposed_after_a_title_with_post_modifier(run, text, speaker):
     (q,) = run(text).quotations
     assert q.speaker.name == speaker and q.speaker.entity_id is not None
+
+
+@pytest.mark.parametrize("text", [
+    '"We are ready," said the mayor of Springfield, where Joe Quimby lives.',
+    '"We are ready," said the mayor of Springfield, Joe Quimby\'s rival, Ann Lee.',
+])
+def test_a_name_in_a_clause_or_a_possessor_after_the_title_is_not_the_speaker(run, text):
+    """After the apposition rule, a name in a relative clause or a possessive after the title
+    was taken as the speaker (tester's finding): the description stays the speaker."""
+    (q,) = run(text).quotations
+    assert q.speaker.name == "the mayor of Springfield" and q.speaker.entity_id is None

@@ -665,11 +665,15 @@ class _Finder:
         for t in doc[k + 1 : k + 12]:
             if t.text in _SENT_END or t.text == "," or self.is_mark(t) or "\n" in t.text:
                 break
-            if t.pos_ in ("PRON", "DET", "ADP", "AUX") or (t.pos_ == "VERB" and t.dep_ != "amod"):
-                break  # only a name with its titles and modifiers, not a clause about the noun
+            if t.pos_ not in ("PROPN", "NOUN", "ADJ", "NUM", "PUNCT") and not (t.pos_ == "VERB" and t.dep_ == "amod"):
+                break  # only a name with its titles and modifiers, not a clause about the noun ("where X lives")
             if t.pos_ == "PROPN" or t.ent_type_ == "PERSON":
                 c = find_cluster(self.clusters, t.idx, t.idx + len(t))
                 if c is not None and c.label == "PERSON":
+                    after = doc[t.i + 1 :]
+                    name_end = next((u for u in after if find_cluster(self.clusters, u.idx, u.idx + len(u)) is not c), None)
+                    if name_end is not None and name_end.tag_ == "POS":
+                        return None  # a possessor ("Joe Quimby's rival, Ann Lee"), not the one apposed
                     return c
         return None
 
