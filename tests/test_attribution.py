@@ -889,3 +889,12 @@ def test_a_name_in_a_clause_or_a_possessor_after_the_title_is_not_the_speaker(ru
     was taken as the speaker (tester's finding): the description stays the speaker."""
     (q,) = run(text).quotations
     assert q.speaker.name == "the mayor of Springfield" and q.speaker.entity_id is None
+
+
+@pytest.mark.parametrize("text,asked", [
+    ('"Will you resign?" a reporter asked the minister. "No, I will not."', "the minister"),
+    ('"Will you resign?" a reporter asked Governor Andrew Cuomo. "No."', "Andrew Cuomo"),
+])
+def test_an_uncued_answer_to_a_question_is_the_one_asked(run, text, asked):
+    """A quotation with no cue after "asked X" went to the one who asked (tester's finding)."""
+    assert [q.speaker.name for q in run(text).quotations] == ["a reporter", asked]

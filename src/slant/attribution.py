@@ -879,6 +879,18 @@ class _Finder:
             return self._learn(subj[1], gender)
         return self._learn(nearest[1], gender) if nearest is not None else None
 
+    def _answerer(self, i: int) -> Speaker | None:
+        """The speaker of an uncued quotation at char ``i`` that answers the current speaker's
+        question (:attr:`addressee`): a nominal :class:`Speaker` as it is, a named person as a
+        Speaker with the last mention of them before ``i``; None when no question is pending."""
+        asked = self.addressee
+        if isinstance(asked, Speaker):
+            return asked
+        if isinstance(asked, Cluster):
+            before = [(s, e) for s, e, _ in asked.mentions if e <= i]
+            return Speaker(before[-1] if before else None, asked, asked.name)
+        return None
+
     def _addressee(self, q: Quotation) -> Cluster | Speaker | None:
         """The person a question quotation is put to: the object of a question cue
         (``_QUESTION_VERBS``) whose subject is the quotation's speaker; None for any other
@@ -1075,7 +1087,9 @@ class _Finder:
             elif q.group in groups:
                 q.speaker = groups[q.group]
             elif q.inherit and self.last is not None and q.start - self.last_end <= CONTINUATION_CHARS:
-                q.speaker = self.last
+                # after a question put to someone ("“…?” a reporter asked the minister. “No.”), the
+                # next quotation without a cue is the answer, not more of the question
+                q.speaker = self._answerer(q.start) or self.last
             elif q.inherit:
                 prev = self.previous_sentence_cue(q.start)
                 if prev is not None:
