@@ -14,7 +14,8 @@ quotation (a PERSON named as a subject, a description that is the subject of a c
 ``the pollster laments …``, or the subject of the sentence right before: ``The minister was
 angry. She said:``), else the person the current speaker's question was put to (``“Will you
 resign?” a reporter asked Governor Andrew Cuomo. “Absolutely not,” he said.``; a description
-asked, ``a reporter asked the minister``, answers as a nominal speaker), else the
+asked, ``a reporter asked the minister``, answers as a nominal speaker; so does the next
+quotation with no cue at all, ``… asked the minister. “No.”``), else the
 current speaker, named or nominal; a definite
 description to a person the text names in that role before it (``Police Chief Kerr
 Putney`` … ``the police chief``), or, for a title (``TITLE_NOUNS``: ``the prime
