@@ -48,11 +48,6 @@ def _wordlike(shape: str) -> bool:
     return any(c in "xXd" for c in shape)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # expit: no overflow warning for logits below about -710 (1 / (1 + exp(-x)) printed one)
-    return expit(x)
-
-
 @dataclass
 class CandidateSpan:
     """A decoded SI span in NORMALISED char offsets with its token range and score."""
@@ -157,9 +152,9 @@ class TechniqueModel:
         if self._sent_hasher is None or not units:
             return units, np.zeros(len(units))
         prior = float(self.meta.get("lexicon_prior", 0.15))
-        X = hash_rows(self._sent_hasher, sentence_features(view, _sigmoid(logits), units, self.lexicon, prior))
+        X = hash_rows(self._sent_hasher, sentence_features(view, expit(logits), units, self.lexicon, prior))
         z = X @ self.sent_coef + self.sent_intercept + self._dense_term("sent", lambda: dense_unit_features(view, units))
-        return units, _sigmoid(z)
+        return units, expit(z)
 
     def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,
                    sent_threshold: float | None = None, encoder: bool = False
@@ -226,7 +221,7 @@ class TechniqueModel:
     def calibrate(self, mean_logit: np.ndarray | float) -> np.ndarray:
         """Platt map of a span's mean token logit to P(its characters are in a gold span)."""
         a, b = self.meta.get("calibration", [1.0, 0.0])
-        return _sigmoid(a * np.asarray(mean_logit, dtype=np.float64) + b)
+        return expit(a * np.asarray(mean_logit, dtype=np.float64) + b)
 
     def decode(self, view: DocView, logits: np.ndarray, threshold: float | None = None) -> list[CandidateSpan]:
         """Runs of tokens at or over the threshold probability, edges trimmed, scored.
@@ -292,7 +287,7 @@ class TechniqueModel:
         z = np.asarray(X @ self._tc_coef_t) + self.tc_intercept + self._dense_term(
             "tc", lambda: dense_span_features(view, spans))
         if self.meta.get("tc_link") == "ovr":  # as SGDClassifier.predict_proba: sigmoids, normalised
-            p = _sigmoid(z)
+            p = expit(z)
             return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
         return softmax(z, axis=1)
 

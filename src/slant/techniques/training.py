@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 
 from ..nlp import doc_text
 from ..normalize import Normalized, normalize
@@ -101,7 +102,7 @@ def sentence_matrix(items: list[Prepared], logits: list[np.ndarray], n_features:
         gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
         units = sentence_units(p.view)
         lex, prior = lexicons[k] if lexicons else (None, 0.15)
-        rows += sentence_features(p.view, 1.0 / (1.0 + np.exp(-z)), units, lex, prior)
+        rows += sentence_features(p.view, expit(z), units, lex, prior)  # as TechniqueModel.sentence_proba
         labels += [int(any(min(b, e) - max(a, s) > 0 for s, e in gold)) for _, _, a, b in units]
         if dense and units:
             Ds.append(dense_unit_features(p.view, units))
