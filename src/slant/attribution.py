@@ -927,7 +927,6 @@ class _Finder:
         skipping a noun of the other ``gender`` (``the spokeswoman`` for ``he``) and the one who
         asks a question (``a reporter asked … “…,” she said``); its token, or None."""
         if self._nominals is None:
-            self._nominals = []
             cue_subjects = {}
             for tok in self.doc:
                 if not self.is_cue(tok) or self.in_quote(tok.idx) or _is_according(tok) or tok.lemma_.lower() in _QUESTION_VERBS:

@@ -710,7 +710,7 @@ def credibility_stage(ctx: Any) -> None:
     when the model is missing.
     """
     model = load_model()
-    if getattr(ctx, "language", None) is not None:
+    if ctx.language is not None:
         ctx.out.setdefault("notices", []).append(NoticeOut(
             code="W602", message=f"credibility not scored: the text reads as {ctx.language.name}; the model was "
                                  "trained on English news"))

@@ -138,9 +138,6 @@ def _is_within(path: Path, roots: list[Path]) -> bool:
 
 #: the fields every row of a ``slant batch`` output has (JSONL keys, Parquet columns)
 _OUTPUT_FIELDS = frozenset({"id", "source", "sha256", "error", "analysis"})
-#: suffixes of files that may be slant's own output (:func:`is_slant_output`)
-_OUTPUT_SUFFIXES = CORPUS_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
-
 #: the fields every Analysis has (``slant analyze -f json`` writes one per line)
 _ANALYSIS_FIELDS = frozenset({"schema_version", "id", "text_length"})
 
@@ -198,7 +195,7 @@ def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: 
     if roots:
         files = [p for p in files if not _is_within(_resolved(p), roots)]
     if not with_outputs:
-        files = [p for p in files if not (p.suffix.lower() in _OUTPUT_SUFFIXES and is_slant_output(p))]
+        files = [p for p in files if not is_slant_output(p)]
     return sorted(files)
 
 
@@ -211,7 +208,7 @@ def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> 
         return []
     found: list[Path] = []
     for p in _dir_files(path, exclude, with_outputs=True):
-        if p.suffix.lower() in _OUTPUT_SUFFIXES and is_slant_output(p):
+        if is_slant_output(p):
             # a part of a Parquet dataset folder: name the folder once
             p = p.parent if p.parent.suffix.lower() == ".parquet" and p.parent != path else p
             if p not in found:
