@@ -36,21 +36,27 @@ def test_other_languages_are_named_and_english_is_not_reported(shared_data):
     assert not_english(GERMAN[:MIN_CHARS // 2]) is None
 
 
-def test_analysis_of_german_text_warns_and_declines_a_credibility_score():
-    """A 60-word German article scored 0.78 "reliable" with no word of warning (tester's finding)."""
+def test_analysis_of_german_text_warns_and_declines_the_english_judgments():
+    """A 60-word German article scored 0.78 "reliable" with no word of warning, and the English
+    techniques model marked its article "Die" as Loaded_Language (testers' findings): techniques,
+    claims and credibility are declined, each with its notice; entities and quotations still run."""
     import slant
 
     a = slant.analyze(GERMAN)
     codes = [n.code for n in a.notices]
-    assert codes[:1] == ["W101"] and "W602" in codes
-    assert "German" in a.notices[0].message
-    assert a.credibility is None
+    assert codes[:1] == ["W101"] and {"W402", "W502", "W602"} <= set(codes)
+    assert "German" in a.notices[0].message and "not computed" in a.notices[0].message
+    assert a.credibility is None and a.techniques == [] and a.claims == [] and a.propaganda is None
+    assert a.sentences and a.entities  # the language-neutral stages still ran
+    with_encoder = slant.analyze(GERMAN, options=slant.Options().replace(technique_encoder=True))
+    assert with_encoder.techniques == [] and "W402" in {n.code for n in with_encoder.notices}
     from slant.render import missing_credibility
 
     assert missing_credibility(a) == ("No credibility score: not English (W602) — the text reads as German; the model "
                                       "was trained on English news.")
     english = slant.analyze("Senators voted 52 to 48 on Tuesday to confirm the nominee, the Senate clerk said. " * 8)
-    assert not {"W101", "W602"} & {n.code for n in english.notices} and english.credibility is not None
+    assert not {"W101", "W402", "W502", "W602"} & {n.code for n in english.notices}
+    assert english.credibility is not None and english.claims and english.propaganda is not None
 
 
 def test_english_articles_pass_the_screen_without_loading_the_identifier(shared_data, monkeypatch):

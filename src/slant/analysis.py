@@ -183,8 +183,8 @@ def _finish(ctx: Context) -> Analysis:
         lang = ctx.language
         notices.insert(0, NoticeOut(code="W101", message=(
             f"the text reads as {lang.name} ({lang.code}, P {lang.probability:.2f}; English P {lang.english:.2f}): "
-            "slant's models are trained on English news, so its entities, claims, techniques and voices here are "
-            "unreliable")))
+            "slant's models are trained on English, so techniques, claims and credibility are not computed, and "
+            "its entities and voices here are unreliable")))
     notices.extend(ctx.out.pop("notices", []))
     meta = dict(ctx.document.meta)
     return Analysis(

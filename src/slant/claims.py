@@ -35,7 +35,7 @@ import numpy as np
 from .errors import ModelNotFoundError
 from .modelfiles import read_model_files
 from .nlp import doc_text
-from .schema import ClaimOut
+from .schema import ClaimOut, NoticeOut
 
 logger = logging.getLogger(__name__)
 
@@ -324,12 +324,20 @@ def claims_stage(ctx: Any) -> None:
 
     Each :class:`~slant.schema.ClaimOut` has the unit's ORIGINAL span, its calibrated
     check-worthiness ``score``, its ``voice`` (None before attribution), the ids of
-    entities with a mention inside it, and its DATE/TIME expressions.
+    entities with a mention inside it, and its DATE/TIME expressions. A text that is clearly
+    not English (``ctx.language``, :mod:`slant.language`) is not scored: ``claims`` stays
+    empty and notice W502 says why.
 
     Raises:
         ModelNotFoundError: the shipped model is missing (E211).
     """
     model = load_model()
+    if ctx.language is not None:
+        ctx.out["claims"] = []
+        ctx.out.setdefault("notices", []).append(NoticeOut(
+            code="W502", message=f"claims not scored: the text reads as {ctx.language.name}; the model was trained "
+                                 "on English debates and tweets"))
+        return
     units = candidate_spans(ctx)
     spans = [ctx.doc.char_span(s, e, alignment_mode="expand") for s, e in units]
     keep = [(u, sp) for u, sp in zip(units, spans) if sp is not None and len(sp)]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..schema import PropagandaOut, SentenceScoreOut, TechniqueOut
+from ..schema import NoticeOut, PropagandaOut, SentenceScoreOut, TechniqueOut
 from .features import DocView
 from .model import CandidateSpan, TechniqueModel, load_model
 
@@ -60,7 +60,16 @@ def techniques_stage(ctx: Any) -> None:
 
     Spans scoring below ``ctx.options.min_technique_score`` are not reported; the
     transformer is used when ``ctx.options.technique_encoder`` (see :func:`detect`).
+    A text that is clearly not English (``ctx.language``, :mod:`slant.language`) is not
+    read: the models learnt English words (PTC); ``techniques`` stays empty, ``propaganda``
+    None, and notice W402 says why.
     """
+    if ctx.language is not None:
+        ctx.out["techniques"] = []
+        ctx.out.setdefault("notices", []).append(NoticeOut(
+            code="W402", message=f"techniques not detected: the text reads as {ctx.language.name}; the model was "
+                                 "trained on English news (PTC)"))
+        return
     spans, techniques, _, units, sent_proba = detect(ctx.doc, encoder=ctx.options.technique_encoder)
     min_score = ctx.options.min_technique_score
     out = []
