@@ -240,3 +240,56 @@ def test_a_claim_keeps_an_opening_bracket_it_closes():
     claims = [text[c.start:c.end] for c in slant.analyze(text, options=Options(min_claim_score=0)).claims]
     assert "(CNN)The Cincinnati police arrested 14 people after Tuesday's riot downtown." in claims
     assert "Officials counted 20 injured in the riot." in claims  # a bracket never closed is still trimmed
+
+
+# ---------------------------------------------------------------- LIAR: training data and carry-over
+
+
+def test_read_liar_reads_the_claim_behind_politifacts_paraphrase(tmp_path):
+    from slant.commands.claims import read_liar, text_key
+    from slant.errors import InputError
+
+    path = tmp_path / "train.tsv"
+    cols = ["label", "", "subject", "speaker", "job", "state", "party", "0", "0", "0", "0", "0", "context"]
+    lines = ["1.json\tfalse\tSays that the flu shot gives you the flu.\t" + "\t".join(cols[2:]),
+             '2.json\ttrue\tSays "unemployment" fell to 4 percent.\t' + "\t".join(cols[2:]),
+             "3.json\thalf-true\tCrime rose 20 percent in 2016.\t" + "\t".join(cols[2:])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    df = read_liar(path)
+    assert df["text"].tolist() == ["The flu shot gives you the flu.", '"unemployment" fell to 4 percent.',
+                                   "Crime rose 20 percent in 2016."]
+    assert df["truth"].tolist() == ["false", "true", "half-true"]
+    assert text_key("Crime ROSE 20 percent,  in 2016!") == text_key(df["text"][2])
+    path.write_text("1.json\tfalse\tonly three columns\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"E107.*line 1: 3 tab-separated columns"):
+        read_liar(path)
+    with pytest.raises(InputError, match="E106"):
+        read_liar(tmp_path / "missing.tsv")
+
+
+def test_train_claims_with_a_missing_liar_folder_is_e106(shared_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    missing = tmp_path / "liar"
+    result = CliRunner().invoke(app, ["train", "claims", "--data", str(shared_data / "claims"), "--out",
+                                      str(tmp_path / "out"), "--liar", str(missing)])
+    assert result.exit_code == 3 and "E106" in result.stderr and str(missing) in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_statements_politifact_checked_are_claims(nlp, model, shared_data):
+    """Carry-over to fact-checked political statements (LIAR valid, Wang 2017): claims-v1, trained on
+    debates and tweets only, scored 0.75 of them >= 0.5 and missed most causal ones without a number;
+    the shipped model learnt from LIAR's train statements too."""
+    from slant.commands.claims import read_liar
+
+    liar = read_liar(shared_data / "liar" / "valid.tsv").head(300)
+    p = model.score_spans([d[:] for d in nlp.pipe(liar["text"])])
+    assert (p >= 0.5).mean() > 0.82
+    false = (liar["truth"].isin(["false", "pants-fire"])).to_numpy()
+    assert (p[false] >= 0.5).mean() > 0.8  # the ones most worth checking (v1: 0.62-0.66)
+    a, b = model.score_spans([nlp("Immigration drives down wages for American workers.")[:],
+                              nlp("We love our country and we always will.")[:]])
+    assert a > 0.5 > b
