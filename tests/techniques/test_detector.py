@@ -84,3 +84,35 @@ def test_model_save_load_roundtrip(tmp_path):
     assert again.meta["calibration"] == model.meta["calibration"]
     assert again.meta["encoder"] == model.meta["encoder"] and again.encoder is not None
     assert (tmp_path / "encoder.onnx").read_bytes() == (model.encoder.directory / "encoder.onnx").read_bytes()
+
+
+def test_runs_are_whole_words_and_never_only_function_words(nlp):
+    """A tester found spans "did" (of "didn't", which reverses the meaning), "'re", "’s failure to
+    take" and spans of a lone "is" / "our" / "He": a run now takes whole words and needs a
+    content word. SI on PTC dev moved by under 0.0002 (0.3806 / 0.4226 with the encoder)."""
+    import numpy as np
+
+    from slant.techniques.features import DocView
+    from slant.techniques.model import load_model
+
+    model = load_model()
+    doc = nlp("He didn't see it. Trump’s failure to act is our shame. They're traitors.")
+    view = DocView(doc)
+    toks = [t.text for t in doc]
+
+    def runs(*words):
+        z = np.full(len(doc), -5.0)
+        for w in words:
+            z[toks.index(w)] = 5.0
+        return [doc.text[c.start:c.end] for c in model.decode(view, z, threshold=0.5)]
+
+    assert runs("n't", "see") == ["didn't see"]
+    assert runs("did") == []  # "didn't" alone: function words only
+    assert runs("’s", "failure") == ["Trump’s failure"]
+    assert runs("'re", "traitors") == ["They're traitors"]
+    assert runs("is") == [] and runs("our") == [] and runs("He") == []
+    assert runs("shame") == ["shame"]
+    # on a real article, no span starts or ends inside a word
+    article = "Spies didn't stop them. The corrupt elite’s lies are killing our nation, and we're done."
+    for t in _analyze(article).techniques:
+        assert (t.start == 0 or not article[t.start - 1].isalnum()) and (t.end == len(article) or not article[t.end].isalnum())

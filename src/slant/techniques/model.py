@@ -42,6 +42,10 @@ MODEL_ID = "techniques"
 _EDGE_TRIM = frozenset({"PUNCT", "SPACE", "CCONJ", "DET"})
 
 
+#: parts of speech that never make a span on their own (a run of only "is", "our", "He")
+_FUNCTION_POS = frozenset({"AUX", "PRON", "ADP", "PART", "DET", "CCONJ", "SCONJ", "PUNCT", "SPACE", "SYM", "X"})
+
+
 def _wordlike(shape: str) -> bool:
     """Whether a token (by its spaCy shape) holds a letter or a digit: runs never start or
     end on one that does not (an emoji, a lone skin tone or half of a flag)."""
@@ -250,6 +254,13 @@ class TechniqueModel:
                 a += 1
             while b > a and (view.pos[b - 1] in _EDGE_TRIM or not _wordlike(view.shape[b - 1])):
                 b -= 1
+            # whole words: spaCy splits "didn't" and "Trump's", and a run must not keep "did" or "'s failure"
+            while 0 < a < b and view.starts[a] == view.ends[a - 1] and _wordlike(view.shape[a - 1]) and _wordlike(view.shape[a]):
+                a -= 1
+            while a < b < n and view.starts[b] == view.ends[b - 1] and _wordlike(view.shape[b]) and _wordlike(view.shape[b - 1]):
+                b += 1
+            if b > a and all(view.pos[k] in _FUNCTION_POS for k in range(a, b)):
+                b = a  # only function words ("is", "our"): no span
             if b > a:
                 score = float(self.calibrate(logits[a:b].mean()))
                 out.append(CandidateSpan(int(view.starts[a]), int(view.ends[b - 1]), a, b, score))
