@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
+from rich.console import Console
+from rich.style import Style
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slant.document import text_id
-from slant.render.html import json_for_script, places_svg, render_html, render_report, split_pieces
+from slant.render.html import (
+    json_for_script, places_svg, render_html, render_report, split_pieces, technique_colour,
+)
+from slant.render.terminal import highlighted_text, technique_style
 from slant.schema import (
     Analysis, ClaimOut, CredibilityOut, EntityOut, EvidenceOut, MentionOut, PlaceOut, QuotationOut, SpanOut,
     SpeakerOut, TechniqueOut, VoiceOut,
@@ -216,3 +222,114 @@ def test_html_example_article_report(example_analysis, example_text):
     assert "".join(dom.article) == example_text
     assert "Almuhajer" in page
     assert page.count('class="seg') >= len(example_analysis.sentences)
+
+
+def _shown(page: str) -> tuple[list[tuple[int, int, str | None, dict[str, str | None]]], dict[str, str]]:
+    """The article's pieces as drawn: ``(start, end, technique whose colour it has, attrs)``, and
+    the legend: technique -> its swatch's background colour (both read from the page itself)."""
+    tags = _parse(page).tags
+    cls_of: dict[str, str] = {}  # "tc-3" -> technique, from the legend chips' swatches
+    for (tag, a), (tag2, a2) in zip(tags, tags[1:]):
+        if tag == "button" and "chip" in (a.get("class") or "").split() and tag2 == "span":
+            cls_of[next(c for c in (a2.get("class") or "").split() if c.startswith("tc-"))] = a["data-label"]
+    background = dict(re.findall(r"\.slant-report \.(tc-\d+)\{background:(#[0-9a-f]{6})\}", page))
+    legend = {label: background[tc] for tc, label in cls_of.items()}
+    pieces = []
+    for tag, a in tags:
+        classes = (a.get("class") or "").split()
+        if tag == "span" and "seg" in classes:
+            tcs = [c for c in classes if c.startswith("tc-")]
+            assert len(tcs) <= 1, classes
+            pieces.append((int(a["data-s"]), int(a["data-e"]), cls_of[tcs[0]] if tcs else None, a))
+    return pieces, legend
+
+
+def _assert_colours_follow_innermost_span(analysis: Analysis, text: str, every_legend_colour: bool = True) -> None:
+    """Each piece has the colour of its innermost (shortest; of equals the later) technique span, as
+    in the terminal; ``every_legend_colour``: each legend entry's colour is on some text (false only
+    where a technique's every span may lie under shorter or identical spans)."""
+    page = render_html(analysis, text)
+    pieces, legend = _shown(page)
+    techs = analysis.techniques
+    assert set(legend) == {t.technique for t in techs}
+    for label, colour in legend.items():
+        assert colour == technique_colour(label)
+    coloured = {label for *_, label, _ in pieces if label is not None}
+    assert coloured <= set(legend)
+    if every_legend_colour:
+        assert coloured == set(legend), f"legend colours with no coloured text: {set(legend) - coloured}"
+    for s, e, label, attrs in pieces:
+        over = [i for i, t in enumerate(techs) if t.start <= s and e <= t.end]
+        if not over:
+            assert label is None and "data-t" not in attrs
+            continue
+        inner = min(over, key=lambda i: (techs[i].end - techs[i].start, -i))
+        assert label == techs[inner].technique, (text[s:e], label, techs[inner].technique)
+        assert sorted(map(int, attrs["data-t"].split())) == sorted(over)  # every technique still listed
+        assert int(attrs["data-t"].split()[0]) == inner  # first: what the report script recolours with
+        assert ("multi" in attrs["class"].split()) == (len({techs[i].technique for i in over}) > 1)
+        for i in over:
+            assert techs[i].technique.replace("_", " ").replace(",", ", ") in attrs["title"]
+    for k, t in enumerate(techs):  # a span not buried under shorter spans shows its own colour
+        shorter = [u for i, u in enumerate(techs) if (u.end - u.start, -i) < (t.end - t.start, -k)]
+        free = any(not any(u.start <= x < u.end for u in shorter) for x in range(t.start, t.end))
+        if free:
+            assert any(label == t.technique and s < t.end and t.start < e for s, e, label, _ in pieces), t
+
+
+def test_html_nested_span_shows_the_inner_technique_colour():
+    text = "They are vile traitors and liars, all of them."
+    outer = _find(text, "vile traitors and liars")
+    inner = _find(text, "traitors")
+    a = Analysis(id=text_id(text), text_length=len(text), techniques=[
+        TechniqueOut(start=outer[0], end=outer[1], technique="Appeal_to_Authority", score=0.9),  # outer scores higher
+        TechniqueOut(start=inner[0], end=inner[1], technique="Name_Calling,Labeling", score=0.4),
+    ])
+    pieces, legend = _shown(render_html(a, text))
+    by_text = {text[s:e]: (label, attrs) for s, e, label, attrs in pieces}
+    label, attrs = by_text["traitors"]
+    assert label == "Name_Calling,Labeling"  # the inner span's colour, not the outer's
+    assert attrs["data-t"] == "1 0" and "multi" in attrs["class"].split()  # still both, still marked
+    assert "Name Calling, Labeling (0.40)" in attrs["title"] and "Appeal to Authority (0.90)" in attrs["title"]
+    assert by_text["vile "][0] == by_text[" and liars"][0] == "Appeal_to_Authority"
+    assert legend == {l: technique_colour(l) for l in ("Appeal_to_Authority", "Name_Calling,Labeling")}
+    _assert_colours_follow_innermost_span(a, text)
+
+
+_TERMINAL_TECHNIQUES = ["Loaded_Language", "Doubt", "Flag-Waving", "Name_Calling,Labeling", "Slogans"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.sampled_from(_TERMINAL_TECHNIQUES),
+                          st.floats(0.05, 1.0)), max_size=8))
+def test_html_colours_agree_with_terminal(spans):
+    text = "y" * 30
+    techniques = [TechniqueOut(start=min(s, e), end=max(s, e), technique=t, score=p) for s, e, t, p in spans]
+    techniques = [t for t in techniques if t.end > t.start]
+    a = Analysis(id=text_id(text), text_length=len(text), techniques=techniques)
+    shown, _ = _shown(render_html(a, text))
+    term = highlighted_text(text, a)
+    console = Console()
+    bg_of = {Style.parse(technique_style(l)).bgcolor.name: l for l in _TERMINAL_TECHNIQUES}
+    for s, e, label, _attrs in shown:
+        for x in range(s, e):
+            bg = term.get_style_at_offset(console, x).bgcolor
+            assert label == (bg_of[bg.name] if bg is not None else None), (x, label, bg)
+    _assert_colours_follow_innermost_span(a, text, every_legend_colour=False)
+
+
+def test_html_example_every_legend_colour_is_shown(example_analysis, example_text):
+    nested = [(o, i) for o in example_analysis.techniques for i in example_analysis.techniques
+              if o is not i and o.start <= i.start and i.end <= o.end and o.technique != i.technique]
+    assert nested, "the example should have nested spans of different techniques"
+    _assert_colours_follow_innermost_span(example_analysis, example_text)
+
+
+def test_html_ptc_article_every_legend_colour_is_shown(shared_data):
+    import slant
+
+    path = shared_data / "ptc" / "dev" / "articles" / "article785331076.txt"
+    if not path.is_file():
+        pytest.skip(f"needs {path}")
+    text = path.read_text(encoding="utf-8")
+    _assert_colours_follow_innermost_span(slant.analyze(text), text)

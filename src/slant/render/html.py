@@ -6,8 +6,10 @@ web page reuses the pieces: :func:`render_report` (the report as an HTML fragmen
 :data:`REPORT_CSS` and :data:`REPORT_JS`.
 
 What the report shows: the article with technique spans highlighted (a colour per
-technique, a legend with counts that toggles each technique), voices (narration vs
-each quoted speaker, dashed underline; a filter "show only the outlet's voice"),
+technique, a legend with counts that toggles each technique; where spans nest or
+overlap the innermost one's colour shows, as in the terminal, and a dark underline marks
+text under more than one technique), voices (narration vs each quoted speaker, dashed
+underline; a filter "show only the outlet's voice"),
 hover (``title``) and click details (technique, score, voice); panels for the
 per-technique count chart (outlet vs quoted), speakers and their quotations,
 entities, places (an SVG plot of the coordinates, no tile server), claims,
@@ -106,11 +108,27 @@ class Piece:
 
     start: int
     end: int
-    techniques: tuple[int, ...]  # indices into analysis.techniques, best score first
+    #: indices into analysis.techniques, innermost first (see :func:`technique_order`): the
+    #: first colours the piece, here and in the report script's recolouring
+    techniques: tuple[int, ...]
     voice: str | None
     quotation: int | None
     entity: str | None
     claim: bool
+
+
+def technique_order(analysis: Analysis, index: int) -> tuple[int, int]:
+    """Sort key of the technique spans over one piece: innermost (shortest) first, and of
+    spans equally long the later in ``analysis.techniques`` first.
+
+    The first colours the piece. This is the terminal's rule
+    (:func:`slant.render.terminal.highlighted_text` styles spans longest first, so the
+    shortest, and of equals the later, is drawn last and shows), so both views give a
+    character the same technique colour, and every span with a character not covered by a
+    shorter span shows its own colour there.
+    """
+    t = analysis.techniques[index]
+    return (t.end - t.start, -index)
 
 
 def split_pieces(analysis: Analysis, text: str) -> list[Piece]:
@@ -141,7 +159,6 @@ def split_pieces(analysis: Analysis, text: str) -> list[Piece]:
         starts[s].append(k)
         ends[e].append(k)
     active: set[int] = set()
-    scores = [t.score for t in analysis.techniques]
     pieces = []
     for a, b in zip(bounds, bounds[1:]):
         active.difference_update(ends.get(a, ()))
@@ -151,7 +168,7 @@ def split_pieces(analysis: Analysis, text: str) -> list[Piece]:
         kinds: dict[str, list[Any]] = defaultdict(list)
         for k in active:
             kinds[spans[k][2]].append(spans[k][3])
-        techs = tuple(sorted(kinds["t"], key=lambda i: (-scores[i], i)))
+        techs = tuple(sorted(kinds["t"], key=lambda i: technique_order(analysis, i)))
         voices = [v for v in kinds["v"] if v != "outlet"]
         voice = voices[0] if voices else ("outlet" if analysis.voices else None)
         pieces.append(
