@@ -838,6 +838,27 @@ def test_phrasal_back_verb_before_its_speaker(run, text, expected):
     assert [(q["text"], q["cue"], q["speaker"]) for q in got] == [expected]
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('Reporters waited. "Will you resign?" asked the minister. Nobody answered.', [("Will you resign?", "asked", "the minister")]),
+        ('"Why now?" asked Senator Ann Lee.', [("Why now?", "asked", "Ann Lee")]),
+        ('The debate grew heated. "That is simply false," chimed in Senator Ann Lee.', [("That is simply false,", "chimed", "Ann Lee")]),
+        ('"We are ready," said Tom Brown. "The plan is sound," he went on.',
+         [("We are ready,", "said", "Tom Brown"), ("The plan is sound,", "went on", "Tom Brown")]),
+        # not inverted: the one asked is the object, the asker the subject
+        ('"Why now?" a reporter asked Governor Andrew Cuomo.', [("Why now?", "asked", "a reporter")]),
+        # "went on" far from a quotation is no cue
+        ('The war went on for years. "It was hell," said a veteran.', [("It was hell,", "said", "a veteran")]),
+    ],
+)
+def test_inverted_question_and_phrasal_cues(run, text, expected):
+    """'"…?" asked the minister' read the minister as the one asked (speaker None), and 'chimed in X',
+    'he went on' were no cues, so those quotations were lost (tester's findings)."""
+    got = _quotes(run(text), text)
+    assert [(q["text"], q["cue"], q["speaker"]) for q in got] == expected
+
+
 def test_the_description_asked_answers_the_question(run):
     text = '"Are you going to resign?" a reporter asked the minister. "Absolutely not," she shot back.'
     analysis = run(text)

@@ -150,6 +150,8 @@ TITLE_NOUNS = frozenset(
 #: verbs that report a retort only with the particle ``back`` (``Kaine shot back``, ``fired back``,
 #: ``hit back``, ``snapped back``); alone (``shot``, ``fired``) they report nothing
 _BACK_VERBS = frozenset({"shoot", "fire", "hit", "snap"})
+#: phrasal cues: verb lemma -> its particle right after it (``he went on``, ``chimed in Ann Lee``)
+_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "cut": "in"}
 #: cues of a reply: after a finished quotation, a new sentence ``X replied.`` answers it
 _REPLY_VERBS = frozenset({"reply", "respond", "retort", "answer", "counter"})
 #: what a bare reporting clause may hold besides its cue and subject (``Smith said on Monday.``)
@@ -482,6 +484,8 @@ class _Finder:
             return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children)
         if t.pos_ == "VERB" and t.lemma_.lower() in _BACK_VERBS:  # "shot back", "fired back"
             return _back_particle(t)
+        if t.pos_ == "VERB" and t.lemma_.lower() in _PHRASAL_CUES:  # "went on", "chimed in"
+            return _particle(t) is not None
         return (t.lemma_.lower() in REPORTING_VERBS and t.pos_ in ("VERB", "AUX")) or _is_according(t)
 
     def cue_span(self, v) -> tuple[int, int]:
@@ -521,9 +525,15 @@ class _Finder:
         found = self._own_subject(v, lo, hi)
         if found is not None:
             return found
-        if _back_particle(v) and not any(c.dep_ in _SUBJ_DEPS for c in v.children):
-            # "“…,” fired back Janet Yellen": the inverted speaker, parsed as the verb's object
+        inverted = (v.lemma_.lower() in _QUESTION_VERBS or v.lemma_.lower() in _PHRASAL_CUES) and \
+            hi <= v.idx and not self.text[hi:v.idx].strip(" \t\n,.?!—-")
+        if (_back_particle(v) or inverted) and not any(c.dep_ in _SUBJ_DEPS for c in v.children):
+            # "“…,” fired back Janet Yellen", "“…?” asked the minister", "“…,” chimed in Ann Lee":
+            # the inverted speaker, parsed as the verb's object (or the particle's)
             obj = next((c for c in v.rights if c.dep_ == "dobj"), None)
+            prt = _particle(v)
+            if obj is None and prt is not None:
+                obj = next((c for c in prt.children if c.dep_ == "pobj"), None)
             if obj is not None and not (lo <= obj.idx < hi):
                 return obj
         # "he turned and said", "…, adding …", "in flatly stating that …", "Calling X … and saying …, Clinton …"
@@ -1670,6 +1680,13 @@ def _back_particle(t) -> bool:
     """Whether verb ``t`` of ``_BACK_VERBS`` has the particle ``back`` right after it (``shot back``)."""
     return t.lemma_.lower() in _BACK_VERBS and any(
         c.lower_ == "back" and c.dep_ in ("prt", "advmod") and c.i == t.i + 1 for c in t.children)
+
+
+def _particle(t):
+    """The particle token right after a verb of ``_PHRASAL_CUES`` (``on`` of ``went on``), or None."""
+    want = _PHRASAL_CUES.get(t.lemma_.lower())
+    return next((c for c in t.children if c.lower_ == want and c.i == t.i + 1 and c.dep_ in ("prt", "prep", "advmod")),
+                None) if want else None
 
 
 def _is_according(t) -> bool:
