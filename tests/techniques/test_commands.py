@@ -41,3 +41,143 @@ def test_evaluate_techniques_rejects_a_folder_that_is_not_a_split(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(tmp_path)])
     assert result.exit_code == 3
     assert "not a PTC split" in result.output
+
+
+TEXT_1 = "Title\n\nThese corrupt traitors are destroying our great nation!\n"
+TEXT_2 = "Headline\n\nOnly a fool would doubt it. Wake up, America! Stand up for the flag!\n"
+
+
+def tiny_split(root):
+    """Two short articles with SI and TC gold (one span with two techniques)."""
+    (root / "articles").mkdir(parents=True)
+    (root / "labels-si").mkdir()
+    (root / "labels-tc").mkdir()
+    (root / "articles" / "article1.txt").write_text(TEXT_1, encoding="utf-8")
+    (root / "articles" / "article2.txt").write_text(TEXT_2, encoding="utf-8")
+    (root / "labels-si" / "article1.task-si.labels").write_text("1\t7\t28\n", encoding="utf-8")
+    (root / "labels-tc" / "article1.task-flc-tc.labels").write_text(
+        "1\tLoaded_Language\t15\t22\n1\tName_Calling,Labeling\t15\t28\n", encoding="utf-8")
+    (root / "labels-si" / "article2.task-si.labels").write_text("2\t10\t21\n2\t38\t55\n", encoding="utf-8")
+    (root / "labels-tc" / "article2.task-flc-tc.labels").write_text(
+        "2\tName_Calling,Labeling\t17\t21\n2\tSlogans\t38\t55\n2\tFlag-Waving\t38\t55\n", encoding="utf-8")
+    return root
+
+
+def test_evaluate_techniques_writes_the_scored_predictions_in_the_semeval_formats(tmp_path):
+    from slant.techniques.data import load_split
+    from slant.techniques.scorer import si_score, tc_score
+
+    split = tiny_split(tmp_path / "tiny")
+    out = tmp_path / "preds" / "new"  # created, parents too
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--predictions", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)  # the "wrote" lines go to stderr
+    si_file, tc_file = out / "tiny-predictions-task-si.labels", out / "tiny-predictions-task-flc-tc.labels"
+    assert sorted(out.iterdir()) == [tc_file, si_file]
+    assert str(si_file) in result.stderr and str(tc_file) in result.stderr
+    # the files read back as a split (load_split reads combined files at a split's root) ...
+    (out / "articles").symlink_to(split / "articles")
+    pred = {a.id: a for a in load_split(out)}
+    gold = {a.id: a for a in load_split(split)}
+    # ... and score exactly what the command printed: they are the spans it scored
+    si = si_score({k: [(s.start, s.end) for s in a.si] for k, a in pred.items()},
+                  {k: [(s.start, s.end) for s in a.si] for k, a in gold.items()})
+    assert si.as_dict() == scores["si"]
+    tc = tc_score({k: [(s.start, s.end, s.technique) for s in a.tc] for k, a in pred.items()},
+                  {k: [(s.start, s.end, s.technique) for s in a.tc] for k, a in gold.items()})
+    assert tc.micro.f1 == scores["tc"]["micro_f1"]
+    # TC predictions label the gold TC spans: one label per gold label, distinct on a span
+    assert {k: sorted((s.start, s.end) for s in a.tc) for k, a in pred.items()} == \
+           {k: sorted((s.start, s.end) for s in a.tc) for k, a in gold.items()}
+
+
+def test_evaluate_techniques_si_only_writes_only_si_predictions(tmp_path):
+    split = tiny_split(tmp_path / "tiny")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder", "--si-only",
+                                      "--predictions", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["tiny-predictions-task-si.labels"]
+
+
+def test_evaluate_techniques_help_documents_predictions():
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--predictions" in result.output and "gold" in result.output
+
+
+def test_evaluate_techniques_refuses_predictions_in_the_data_folder(tmp_path):
+    split = tiny_split(tmp_path / "tiny")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--predictions", str(split)])
+    assert result.exit_code == 2 and "--predictions" in result.stderr and "must not be the --data folder" in result.stderr
+    assert "Traceback" not in result.output
+    assert not list(split.glob("*.labels"))
+
+
+def test_evaluate_techniques_predictions_that_cannot_be_written_are_one_line_errors(tmp_path):
+    split = tiny_split(tmp_path / "tiny")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--predictions", str(tmp_path / "taken")])
+    assert str(tmp_path / "taken") in error_line(result, "E122")
+
+
+def error_line(result, code: str = "E110") -> str:
+    """The one ``error: [code] ...`` line on stderr; exit 3, no traceback."""
+    assert result.exit_code == 3, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: [{code}] "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("rel, content, names", [
+    ("labels-tc/article1.task-flc-tc.labels", "1\tLoaded Language\t15\t22\n",
+     [":1:", "'Loaded Language'", "'Loaded_Language'"]),
+    ("labels-si/article999.task-si.labels", "999\t1\t5\n", ["article999.task-si.labels", "999"]),
+    ("labels-si/article1.task-si.labels", "1\t7\t28\n1\t7\t28\n", [":2:", "duplicate of line 1"]),
+    ("labels-si/article1.task-si.labels", "1\t7\t28\n1\t3000\t3100\n", [":2:", "[3000, 3100)", f"{len(TEXT_1)} chars"]),
+], ids=["unknown-technique", "unknown-article", "duplicate", "past-the-end"])
+def test_evaluate_techniques_bad_labels_are_one_line_errors(tmp_path, rel, content, names):
+    split = tiny_split(tmp_path / "tiny")
+    (split / rel).write_text(content, encoding="utf-8")
+    line = error_line(CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder"]))
+    for name in [str(split / rel), *names]:
+        assert name in line, (name, line)
+
+
+def test_evaluate_techniques_reads_a_split_with_combined_label_files(tmp_path):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "article1.txt").write_text(TEXT_1, encoding="utf-8")
+    (tmp_path / "x-task-si.labels").write_text("\ufeff1\t7\t28\n", encoding="utf-8")  # with a BOM
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(tmp_path), "--si-only",
+                                      "--no-encoder", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["si"]["n_gold"] == 1
+
+
+@pytest.mark.slow
+def test_benchmark_limit_reports_quality_on_the_timed_articles(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "techniques.py"
+    spec = importlib.util.spec_from_file_location("techniques_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    split = tiny_split(tmp_path / "tiny")
+    result = bench.main(["--data", str(split), "--limit", "1", "--repeat", "1"])
+    printed = capsys.readouterr().out
+    assert result["articles"] == 1 and "the first 1 of 2 articles" in printed
+    # the quality figures are those of article 1 alone, as `slant evaluate techniques` gives them
+    alone = tmp_path / "alone"
+    for folder, name in (("articles", "article1.txt"), ("labels-si", "article1.task-si.labels"),
+                         ("labels-tc", "article1.task-flc-tc.labels")):
+        (alone / folder).mkdir(parents=True)
+        (alone / folder / name).write_bytes((split / folder / name).read_bytes())
+    for encoder, got in (("--encoder", result), ("--no-encoder", result["linear"])):
+        cli = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(alone), encoder, "--format", "json"])
+        assert cli.exit_code == 0, cli.output
+        want = json.loads(cli.stdout)
+        assert got["si"]["f1"] == want["si"]["f1"] and got["tc_micro_f1"] == want["tc"]["micro_f1"]

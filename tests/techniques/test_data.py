@@ -55,3 +55,172 @@ def test_load_split_rejects_a_folder_without_articles(tmp_path):
         load_split(tmp_path)
     with pytest.raises(ValueError, match=r"E106.*no such file"):
         load_split(tmp_path / "typo")
+
+
+# ------------------------------------------------------------------ small splits in tmp_path
+
+TEXT_1 = "Title\n\nThese corrupt traitors are destroying our great nation!\n"  # 62 chars
+TEXT_2 = "Headline\n\nOnly a fool would doubt it. Wake up, America!\n"
+
+
+def make_split(root, articles=None, files=None):
+    """A PTC split at ``root``: ``articles`` id -> text, ``files`` relative path -> content (str or bytes)."""
+    (root / "articles").mkdir(parents=True)
+    for aid, text in (articles or {"1": TEXT_1}).items():
+        with open(root / "articles" / f"article{aid}.txt", "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    for rel, content in (files or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def one_line_error(excinfo) -> str:
+    message = str(excinfo.value)
+    assert "\n" not in message and message.startswith("[E110] "), message
+    return message
+
+
+def test_load_split_reads_combined_label_files_at_the_root(tmp_path):
+    # the official SemEval files: one file per task for the whole split, no labels-si/ or labels-tc/
+    make_split(tmp_path, {"1": TEXT_1, "2": TEXT_2}, {
+        "dev-task-si.labels": "1\t8\t28\n2\t20\t25\n",
+        "dev-task-flc-tc.labels": "1\tName_Calling,Labeling\t16\t28\n1\tLoaded_Language\t8\t15\n"
+                                  "2\tSlogans\t40\t55\n2\tName_Calling,Labeling\t40\t55\n",
+    })
+    a1, a2 = load_split(tmp_path)
+    assert a1.si == [TechniqueSpan(8, 28)] and a2.si == [TechniqueSpan(20, 25)]
+    assert a1.tc == [TechniqueSpan(8, 15, "Loaded_Language"), TechniqueSpan(16, 28, "Name_Calling,Labeling")]
+    # the same span with two techniques is two labels, not a duplicate
+    assert a2.tc == [TechniqueSpan(40, 55, "Name_Calling,Labeling"), TechniqueSpan(40, 55, "Slogans")]
+
+
+def test_write_si_and_write_tc_round_trip_through_load_split(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1, "2": TEXT_2})
+    si = {"1": [TechniqueSpan(16, 28), TechniqueSpan(8, 15)], "2": [TechniqueSpan(20, 25)]}
+    tc = {"1": [TechniqueSpan(16, 28, "Name_Calling,Labeling"), TechniqueSpan(16, 28, "Loaded_Language")],
+          "2": [TechniqueSpan(40, 55, "Slogans")]}
+    write_si(tmp_path / "predictions-task-si.labels", si)
+    write_tc(tmp_path / "predictions-task-flc-tc.labels", tc)
+    a1, a2 = load_split(tmp_path)
+    assert (a1.si, a2.si) == (sorted(si["1"]), si["2"])
+    assert (a1.tc, a2.tc) == (sorted(tc["1"]), tc["2"])
+
+
+def test_per_article_folders_win_over_combined_files(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1}, {
+        "labels-si/article1.task-si.labels": "1\t8\t28\n",
+        "labels-tc/article1.task-flc-tc.labels": "1\tDoubt\t8\t28\n",
+        "x-task-si.labels": "1\t8\t28\n1\t30\t40\n",
+        "x-task-flc-tc.labels": "1\tDoubt\t8\t28\n1\tSlogans\t30\t40\n",
+    })
+    (art,) = load_split(tmp_path)
+    assert art.si == [TechniqueSpan(8, 28)] and art.tc == [TechniqueSpan(8, 28, "Doubt")]
+
+
+def test_load_split_refuses_two_combined_files_of_one_task(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1}, {"a-task-si.labels": "1\t8\t28\n", "b-task-si.labels": "1\t8\t28\n"})
+    with pytest.raises(ValueError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert "a-task-si.labels" in message and "b-task-si.labels" in message
+
+
+@pytest.mark.parametrize("split", ["train", "dev"])
+def test_shared_combined_files_give_the_per_article_labels(shared_data, tmp_path, split):
+    """The real splits read from their combined files alone equal the per-article folders; both
+    load without error, so neither holds an exact duplicate line (checked: train and dev, SI and
+    TC, per-article and combined files have none)."""
+    src = shared_data / "ptc" / split
+    (tmp_path / "articles").symlink_to(src / "articles")
+    (tmp_path / "ids.txt").symlink_to(src / "ids.txt")
+    for name in (f"{split}-task-si.labels", f"{split}-task-flc-tc.labels"):
+        (tmp_path / name).symlink_to(src / name)
+    per_article = load_split(src)
+    combined = load_split(tmp_path)
+    assert [(a.id, a.si, a.tc) for a in combined] == [(a.id, a.si, a.tc) for a in per_article]
+    assert sum(len(a.si) for a in combined) == {"train": 4496, "dev": 940}[split]
+    assert sum(len(a.tc) for a in combined) == {"train": 5047, "dev": 1063}[split]
+
+
+@pytest.mark.parametrize("name, hint", [("Loaded Language", "Loaded_Language"), ("flag_waving", "Flag-Waving")])
+@pytest.mark.parametrize("where", ["per-article", "combined"])
+def test_unknown_technique_is_an_error_with_a_hint(tmp_path, name, hint, where):
+    rel = "labels-tc/article1.task-flc-tc.labels" if where == "per-article" else "dev-task-flc-tc.labels"
+    make_split(tmp_path, {"1": TEXT_1}, {rel: f"1\tDoubt\t8\t15\n1\t{name}\t16\t28\n"})
+    with pytest.raises(ValueError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert f"{tmp_path / rel}:2:" in message and repr(name) in message and repr(hint) in message
+
+
+def test_label_file_of_an_article_not_in_the_split_is_an_error(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1}, {"labels-si/article999.task-si.labels": "999\t8\t28\n"})
+    with pytest.raises(ValueError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert str(tmp_path / "labels-si" / "article999.task-si.labels") in message and "999" in message
+
+
+def test_combined_line_of_an_unknown_article_is_an_error(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1}, {"dev-task-flc-tc.labels": "1\tDoubt\t8\t28\n999\tDoubt\t8\t28\n"})
+    with pytest.raises(ValueError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert f"{tmp_path / 'dev-task-flc-tc.labels'}:2:" in message and "999" in message
+
+
+@pytest.mark.parametrize("rel, line", [("labels-si/article1.task-si.labels", "1\t8\t28"),
+                                       ("labels-tc/article1.task-flc-tc.labels", "1\tDoubt\t8\t28"),
+                                       ("dev-task-si.labels", "1\t8\t28")])
+def test_exact_duplicate_label_line_is_an_error(tmp_path, rel, line):
+    make_split(tmp_path, {"1": TEXT_1}, {rel: f"{line}\n1{line[1:].replace('8', '9', 1)}\n{line}\n"})
+    with pytest.raises(ValueError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert f"{tmp_path / rel}:3:" in message and "line 1" in message
+
+
+def test_span_past_the_end_reports_the_line_as_written(tmp_path):
+    n = len(TEXT_1)
+    make_split(tmp_path, {"1": TEXT_1}, {"labels-si/article1.task-si.labels": f"1\t8\t28\n1\t3000\t3100\n"})
+    with pytest.raises(ValueError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert ":2:" in message and "[3000, 3100)" in message and f"{n} chars" in message
+    assert f"[3000, {n})" not in message
+
+
+def test_span_ending_past_the_article_is_clipped(tmp_path):
+    n = len(TEXT_1)
+    make_split(tmp_path, {"1": TEXT_1}, {"labels-tc/article1.task-flc-tc.labels": f"1\tSlogans\t40\t{n + 1}\n"})
+    (art,) = load_split(tmp_path)
+    assert art.tc == [TechniqueSpan(40, n, "Slogans")]
+
+
+def test_label_files_may_start_with_a_bom(tmp_path):
+    bom = "\ufeff".encode()
+    make_split(tmp_path, {"1": TEXT_1}, {
+        "labels-si/article1.task-si.labels": bom + b"1\t8\t28\n",
+        "labels-tc/article1.task-flc-tc.labels": bom + b"1\tDoubt\t8\t28\n",
+    })
+    (art,) = load_split(tmp_path)
+    assert art.si == [TechniqueSpan(8, 28)] and art.tc == [TechniqueSpan(8, 28, "Doubt")]
+    make_split(tmp_path / "combined", {"1": TEXT_1}, {"dev-task-si.labels": bom + b"1\t8\t28\n"})
+    assert load_split(tmp_path / "combined")[0].si == [TechniqueSpan(8, 28)]
+
+
+def test_writers_never_write_a_line_that_load_split_refuses(tmp_path):
+    # write_si writes a repeated span once (the SI measure merges overlaps: no score changes)
+    make_split(tmp_path, {"1": TEXT_1})
+    write_si(tmp_path / "p-task-si.labels", {"1": [TechniqueSpan(8, 28), TechniqueSpan(8, 28, "Doubt")]})
+    assert (tmp_path / "p-task-si.labels").read_text(encoding="utf-8") == "1\t8\t28\n"
+    assert load_split(tmp_path)[0].si == [TechniqueSpan(8, 28)]
+    # write_tc refuses the same technique twice on one span (TC would count it twice)
+    with pytest.raises(ValueError, match="given twice"):
+        write_tc(tmp_path / "q-task-flc-tc.labels", {"1": [TechniqueSpan(8, 28, "Doubt")] * 2})
+    assert not (tmp_path / "q-task-flc-tc.labels").exists()

@@ -3,15 +3,69 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from . import nonempty_path
 
+if TYPE_CHECKING:
+    from ..techniques.model import TechniqueModel
+
 
 def _default_model_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "models" / "techniques"
+
+
+def write_predictions(model: TechniqueModel, data: Path, out_dir: Path, *, si_only: bool = False, min_score: float = 0.0,
+                      encoder: bool = False) -> list[tuple[Path, int]]:
+    """Write the predictions that ``slant evaluate techniques`` scores on a PTC split, in the
+    official SemEval-2020 combined formats (:func:`~slant.techniques.data.write_si`,
+    :func:`~slant.techniques.data.write_tc`).
+
+    The spans are those of :func:`~slant.techniques.training.evaluate_items`, with the same
+    arguments: SI spans from :func:`~slant.techniques.training.predict_si` (decoded runs
+    and sentences scored at least ``min_score``) and TC labels from
+    :func:`~slant.techniques.training.predict_tc_gold`, which labels the GOLD TC spans only
+    (a span with k gold labels gets its k most probable distinct techniques).
+
+    Args:
+        model: a loaded :class:`~slant.techniques.model.TechniqueModel`.
+        data: the PTC split (folder); its name ``<split>`` prefixes the file names.
+        out_dir: the folder to write to, created with its parents if absent.
+        si_only: write the SI file only.
+        min_score, encoder: as for the evaluation.
+    Returns:
+        ``(path, number of lines)`` of each file written: ``<split>-predictions-task-si.labels``
+        then, unless ``si_only``, ``<split>-predictions-task-flc-tc.labels``; offsets are
+        0-based half-open character offsets into the article files.
+    Raises:
+        InputError: ``data`` is not a readable PTC split (E106, E110); ``out_dir`` or a
+            file in it cannot be created or written (E122).
+    """
+    from ..errors import InputError
+    from ..techniques.data import TechniqueSpan, load_split, write_si, write_tc
+    from ..techniques.training import predict_si, predict_tc_gold, prepare
+
+    items = prepare(load_split(data))  # the parses are cached by the evaluation just run
+    name = data.resolve().name or "split"
+    si = {aid: [TechniqueSpan(s, e) for s, e in spans]
+          for aid, spans in predict_si(model, items, min_score=min_score, encoder=encoder).items()}
+    files: list[tuple[Path, Callable[..., None], dict[str, list[TechniqueSpan]], int]] = [
+        (out_dir / f"{name}-predictions-task-si.labels", write_si, si, sum(len(set(v)) for v in si.values()))]
+    if not si_only:
+        tc = {aid: [TechniqueSpan(s, e, t) for s, e, t in labels]
+              for aid, labels in predict_tc_gold(model, items, encoder=encoder).items()}
+        files.append((out_dir / f"{name}-predictions-task-flc-tc.labels", write_tc, tc, sum(len(v) for v in tc.values())))
+    target = out_dir
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for target, write, spans, _ in files:
+            write(target, spans)
+    except OSError as exc:  # a file of that name, no permission, a full disk
+        raise InputError(f"[E122] {target}: cannot write the predictions: {exc.strerror or exc}") from None
+    return [(path, n) for path, _, _, n in files]
 
 
 def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> None:
@@ -47,8 +101,14 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
         model_dir: Annotated[Optional[Path], typer.Option("--model", parser=nonempty_path, metavar="<path>", help="Model folder (default: the shipped one).")] = None,
         encoder: Annotated[Optional[bool], typer.Option("--encoder/--no-encoder", help="Mix the fine-tuned transformers into SI and TC (default: technique_encoder in the options, as slant analyze).")] = None,
+        predictions: Annotated[Optional[Path], typer.Option("--predictions", parser=nonempty_path, metavar="<dir>", help="Also write the scored predictions in the official SemEval-2020 formats, one file per task for the whole split: <dir>/<split>-predictions-task-si.labels (ID, start, end: the decoded SI spans, at --min-score) and, unless --si-only, <dir>/<split>-predictions-task-flc-tc.labels (ID, technique, start, end: TC labels for the GOLD TC spans only, one per gold label, as SemEval TC scores them). <split> is the --data folder's name; <dir> (not the --data folder) is created if absent, and files of these names in it are replaced.")] = None,
     ) -> None:
-        """Print SI P/R/F1, TC micro-F1 and per-technique F1 on a PTC split (SemEval-2020 measures)."""
+        """Print SI P/R/F1, TC micro-F1 and per-technique F1 on a PTC split (SemEval-2020 measures).
+
+        Gold labels come from labels-si/ and labels-tc/, or from combined *task-si.labels /
+        *task-flc-tc.labels files at the split's root. With --predictions, also write the
+        predictions it scored, in those combined formats.
+        """
         from ..cli import fail
         from ..errors import SlantError
         from ..techniques.model import TechniqueModel, load_model
@@ -56,6 +116,9 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
         if format not in ("text", "json"):
             raise fail(f"--format must be text or json, not {format!r}", code=2)
+        if predictions is not None and predictions.resolve() == data.resolve():
+            raise fail(f"--predictions {predictions} must not be the --data folder"
+                       " (a combined label file there would be read as gold)", code=2)
         try:
             if encoder is None:
                 from ..options import load_options
@@ -67,6 +130,16 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             raise fail(str(exc))
         except OSError as exc:
             raise fail(f"{data}: {exc}")
+        if predictions is not None:
+            try:
+                written = write_predictions(model, data, predictions, si_only=si_only, min_score=min_score,
+                                            encoder=encoder)
+            except SlantError as exc:
+                raise fail(str(exc))
+            except OSError as exc:
+                raise fail(f"{data}: {exc}")
+            for path, n in written:
+                typer.echo(f"wrote {path} ({n} lines)", err=True)
         if format == "json":
             typer.echo(json.dumps(result, indent=2))
             return

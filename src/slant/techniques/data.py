@@ -6,6 +6,10 @@ A split directory holds::
     labels-si/article<ID>.task-si.labels          ID \\t start \\t end
     labels-tc/article<ID>.task-flc-tc.labels      ID \\t technique \\t start \\t end
     ids.txt                                       (optional) the article ids
+    <name>task-si.labels, <name>task-flc-tc.labels  (optional) the labels of all articles in
+                                                  one file per task, as SemEval-2020 releases
+                                                  them (e.g. dev-task-si.labels); read when
+                                                  labels-si/ or labels-tc/ is absent
 
 Offsets are 0-based half-open ``[start, end)`` character offsets into the Python
 ``str`` of the article file read without newline translation.
@@ -17,6 +21,7 @@ References:
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,8 +66,10 @@ class PTCArticle:
     Attributes:
         id: the article id (digits, as a string).
         text: the article text, read with ``newline=""``.
-        si: SI gold spans (technique None), from ``labels-si``; empty when absent.
-        tc: TC gold spans, from ``labels-tc``; empty when absent.
+        si: SI gold spans (technique None), from ``labels-si/`` or a combined
+            ``*task-si.labels`` file; empty when absent.
+        tc: TC gold spans, from ``labels-tc/`` or a combined ``*task-flc-tc.labels`` file;
+            empty when absent.
     """
 
     id: str
@@ -71,12 +78,45 @@ class PTCArticle:
     tc: list[TechniqueSpan] = field(default_factory=list)
 
 
-def _read_labels(path: Path, article_id: str, n_chars: int, with_technique: bool) -> list[TechniqueSpan]:
-    spans = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+def _not_in_split(root: Path, aid: str) -> str:
+    """Why article ``aid`` is not in the split at ``root`` (for an error message)."""
+    if (root / "articles" / f"article{aid}.txt").is_file():
+        return f"article {aid} is not in the split (not listed in {root / 'ids.txt'})"
+    return f"article {aid} is not in the split (no {root / 'articles' / f'article{aid}.txt'})"
+
+
+def _closest_technique(name: str) -> str:
+    """The known technique name closest to ``name`` (difflib, case-insensitive)."""
+    lowered = {t.lower(): t for t in TECHNIQUES}
+    (best,) = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.0)
+    return lowered[best]
+
+
+def _read_labels(path: Path, with_technique: bool, texts: dict[str, str], *, article_id: str | None = None
+                 ) -> dict[str, list[TechniqueSpan]]:
+    """The spans of one label file, by article id.
+
+    Args:
+        path: a per-article file (``article_id`` given: every line must name that article)
+            or a combined file of the whole split (``article_id`` None: every line must name
+            an article of the split).
+        with_technique: TC lines (``ID\\ttechnique\\tstart\\tend``) rather than SI lines
+            (``ID\\tstart\\tend``).
+        texts: article id -> text, the articles of the split.
+    Returns:
+        article id -> spans in the file's line order (ends past the article clipped to it).
+    Raises:
+        InputError (E110): a malformed line, an article id that is not the file's or not in
+            the split, an unknown technique, a span that does not start inside its article
+            or is empty as written, or an exact duplicate of an earlier line.
+    """
+    out: dict[str, list[TechniqueSpan]] = {}
+    seen: dict[tuple[str, str | None, int, int], int] = {}
+    # utf-8-sig: a file saved with a byte-order mark reads as one without
+    for lineno, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip():
             continue
-        parts = line.rstrip("\n").split("\t")
+        parts = line.split("\t")
         try:
             if with_technique:
                 aid, technique, start, end = parts
@@ -86,13 +126,57 @@ def _read_labels(path: Path, article_id: str, n_chars: int, with_technique: bool
             s, e = int(start), int(end)
         except ValueError:
             raise InputError(f"[E110] {path}:{lineno}: not a PTC label line: {line!r}") from None
-        if aid != article_id:
+        if article_id is not None and aid != article_id:
             raise InputError(f"[E110] {path}:{lineno}: article id {aid} in the file of article {article_id}")
-        e = min(e, n_chars)  # one released span ends past its article (see data README)
-        if not 0 <= s < e:
-            raise InputError(f"[E110] {path}:{lineno}: bad span [{s}, {e}) for an article of {n_chars} chars")
-        spans.append(TechniqueSpan(s, e, technique))
-    return sorted(spans)
+        if aid not in texts:
+            raise InputError(f"[E110] {path}:{lineno}: {_not_in_split(path.parent, aid)}")
+        if technique is not None and technique not in TECHNIQUES:
+            raise InputError(f"[E110] {path}:{lineno}: unknown technique {technique!r}"
+                             f" (did you mean {_closest_technique(technique)!r}?)")
+        key = (aid, technique, s, e)
+        if key in seen:
+            raise InputError(f"[E110] {path}:{lineno}: duplicate of line {seen[key]}: {line!r}")
+        seen[key] = lineno
+        n_chars = len(texts[aid])
+        if not 0 <= s < min(e, n_chars):
+            raise InputError(f"[E110] {path}:{lineno}: bad span [{s}, {e}) for article {aid} of {n_chars} chars")
+        # one released span (18-class train files) ends past its article: clip such ends
+        out.setdefault(aid, []).append(TechniqueSpan(s, min(e, n_chars), technique))
+    return out
+
+
+def _combined_file(root: Path, suffix: str) -> Path | None:
+    """The one file at ``root`` whose name ends with ``suffix``; None when there is none.
+
+    Raises:
+        InputError (E110): several files end with ``suffix``.
+    """
+    found = sorted(p for p in root.iterdir() if p.name.endswith(suffix) and p.is_file())
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise InputError(f"[E110] {root}: several combined label files ({names}); keep one")
+    return found[0] if found else None
+
+
+def _split_labels(root: Path, folder: str, suffix: str, with_technique: bool, texts: dict[str, str]
+                  ) -> dict[str, list[TechniqueSpan]]:
+    """The labels of one task (SI or TC): from ``root/folder`` (one file per article) when that
+    folder exists, else from a combined ``*<suffix>`` file at ``root``; {} when neither exists."""
+    labels: dict[str, list[TechniqueSpan]] = {}
+    per_article = root / folder
+    if per_article.is_dir():
+        name = re.compile(r"article(\d+)" + re.escape(suffix) + "$")
+        for path in sorted(per_article.iterdir()):
+            m = name.fullmatch(path.name)
+            if not m or not path.is_file():
+                continue
+            aid = m.group(1)
+            if aid not in texts:
+                raise InputError(f"[E110] {path}: {_not_in_split(root, aid)}")
+            labels.update(_read_labels(path, with_technique, texts, article_id=aid))
+    elif (combined := _combined_file(root, suffix.lstrip("."))) is not None:
+        labels = _read_labels(combined, with_technique, texts)
+    return labels
 
 
 def read_article_text(path: str | Path) -> str:
@@ -104,14 +188,32 @@ def read_article_text(path: str | Path) -> str:
 def load_split(directory: str | Path) -> list[PTCArticle]:
     """Load every article of a PTC split directory, with its SI and TC gold spans.
 
+    The labels of each task come from its per-article folder (``labels-si/``,
+    ``labels-tc/``) when that folder exists; otherwise from a combined file of the whole
+    split at the split's root, as SemEval-2020 releases them and :func:`write_si` /
+    :func:`write_tc` write them: any file whose name ends in ``task-si.labels`` (SI) or
+    ``task-flc-tc.labels`` (TC), e.g. ``dev-task-si.labels``. A split with both (the
+    released ``dev``) reads the per-article folders only. Label files are read as UTF-8
+    with or without a byte-order mark.
+
+    An exact duplicate label line (same article, technique, start and end as written) is
+    an error rather than a second span: the released train and dev labels hold none (in
+    TC the same span with two different techniques is two labels, not a duplicate).
+
     Args:
         directory: a split in PTC layout (``articles/``, and optionally ``labels-si/``,
-            ``labels-tc/``, ``ids.txt``).
+            ``labels-tc/``, combined label files, ``ids.txt``).
     Returns:
-        articles sorted by id; label lists are empty where the split has no labels.
+        articles sorted by id; spans are 0-based half-open character offsets, sorted; label
+        lists are empty where the split has no labels. A span that starts inside its
+        article and ends past it is clipped to the article's end.
     Raises:
-        InputError: ``directory`` does not exist (E106); no ``articles/`` folder or no
-            article in it (E110), or a malformed label line.
+        InputError: ``directory`` does not exist (E106); E110 for: no ``articles/`` folder
+            or no article in it; a malformed label line; a label file or combined-file line
+            of an article that is not in the split; an unknown technique name (the message
+            names the closest known one); an exact duplicate label line; a span that is
+            empty or does not start inside its article (the message gives the line's values
+            and the article's length); several combined files of one task.
     """
     root = Path(directory)
     if not root.exists():
@@ -121,39 +223,62 @@ def load_split(directory: str | Path) -> list[PTCArticle]:
         raise InputError(f"[E110] {root}: not a PTC split (no articles/ folder)")
     ids_file = root / "ids.txt"
     if ids_file.is_file():
-        ids = [x.strip() for x in ids_file.read_text(encoding="utf-8").split() if x.strip()]
+        ids = [x.strip() for x in ids_file.read_text(encoding="utf-8-sig").split() if x.strip()]
     else:
         ids = [m.group(1) for p in art_dir.iterdir() if (m := _ARTICLE.search(p.name))]
     if not ids:
         raise InputError(f"[E110] {root}: no articles")
-    articles = []
-    for aid in sorted(ids):
-        text = read_article_text(art_dir / f"article{aid}.txt")
-        si_path = root / "labels-si" / f"article{aid}.task-si.labels"
-        tc_path = root / "labels-tc" / f"article{aid}.task-flc-tc.labels"
-        si = _read_labels(si_path, aid, len(text), False) if si_path.is_file() else []
-        tc = _read_labels(tc_path, aid, len(text), True) if tc_path.is_file() else []
-        articles.append(PTCArticle(aid, text, si, tc))
-    return articles
+    texts = {aid: read_article_text(art_dir / f"article{aid}.txt") for aid in sorted(ids)}
+    si = _split_labels(root, "labels-si", ".task-si.labels", False, texts)
+    tc = _split_labels(root, "labels-tc", ".task-flc-tc.labels", True, texts)
+    return [PTCArticle(aid, text, sorted(si.get(aid, [])), sorted(tc.get(aid, []))) for aid, text in texts.items()]
 
 
 def write_si(path: str | Path, predictions: dict[str, Iterable[TechniqueSpan]]) -> None:
-    """Write SI predictions as ``ID\\tstart\\tend`` lines (the SemEval-2020 SI format)."""
+    """Write SI predictions as ``ID\\tstart\\tend`` lines (the SemEval-2020 SI format).
+
+    One file for the whole split, articles in id order, spans sorted; :func:`load_split`
+    reads it back from a split's root when the name ends in ``task-si.labels``.
+
+    Args:
+        path: the file to write (UTF-8, ``\\n`` line ends; replaced if it exists).
+        predictions: article id -> spans (0-based half-open character offsets; the
+            technique is ignored). An exact repeat of a span is written once: the SI
+            measure merges overlapping spans, so this changes no score.
+    Raises:
+        OSError: the file cannot be written.
+    """
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for aid in sorted(predictions):
-            for span in sorted(predictions[aid]):
-                f.write(f"{aid}\t{span.start}\t{span.end}\n")
+            for start, end in sorted({(span.start, span.end) for span in predictions[aid]}):
+                f.write(f"{aid}\t{start}\t{end}\n")
 
 
 def write_tc(path: str | Path, predictions: dict[str, Iterable[TechniqueSpan]]) -> None:
     """Write TC predictions as ``ID\\ttechnique\\tstart\\tend`` lines (SemEval-2020 TC format).
 
+    One file for the whole split, articles in id order; :func:`load_split` reads it back
+    from a split's root when the name ends in ``task-flc-tc.labels``.
+
+    Args:
+        path: the file to write (UTF-8, ``\\n`` line ends; replaced if it exists).
+        predictions: article id -> labelled spans (0-based half-open character offsets).
+            The same span may carry several different techniques.
     Raises:
-        ValueError: a span has no technique.
+        ValueError: a span has no technique, or the same span is given twice with the same
+            technique (TC counts each line, and :func:`load_split` refuses exact duplicates);
+            nothing is written then.
+        OSError: the file cannot be written.
     """
+    lines = []
+    for aid in sorted(predictions):
+        seen = set()
+        for span in sorted(predictions[aid], key=lambda s: (s.start, s.end, s.technique or "")):
+            if span.technique is None:
+                raise ValueError(f"article {aid}: span [{span.start}, {span.end}) has no technique")
+            if span in seen:
+                raise ValueError(f"article {aid}: span [{span.start}, {span.end}) given twice as {span.technique}")
+            seen.add(span)
+            lines.append(f"{aid}\t{span.technique}\t{span.start}\t{span.end}\n")
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for aid in sorted(predictions):
-            for span in sorted(predictions[aid], key=lambda s: (s.start, s.end, s.technique or "")):
-                if span.technique is None:
-                    raise ValueError(f"article {aid}: span [{span.start}, {span.end}) has no technique")
-                f.write(f"{aid}\t{span.technique}\t{span.start}\t{span.end}\n")
+        f.writelines(lines)
