@@ -200,6 +200,25 @@ def test_credibility_effects_add_up_to_the_score(model):
     assert math.log(p / (1 - p)) == pytest.approx(total, abs=0.02)
 
 
+def test_the_output_carries_the_baseline_the_effects_add_to(example_text, example_analysis):
+    """A reader could not check "baseline + effects = log-odds" without reading the model file
+    (tester's finding): the baseline is in the output, and the views show the sum."""
+    from rich.console import Console
+
+    from slant.render.html import render_html
+    from slant.render.terminal import render
+
+    cred = example_analysis.credibility
+    assert cred.baseline is not None
+    total = cred.baseline + sum(ev.effect for ev in cred.evidence)
+    assert math.log(cred.score / (1 - cred.score)) == pytest.approx(total, abs=0.02)
+    console = Console(width=200, record=True)
+    console.print(render(example_analysis, example_text))
+    line = f"Log-odds: baseline {cred.baseline:+.2f} (the average training article) + effects"
+    assert line in console.export_text()
+    assert line in render_html(example_analysis, example_text)
+
+
 def test_credibility_label_thresholds():
     assert label_of(0.9) == "reliable" and label_of(0.1) == "unreliable" and label_of(0.5) == "uncertain"
 

@@ -530,6 +530,14 @@ class CredibilityModel:
         w = np.concatenate([self.w_word, self.w_char])
         return np.asarray(X_text @ w + z @ self.w_style + self.intercept, dtype=np.float64)
 
+    @property
+    def baseline(self) -> float:
+        """Calibrated log-odds of "reliable" for the average training article (every style
+        feature at its mean, each text block at its mean term): the point the evidence's
+        effects start from, ``a * (intercept + word_mean + char_mean) + b``."""
+        a, b = self.platt
+        return float(a * (self.intercept + self.word_mean + self.char_mean) + b)
+
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         a, b = self.platt
         return 1.0 / (1.0 + np.exp(-(a * logits + b)))
@@ -731,4 +739,5 @@ def credibility_stage(ctx: Any) -> None:
         for ev in evidence
     ]
     mapped.extend(_context_evidence(ctx, feats.n_words))
-    ctx.out["credibility"] = CredibilityOut(score=round(score, 4), label=label_of(score), evidence=mapped)
+    ctx.out["credibility"] = CredibilityOut(score=round(score, 4), label=label_of(score), evidence=mapped,
+                                            baseline=round(model.baseline, 4))

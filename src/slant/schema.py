@@ -119,6 +119,9 @@ class CredibilityOut(_Out):
     score: float = Field(ge=0, le=1, description="calibrated probability that the article is reliable")
     label: Literal["reliable", "unreliable", "uncertain"]
     evidence: list[EvidenceOut] = Field(default_factory=list)
+    baseline: float | None = Field(
+        None, description="log-odds of 'reliable' for the average training article: baseline + the evidence's effects "
+                          "= ln(score / (1 - score)), up to rounding")
 
 
 class NoticeOut(_Out):

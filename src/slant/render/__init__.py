@@ -37,3 +37,14 @@ def missing_credibility(analysis: Analysis) -> str | None:
             detail = notice.message.removeprefix("credibility not scored: ").strip().rstrip(".")
             return f"No credibility score: {why} ({notice.code})" + (f" — {detail}." if detail else ".")
     return NOT_RUN
+
+
+def baseline_sentence(credibility) -> str:
+    """How the evidence adds up to the score, for the views: ``"Log-odds: baseline +0.51 (the
+    average training article) + effects +0.47 = +0.98 -> score 0.73."``"""
+    import math
+
+    total = sum(ev.effect for ev in credibility.evidence)
+    logit = credibility.baseline + total
+    return (f"Log-odds: baseline {credibility.baseline:+.2f} (the average training article) + effects {total:+.2f} "
+            f"= {logit:+.2f} -> score {1 / (1 + math.exp(-logit)):.2f}.")

@@ -35,7 +35,7 @@ from typing import Any
 
 from ..options import SETTINGS_KEY
 from ..schema import Analysis
-from . import NOT_RUN, language_warning, missing_credibility
+from . import NOT_RUN, baseline_sentence, language_warning, missing_credibility
 
 REPORT_CSS: str = (resources.files("slant.render") / "templates" / "report.css").read_text(encoding="utf-8")
 REPORT_JS: str = (resources.files("slant.render") / "templates" / "report.js").read_text(encoding="utf-8")
@@ -457,6 +457,8 @@ def _credibility(c: _Ctx) -> str:
         if len(rows) > MAX_EVIDENCE_SHOWN:
             parts.append(f"<details><summary>{len(rows) - MAX_EVIDENCE_SHOWN} more features</summary>"
                          + head + "".join(rows[MAX_EVIDENCE_SHOWN:]) + "</tbody></table></details>")
+        if cred.baseline is not None:
+            parts.append(f'<p class="sub baseline">{_e(baseline_sentence(cred))}</p>')
     return "".join(parts)
 
 

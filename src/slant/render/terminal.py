@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..schema import Analysis
-from . import language_warning, missing_credibility
+from . import baseline_sentence, language_warning, missing_credibility
 
 #: one colour per technique (14 SemEval-2020 classes plus the 18-class extras)
 TECHNIQUE_STYLES: dict[str, str] = {
@@ -192,6 +192,8 @@ def render(analysis: Analysis, text: str) -> Group:
         for ev in analysis.credibility.evidence:
             table.add_row(ev.feature, f"{ev.value:.3g}", f"{ev.effect:+.3f}", str(len(ev.spans)), ev.description or "")
         parts.append(table)
+        if analysis.credibility.baseline is not None:
+            parts.append(Text(baseline_sentence(analysis.credibility), style="dim"))
 
     if analysis.notices:
         table = _table("Notices", "code", "where", "message")
