@@ -274,7 +274,7 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     quotation itself is the claim, in the speaker's voice.
     """
     text = ctx.normalized.text
-    cuts = _voice_boundaries(ctx)
+    cuts = sorted(set(_voice_boundaries(ctx)) | set(_line_breaks(ctx.doc)))
     frames = _reporting_frames(ctx)
     units = []
     for sent in ctx.doc.sents:
@@ -292,6 +292,35 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 continue
             units.append((s, e))
     return units
+
+
+#: a line this long (chars) that runs on into the next is taken as hard-wrapped text, not a caption
+WRAP_CHARS = 60
+#: parts of speech that cannot end a line that ends a sentence: a line ending in one was wrapped
+_WRAP_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "AUX", "PRON"})
+
+
+def _line_breaks(doc: Any) -> list[int]:
+    """NORMALISED offsets of the line breaks inside sentences that end a line of their own:
+    a caption, a byline, a share-button row or a headline the parser ran into the next line
+    (``Patrick McGreevy⏎Los Angeles Times⏎©2018 ...``, ``Advertisement⏎A series of 911 calls``).
+    A break is kept inside the unit when the line was wrapped: the next line starts in lower
+    case or with a digit, the line ends on a word that cannot end a sentence (``on the⏎``), or
+    the line is as long as hard-wrapped lines are (:data:`WRAP_CHARS` or more: a caption or
+    byline is short)."""
+    text = doc.text
+    cuts = []
+    for tok in doc:
+        if not tok.is_space or "\n" not in tok.text or tok.i == 0 or tok.i + 1 >= len(doc):
+            continue
+        before, after = doc[tok.i - 1], doc[tok.i + 1]
+        at = tok.idx + tok.text.index("\n")
+        line_start = text.rfind("\n", 0, at) + 1
+        if (after.text[:1].islower() or after.text[:1].isdigit() or before.pos_ in _WRAP_POS
+                or at - line_start >= WRAP_CHARS):
+            continue
+        cuts.append(at)
+    return cuts
 
 
 def _reporting_frames(ctx: Any) -> list[tuple[int, int, int, int]]:
