@@ -313,3 +313,17 @@ def test_claims_end_at_a_caption_or_byline_line_but_not_at_a_wrapped_line():
         "The government spent $4.5 billion on the\nprogram in 2018"]
     wrapped = "The senator from Arizona said on Tuesday that he met with Senator\nJohn McCain twice in 2017 to discuss the bill.\n"
     assert any("Senator\nJohn McCain" in c for c in claims(wrapped))
+
+
+def test_claim_spans_keep_a_closing_mark_they_open_and_drop_a_dangling_conjunction():
+    """'profits were “at a record high.' lost the mark that closes its quotation, and 'crime rose
+    40 percent, but' kept the conjunction where attribution cut the sentence (tester's findings)."""
+    import slant
+
+    def claims(text):
+        return [text[c.start:c.end] for c in slant.analyze(text).claims]
+
+    assert "profits were “at a record high.”" in claims(
+        "The company reported that profits were “at a record high.” Analysts agreed with the assessment.")
+    assert claims("Mayor Tom Lee said that crime rose 40 percent, but Chief Ann Park said it fell by 10 percent.") == [
+        "crime rose 40 percent", "it fell by 10 percent"]

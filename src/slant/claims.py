@@ -285,7 +285,12 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                              or (text[s] in _CLOSER and _CLOSER[text[s]] not in text[s + 1:e])):
                 s += 1
             while e > s and (text[e - 1].isspace() or text[e - 1] in "\"“”'‘’[(,;:—–-"):
+                if text[e - 1] == "”" and text.count("“", s, e - 1) > text.count("”", s, e - 1):
+                    break  # it closes a quotation the unit opened: '... were “at a record high.”'
                 e -= 1
+            # a clause cut at a voice boundary keeps no dangling conjunction ("crime rose 40 percent, but")
+            if (m := _DANGLING.search(text, s, e)) is not None and m.end() == e:
+                e = m.start()
             if len(re.findall(r"\w+", text[s:e])) < MIN_WORDS:
                 continue
             if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in frames):
@@ -294,6 +299,8 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     return units
 
 
+#: a coordinating conjunction left at the end of a unit cut at a voice boundary
+_DANGLING = re.compile(r"[\s,;]+(?:but|and|or|yet|so|while|whereas)$", re.IGNORECASE)
 #: a line this long (chars) that runs on into the next is taken as hard-wrapped text, not a caption
 WRAP_CHARS = 60
 #: parts of speech that cannot end a line that ends a sentence: a line ending in one was wrapped
