@@ -919,3 +919,18 @@ def test_a_name_in_a_clause_or_a_possessor_after_the_title_is_not_the_speaker(ru
 def test_an_uncued_answer_to_a_question_is_the_one_asked(run, text, asked):
     """A quotation with no cue after "asked X" went to the one who asked (tester's finding)."""
     assert [q.speaker.name for q in run(text).quotations] == ["a reporter", asked]
+
+
+def test_a_quotation_a_colon_opens_and_never_closes_runs_to_its_line_end(run):
+    """'Senator Ann Park said on Monday: "The state lost 20,000 jobs in 2019.' with the closing mark
+    lost gave no quotation, and the claim went to the outlet with the frame in its span (tester's
+    finding). A never-closed mark that no colon introduces is still no quotation (W202)."""
+    text = ('Senator Ann Park said on Monday: "The state lost 20,000 jobs in 2019.\n\n'
+            "The governor signed a $3 billion budget on Friday.\n")
+    analysis = run(text)
+    got = _quotes(analysis, text)
+    assert [(q["text"], q["speaker"]) for q in got] == [("The state lost 20,000 jobs in 2019.", "Ann Park")]
+    assert "W202" in {n.code for n in analysis.notices}
+    loose = 'The governor said on Monday that "the state lost 20,000 jobs in 2019.\n\nThe budget passed on Friday.\n'
+    # the reported clause is still found as an indirect quotation, the lost mark adds nothing
+    assert [(q["type"], q["text"]) for q in _quotes(run(loose), loose)] == [("indirect", "the state lost 20,000 jobs in 2019")]

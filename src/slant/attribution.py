@@ -317,7 +317,7 @@ def pair_quotation_marks(text: str) -> tuple[list[_Pair], list[int]]:
                     open_at = i
                     continue
                 unpaired.append(open_at)
-                pairs = [p for p in pairs if p.group != group]
+                pairs = [p for p in pairs if p.group != group] + _colon_quotation(text, open_at, i, group)
             group += 1
             open_at = i
         elif open_at is None:
@@ -328,8 +328,21 @@ def pair_quotation_marks(text: str) -> tuple[list[_Pair], list[int]]:
     if open_at is not None:
         unpaired.append(open_at)
         # parts of a never-closed multi-paragraph quotation are dropped with it
-        pairs = [p for p in pairs if p.group != group]
+        pairs = [p for p in pairs if p.group != group] + _colon_quotation(text, open_at, len(text), group)
     return pairs, unpaired
+
+
+def _colon_quotation(text: str, open_at: int, limit: int, group: int) -> list[_Pair]:
+    """The pair of a never-closed mark at ``open_at`` that a colon introduces (``Ann Park said:
+    “The state lost 20,000 jobs.`` with the closing mark lost): it runs to the end of its
+    paragraph (its line), not past ``limit``; [] for any other never-closed mark (still
+    reported unpaired, W202)."""
+    if not text[:open_at].rstrip(" \t").endswith(":"):
+        return []
+    end = text.find("\n", open_at, limit)
+    end = limit if end == -1 else end
+    stop = _rstrip(text, open_at + 1, end)
+    return [_Pair(open_at, None, stop, group)] if stop > open_at + 1 else []
 
 
 def directional_quotes(text: str) -> str:
