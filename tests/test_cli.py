@@ -63,6 +63,9 @@ def test_cli_technique_encoder_flag_switches_the_transformer_on_and_off(tmp_path
     assert [(t["start"], t["end"]) for t in json.loads(on.stdout)["techniques"]] == spans["--technique-encoder"]
     off = run("analyze", str(EXAMPLE_000), "--format", "json", "--config", str(cfg), "--no-technique-encoder")
     assert [(t["start"], t["end"]) for t in json.loads(off.stdout)["techniques"]] == spans["--no-technique-encoder"]
+    # the output says which it was, as `slant batch` rows do (tester's finding: both read the same)
+    assert json.loads(on.stdout)["meta"]["slant_settings"]["technique_encoder"] is True
+    assert json.loads(off.stdout)["meta"]["slant_settings"]["technique_encoder"] is False
 
 
 def test_cli_analyze_json_offsets_are_original(example_text):

@@ -169,6 +169,10 @@ def analyze(
     total = 0
     unread = 0  # documents that failed before analysis (unreadable files, bad rows)
 
+    from .options import SETTINGS_KEY
+
+    settings = options.fingerprint()
+
     def documents():
         nonlocal total, unread
         for item in stream:
@@ -177,6 +181,9 @@ def analyze(
                 failures.append((item.source, str(item.error)))
                 unread += 1
                 continue
+            # what produced it (slant version, stages, thresholds, technique_encoder), as
+            # `slant batch` and `slant serve` record it: a reader can tell the runs apart
+            item.meta[SETTINGS_KEY] = settings
             yield item
 
     if many and format == Format.html:
