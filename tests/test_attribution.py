@@ -934,3 +934,16 @@ def test_a_quotation_a_colon_opens_and_never_closes_runs_to_its_line_end(run):
     loose = 'The governor said on Monday that "the state lost 20,000 jobs in 2019.\n\nThe budget passed on Friday.\n'
     # the reported clause is still found as an indirect quotation, the lost mark adds nothing
     assert [(q["type"], q["text"]) for q in _quotes(run(loose), loose)] == [("indirect", "the state lost 20,000 jobs in 2019")]
+
+
+def test_single_quoted_speech_over_several_lines(run):
+    """Daily Mail pages put one sentence a line and quote in single marks; a quotation of two
+    sentences was two stray marks, so its words were the outlet's (tester's finding, PTC dev
+    article761722669). A mark that does not open its line still ends with it."""
+    text = ("Clinton defended himself in the interview.\n"
+            "'This was litigated 20 years ago.\nTwo-thirds of the American people sided with me,' Clinton said.\n"
+            "He called the coverage 'unfair\nand biased' in a tweet.\n")
+    got = _quotes(run(text), text)
+    assert [(q["text"], q["speaker"]) for q in got][:1] == [
+        ("This was litigated 20 years ago.\nTwo-thirds of the American people sided with me,", "Clinton")]
+    assert all("unfair" not in q["text"] for q in got)

@@ -151,7 +151,7 @@ TITLE_NOUNS = frozenset(
 #: ``hit back``, ``snapped back``); alone (``shot``, ``fired``) they report nothing
 _BACK_VERBS = frozenset({"shoot", "fire", "hit", "snap"})
 #: phrasal cues: verb lemma -> its particle right after it (``he went on``, ``chimed in Ann Lee``)
-_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "cut": "in"}
+_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "cut": "in", "pile": "on"}
 #: cues of a reply: after a finished quotation, a new sentence ``X replied.`` answers it
 _REPLY_VERBS = frozenset({"reply", "respond", "retort", "answer", "counter"})
 #: what a bare reporting clause may hold besides its cue and subject (``Smith said on Monday.``)
@@ -365,6 +365,8 @@ def directional_quotes(text: str) -> str:
     return "".join(out)
 
 
+#: lines a single-quoted quotation that opens a line may run over (``'A.⏎B.⏎C.'``)
+SINGLE_QUOTE_LINES = 4
 _SQ_OPEN_BEFORE = frozenset(" \t\n\r([{\u2014\u2013-/\u00a0")
 _SQ_CLOSE_AFTER = frozenset(" \t\n\r.,;:!?)]}\u2014\u2013-\u00a0")
 
@@ -397,7 +399,14 @@ def single_quotes(marks: str) -> str:
             in_double = False
             continue
         if ch == "\n":
-            open_at = None
+            # a quotation that opens a line may run over the next lines of its paragraph, one
+            # sentence a line as scraped Daily Mail pages have it ('This was litigated.⏎Two-thirds
+            # sided with me.'); any other opening mark ends with its line
+            if open_at is not None and not (
+                (open_at == 0 or marks[open_at - 1] == "\n") and marks[i + 1 : i + 2] not in ("\n", "")
+                and marks.count("\n", open_at, i) < SINGLE_QUOTE_LINES
+            ):
+                open_at = None
             continue
         if in_double or ch not in "'\u2018\u2019":
             continue
