@@ -279,6 +279,26 @@ def test_train_claims_with_a_missing_liar_folder_is_e106(shared_data, tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("content,code", [(b"", "E101"), (bytes(range(256)) * 4, "E102")])
+def test_train_claims_with_an_empty_or_binary_liar_file_fails_before_parsing(shared_data, tmp_path, content, code):
+    """An empty LIAR train.tsv trained 'claims-v2' with no LIAR statement, a binary one was blamed on
+    the claims folder, and both only after the 81,518 sentences were parsed (tester's findings)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    liar = tmp_path / "liar"
+    liar.mkdir()
+    (liar / "train.tsv").write_bytes(content)
+    shutil.copy(shared_data / "liar" / "valid.tsv", liar / "valid.tsv")
+    result = CliRunner().invoke(app, ["train", "claims", "--data", str(shared_data / "claims"), "--out",
+                                      str(tmp_path / "out"), "--liar", str(liar)])
+    assert result.exit_code == 3 and code in result.stderr and str(liar / "train.tsv") in result.stderr
+    assert "parsing" not in result.stderr and "Traceback" not in result.output
+
+
 def test_statements_politifact_checked_are_claims(nlp, model, shared_data):
     """Carry-over to fact-checked political statements (LIAR valid, Wang 2017): claims-v1, trained on
     debates and tweets only, scored 0.75 of them >= 0.5 and missed most causal ones without a number;
@@ -327,3 +347,23 @@ def test_claim_spans_keep_a_closing_mark_they_open_and_drop_a_dangling_conjuncti
         "The company reported that profits were “at a record high.” Analysts agreed with the assessment.")
     assert claims("Mayor Tom Lee said that crime rose 40 percent, but Chief Ann Park said it fell by 10 percent.") == [
         "crime rose 40 percent", "it fell by 10 percent"]
+
+
+def test_the_outlets_clause_before_a_reporting_frame_is_still_a_claim():
+    """'Profits rose 12 percent in 2019, but the union said wages fell 3 percent.' gave only the
+    union's claim: the piece holding the frame was dropped whole, and the outlet's clause with it
+    (tester's finding). The frame is cut out; what is left of it must be a main clause, and a
+    table row is no claim."""
+    import slant
+
+    def claims(text):
+        a = slant.analyze(text)
+        names = {v.id: v.name for v in a.voices}
+        return [(text[c.start:c.end], names.get(c.voice)) for c in a.claims]
+
+    assert claims("Profits rose 12 percent in 2019, but the union said wages fell 3 percent.") == [
+        ("Profits rose 12 percent in 2019", "outlet"), ("wages fell 3 percent", "the union")]
+    assert claims("Crime rose 40 percent, but police said arrests fell by half in 2019.") == [
+        ("Crime rose 40 percent", "outlet"), ("arrests fell by half in 2019", "police")]
+    table = "State | 2019 | 2020 | Change\nCalifornia | 5.1% | 9.3% | +4.2\n\nUnemployment rose in every state in 2020.\n"
+    assert [c for c, _ in claims(table)] == ["Unemployment rose in every state in 2020."]

@@ -212,11 +212,28 @@ def test_the_output_carries_the_baseline_the_effects_add_to(example_text, exampl
     assert cred.baseline is not None
     total = cred.baseline + sum(ev.effect for ev in cred.evidence)
     assert math.log(cred.score / (1 - cred.score)) == pytest.approx(total, abs=0.02)
+    assert cred.log_odds == pytest.approx(total, abs=0.02)
     console = Console(width=200, record=True)
     console.print(render(example_analysis, example_text))
     line = f"Log-odds: baseline {cred.baseline:+.2f} (the average training article) + effects"
     assert line in console.export_text()
     assert line in render_html(example_analysis, example_text)
+
+
+def test_log_odds_add_up_where_the_rounded_score_cannot_show_them(shared_data):
+    """At a score of 0.0001 the 4-decimal score hides the log-odds (-9.79 read as -9.21 on ISOT row
+    isot-fake-0554; tester's finding): ``log_odds`` carries them, and baseline + effects equal it."""
+    import pandas as pd
+
+    import slant
+
+    rows = pd.read_csv(shared_data / "news" / "isot_sample5pct.csv", keep_default_na=False, dtype=str)
+    row = rows[rows["id"] == "isot-fake-0554"].iloc[0]
+    cred = slant.analyze(row["text"], meta={"title": row["title"]}).credibility
+    assert cred is not None and cred.score < 0.01
+    total = cred.baseline + sum(ev.effect for ev in cred.evidence)
+    assert cred.log_odds == pytest.approx(total, abs=0.05)
+    assert cred.log_odds < math.log(0.01 / 0.99)
 
 
 def test_credibility_label_thresholds():

@@ -278,8 +278,16 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     frames = _reporting_frames(ctx)
     units = []
     for sent in ctx.doc.sents:
-        bounds = [sent.start_char] + [c for c in cuts if sent.start_char < c < sent.end_char] + [sent.end_char]
+        inner = [c for c in cuts if sent.start_char < c < sent.end_char]
+        # a reporting frame outside its quotation ("..., but the union said") is cut out of the
+        # piece, so the outlet's clause before it ("Profits rose 12 percent") is still scored
+        framed = set()
+        for f0, f1, q0, q1 in frames:
+            if sent.start_char <= f0 and f1 <= sent.end_char and (q1 <= f0 or q0 >= f1):
+                framed |= {f0, f1}
+        bounds = [sent.start_char] + sorted(set(inner) | (framed - {sent.start_char, sent.end_char})) + [sent.end_char]
         for s, e in zip(bounds, bounds[1:]):
+            cut_at_frame = s in framed or e in framed
             # an opening bracket closed inside the piece stays: "(CNN)The mayor..." lost only its "("
             while s < e and (text[s].isspace() or text[s] in "\"“”'‘’,;:—–-"
                              or (text[s] in _CLOSER and _CLOSER[text[s]] not in text[s + 1:e])):
@@ -294,13 +302,18 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
             if len(re.findall(r"\w+", text[s:e])) < MIN_WORDS:
                 continue
             if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in frames):
-                continue
+                continue  # the frame itself ("A U.S. official told")
+            if text.count("|", s, e) >= 2:
+                continue  # a table row ("California | 5.1% | 9.3% | +4.2")
+            if cut_at_frame and not _main_clause(ctx.doc, s, e):
+                continue  # "As the news site", "When asked if ...": not a clause of its own
             units.append((s, e))
     return units
 
 
 #: a coordinating conjunction left at the end of a unit cut at a voice boundary
-_DANGLING = re.compile(r"[\s,;]+(?:but|and|or|yet|so|while|whereas)$", re.IGNORECASE)
+_DANGLING = re.compile(r"(?:[\s,;]+(?:but|and|or|yet|so|while|whereas|as|the|a|an|of|to|that|with|by|for|when|because|if|after|before|since|although|though|where|which|who))+$",
+                       re.IGNORECASE)
 #: a line this long (chars) that runs on into the next is taken as hard-wrapped text, not a caption
 WRAP_CHARS = 60
 #: parts of speech that cannot end a line that ends a sentence: a line ending in one was wrapped
@@ -330,15 +343,38 @@ def _line_breaks(doc: Any) -> list[int]:
     return cuts
 
 
+def _main_clause(doc: Any, start: int, end: int) -> bool:
+    """Whether NORMALISED chars ``[start, end)`` hold a main clause of their sentence: its root
+    verb, or a verb conjoined to it, with its subject inside (``Profits rose 12 percent`` of
+    ``Profits rose 12 percent, but the union said ...``); not a subordinate clause or a title."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    for t in span:
+        if t.pos_ not in ("VERB", "AUX") or not (t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")):
+            continue
+        if any(c.dep_ in ("nsubj", "nsubjpass", "expl") and start <= c.idx < end for c in t.children):
+            return True
+    return False
+
+
 def _reporting_frames(ctx: Any) -> list[tuple[int, int, int, int]]:
-    """``(cue start, cue end, quotation start, quotation end)`` of every quotation with a
-    cue, in NORMALISED offsets (empty before attribution)."""
+    """``(frame start, frame end, quotation start, quotation end)`` of every quotation with a
+    cue, in NORMALISED offsets (empty before attribution): the frame is the cue with the
+    speaker's mention when it stands next to it (``the union said``, ``said Ann Park``)."""
     offsets = ctx.normalized.offsets
-    return [
-        (offsets.to_normalized(q.cue.start), offsets.to_normalized(q.cue.end),
-         offsets.to_normalized(q.start), offsets.to_normalized(q.end))
-        for q in ctx.out.get("quotations") or [] if q.cue is not None
-    ]
+    frames = []
+    for q in ctx.out.get("quotations") or []:
+        if q.cue is None:
+            continue
+        c0, c1 = q.cue.start, q.cue.end
+        m = q.speaker.mention if q.speaker is not None else None
+        if m is not None and not (q.start < m.end and m.start < q.end) and (
+                0 <= c0 - m.end <= 12 or 0 <= m.start - c1 <= 12):
+            c0, c1 = min(c0, m.start), max(c1, m.end)
+        frames.append((offsets.to_normalized(c0), offsets.to_normalized(c1),
+                       offsets.to_normalized(q.start), offsets.to_normalized(q.end)))
+    return frames
 
 
 def _voice_boundaries(ctx: Any) -> list[int]:

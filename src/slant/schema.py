@@ -121,7 +121,10 @@ class CredibilityOut(_Out):
     evidence: list[EvidenceOut] = Field(default_factory=list)
     baseline: float | None = Field(
         None, description="log-odds of 'reliable' for the average training article: baseline + the evidence's effects "
-                          "= ln(score / (1 - score)), up to rounding")
+                          "= log_odds, up to rounding")
+    log_odds: float | None = Field(
+        None, description="ln(score / (1 - score)) before the score is rounded (near 0 or 1 the 4-decimal score "
+                          "cannot show it)")
 
 
 class NoticeOut(_Out):

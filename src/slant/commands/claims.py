@@ -99,25 +99,32 @@ def read_liar(path: Path) -> Any:
     Read with quoting off (some statements hold an unbalanced ``"``; data README section 3).
 
     Raises:
-        InputError: the file is missing (E106) or a line does not have LIAR's 14 columns (E107).
+        InputError: the file is missing or a folder (E106), empty or without a statement (E101),
+            binary (E102), undecodable (E104), or a line does not have LIAR's 14 columns (E107).
     """
     import csv
+    import io
     import re
 
     import pandas as pd
 
     from ..errors import InputError
+    from ..evaluation.inputs import read_text
 
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"[E106] {path}: no such file (the LIAR folder, shared/data/liar, holds train.tsv and valid.tsv)")
+    text_of_file = read_text(path, "a LIAR .tsv file")
     rows = []
-    with path.open(encoding="utf-8", newline="") as f:
-        for n, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
-            if len(row) != 14:
-                raise InputError(f"[E107] {path}, line {n}: {len(row)} tab-separated columns, LIAR has 14")
-            text = re.sub(r"^Says (?:that )?", "", row[2].strip())
-            if text:
-                rows.append((text[0].upper() + text[1:], row[1]))
+    for n, row in enumerate(csv.reader(io.StringIO(text_of_file, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+        if not row:
+            continue
+        if len(row) != 14:
+            raise InputError(f"[E107] {path}, line {n}: {len(row)} tab-separated columns, LIAR has 14")
+        text = re.sub(r"^Says (?:that )?", "", row[2].strip())
+        if text:
+            rows.append((text[0].upper() + text[1:], row[1]))
+    if not rows:
+        raise InputError(f"[E101] {path}: no LIAR statement in it")
     return pd.DataFrame(rows, columns=["text", "truth"])
 
 
@@ -219,6 +226,10 @@ def train_claims(data_dir: Path, out_dir: Path, *, liar_dir: Path | None = None,
     from ..claims import INFERENCE_SOURCE, ClaimModel, make_vectorizers
 
     df = split_claims(read_claims(data_dir))
+    # LIAR's files are read before the long parse, so a bad folder fails at once
+    liar_train = read_liar(liar_dir / LIAR_FILES[0]) if liar_dir is not None else None
+    if liar_dir is not None:
+        read_liar(liar_dir / LIAR_FILES[1])
     log(f"parsing {len(df)} sentences (cached under $SLANT_CACHE or <tmp>/slant-cache-claims)")
     df["doc"] = parse_claims(df)
     df = df[df["part"] != "drop"]
@@ -232,7 +243,7 @@ def train_claims(data_dir: Path, out_dir: Path, *, liar_dir: Path | None = None,
         # a statement PolitiFact checked can be a debate line of the held-out or calibration part
         # (11 are in the test part): those stay out of training
         held = {text_key(t) for t in df.loc[df["part"] != "train", "text"]}
-        statements = [t for t in read_liar(liar_dir / LIAR_FILES[0])["text"] if text_key(t) not in held]
+        statements = [t for t in liar_train["text"] if text_key(t) not in held]
         log(f"adding {len(statements)} LIAR statements as positives (weight {LIAR_WEIGHT}, ClaimBuster's bias)")
         liar = pd.DataFrame({"source_dataset": INFERENCE_SOURCE, "dup_group": [f"liar-{i}" for i in range(len(statements))],
                              "doc": parse_texts(statements, "liar-train"), "label": 1})
