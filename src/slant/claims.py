@@ -267,11 +267,14 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
 
     A unit is a sentence of ``ctx.doc``; where attribution has run and a sentence
     straddles voices (narration around a quotation), the sentence is cut at the voice
-    boundaries so that each clause has one voice. Pieces with fewer than
-    :data:`MIN_WORDS` words are dropped, and so are reporting frames: a piece that holds
-    the cue of a quotation whose words all lie outside it ("House Speaker William J.
-    Howell said.", "A U.S. official told") says who spoke, not something to check; the
-    quotation itself is the claim, in the speaker's voice.
+    boundaries so that each clause has one voice, and at line breaks that end a caption or
+    byline line (:func:`_line_breaks`). Pieces with fewer than :data:`MIN_WORDS` words are
+    dropped, and so are reporting frames: the cue of a quotation whose words all lie outside
+    it, with its speaker's mention ("House Speaker William J. Howell said.", "A U.S.
+    official told"), says who spoke, not something to check; it is cut out of its piece, and
+    what is left beside it is kept only when it holds a main clause ("Profits rose 12
+    percent, but the union said ..."). Table rows are dropped. The quotation itself is the
+    claim, in the speaker's voice.
     """
     text = ctx.normalized.text
     cuts = sorted(set(_voice_boundaries(ctx)) | set(_line_breaks(ctx.doc)))
