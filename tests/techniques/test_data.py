@@ -2,6 +2,7 @@
 
 import pytest
 
+from slant.errors import InputError
 from slant.techniques.data import TECHNIQUES, PTCArticle, TechniqueSpan, load_split, write_si, write_tc
 
 
@@ -224,3 +225,61 @@ def test_writers_never_write_a_line_that_load_split_refuses(tmp_path):
     with pytest.raises(ValueError, match="given twice"):
         write_tc(tmp_path / "q-task-flc-tc.labels", {"1": [TechniqueSpan(8, 28, "Doubt")] * 2})
     assert not (tmp_path / "q-task-flc-tc.labels").exists()
+
+
+# ------------------------------------------------------------------ second break-test round
+
+
+@pytest.mark.parametrize("line", ["1\t8\t28\textra", "1\t8\t28\t", "1\t1_2\t28", "1\t\uff11\uff12\t28", "1\t 8\t28"])
+def test_si_lines_must_be_three_fields_of_ascii_digits(tmp_path, line):
+    """An SI line with an extra column or a trailing tab was read (a TC one was not), and int()
+    read "1_2" and fullwidth digits as 12 (tester's findings)."""
+    make_split(tmp_path, files={"x-task-si.labels": line + "\n"})
+    with pytest.raises(InputError) as excinfo:
+        load_split(tmp_path)
+    assert "not a PTC label line" in one_line_error(excinfo)
+
+
+@pytest.mark.parametrize("content", [b"Caf\xe9 au lait\n", bytes(range(256)) * 8])
+def test_an_article_that_is_not_utf8_is_a_one_line_error(tmp_path, content):
+    make_split(tmp_path, {"1": TEXT_1})
+    (tmp_path / "articles" / "article1.txt").write_bytes(content)
+    with pytest.raises(InputError) as excinfo:
+        load_split(tmp_path)
+    message = str(excinfo.value)
+    assert message.startswith("[E104] ") and "article1.txt" in message and "\n" not in message
+
+
+def test_ids_txt_naming_a_missing_article_is_e110(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1}, {"ids.txt": "1\n999\n"})
+    with pytest.raises(InputError) as excinfo:
+        load_split(tmp_path)
+    assert "ids.txt: id 2 ('999') has no file" in one_line_error(excinfo)
+
+
+def test_an_empty_per_article_folder_gives_way_to_the_combined_file(tmp_path):
+    """An empty labels-si/ next to a combined SI file hid the file, and SI was then scored
+    against the TC spans (tester's finding)."""
+    make_split(tmp_path, {"1": TEXT_1}, {"x-task-si.labels": "1\t8\t28\n"})
+    (tmp_path / "labels-si").mkdir()
+    (art,) = load_split(tmp_path)
+    assert art.si == [TechniqueSpan(8, 28)]
+    (tmp_path / "y-task-flc-tc.labels").mkdir()
+    with pytest.raises(InputError) as excinfo:
+        load_split(tmp_path)
+    assert "a folder, not a combined label file" in one_line_error(excinfo)
+
+
+def test_si_gold_never_borrows_tc_spans_in_a_split_that_has_si_labels(tmp_path):
+    """Re-scoring slant's own --predictions gave SI F1 0.9972, not 1: articles with no predicted
+    SI span took their TC lines as SI gold (tester's finding)."""
+    from slant.techniques.training import evaluate_items, prepare
+    from slant.techniques.model import load_model
+
+    make_split(tmp_path, {"1": TEXT_1, "2": TEXT_2}, {
+        "x-task-si.labels": "1\t8\t28\n",
+        "x-task-flc-tc.labels": "1\tLoaded_Language\t8\t28\n2\tSlogans\t40\t55\n",
+    })
+    items = prepare(load_split(tmp_path))
+    result = evaluate_items(load_model(), items)
+    assert result["si"]["n_gold"] == 1  # article 2 has no SI gold, not its TC span

@@ -48,6 +48,7 @@ TECHNIQUES: tuple[str, ...] = (
 )
 
 _ARTICLE = re.compile(r"article(\d+)\.txt$")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -113,7 +114,7 @@ def _read_labels(path: Path, with_technique: bool, texts: dict[str, str], *, art
     out: dict[str, list[TechniqueSpan]] = {}
     seen: dict[tuple[str, str | None, int, int], int] = {}
     # utf-8-sig: a file saved with a byte-order mark reads as one without
-    for lineno, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for lineno, line in enumerate(_read_utf8(path, "utf-8-sig").splitlines(), 1):
         if not line.strip():
             continue
         parts = line.split("\t")
@@ -121,8 +122,10 @@ def _read_labels(path: Path, with_technique: bool, texts: dict[str, str], *, art
             if with_technique:
                 aid, technique, start, end = parts
             else:
-                aid, start, end = parts[:3]
+                aid, start, end = parts
                 technique = None
+            if not (_DIGITS.fullmatch(start) and _DIGITS.fullmatch(end)):
+                raise ValueError(line)  # int() also takes "1_2", " 12" and fullwidth digits
             s, e = int(start), int(end)
         except ValueError:
             raise InputError(f"[E110] {path}:{lineno}: not a PTC label line: {line!r}") from None
@@ -151,7 +154,10 @@ def _combined_file(root: Path, suffix: str) -> Path | None:
     Raises:
         InputError (E110): several files end with ``suffix``.
     """
-    found = sorted(p for p in root.iterdir() if p.name.endswith(suffix) and p.is_file())
+    found = sorted(p for p in root.iterdir() if p.name.endswith(suffix))
+    for p in found:
+        if not p.is_file():
+            raise InputError(f"[E110] {p}: a folder, not a combined label file")
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise InputError(f"[E110] {root}: several combined label files ({names}); keep one")
@@ -161,10 +167,12 @@ def _combined_file(root: Path, suffix: str) -> Path | None:
 def _split_labels(root: Path, folder: str, suffix: str, with_technique: bool, texts: dict[str, str]
                   ) -> dict[str, list[TechniqueSpan]]:
     """The labels of one task (SI or TC): from ``root/folder`` (one file per article) when that
-    folder exists, else from a combined ``*<suffix>`` file at ``root``; {} when neither exists."""
+    folder exists and is not empty, else from a combined ``*<suffix>`` file at ``root``; {} when
+    neither exists."""
     labels: dict[str, list[TechniqueSpan]] = {}
     per_article = root / folder
-    if per_article.is_dir():
+    combined = _combined_file(root, suffix.lstrip("."))
+    if per_article.is_dir() and (combined is None or any(per_article.iterdir())):
         name = re.compile(r"article(\d+)" + re.escape(suffix) + "$")
         for path in sorted(per_article.iterdir()):
             m = name.fullmatch(path.name)
@@ -174,15 +182,37 @@ def _split_labels(root: Path, folder: str, suffix: str, with_technique: bool, te
             if aid not in texts:
                 raise InputError(f"[E110] {path}: {_not_in_split(root, aid)}")
             labels.update(_read_labels(path, with_technique, texts, article_id=aid))
-    elif (combined := _combined_file(root, suffix.lstrip("."))) is not None:
+    elif combined is not None:
         labels = _read_labels(combined, with_technique, texts)
     return labels
 
 
+def _read_utf8(path: Path, encoding: str = "utf-8") -> str:
+    """The text of ``path`` read without newline translation.
+
+    Raises:
+        InputError: the file is missing or a folder (E110, as a PTC file the split needs), or is
+            not UTF-8 text (E104: PTC offsets count the characters of the UTF-8 file).
+    """
+    try:
+        with open(path, encoding=encoding, newline="") as f:
+            return f.read()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"[E104] {path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte {exc.start:,}); "
+                         "PTC files are UTF-8, and their offsets count its characters") from None
+    except IsADirectoryError:
+        raise InputError(f"[E110] {path}: a folder, not a file") from None
+    except FileNotFoundError:
+        raise InputError(f"[E110] {path}: no such file") from None
+
+
 def read_article_text(path: str | Path) -> str:
-    """The text of one PTC article file, offsets as the corpus counts them (``newline=""``)."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+    """The text of one PTC article file, offsets as the corpus counts them (``newline=""``).
+
+    Raises:
+        InputError: missing or a folder (E110), not UTF-8 (E104).
+    """
+    return _read_utf8(Path(path))
 
 
 def load_split(directory: str | Path) -> list[PTCArticle]:
@@ -223,7 +253,10 @@ def load_split(directory: str | Path) -> list[PTCArticle]:
         raise InputError(f"[E110] {root}: not a PTC split (no articles/ folder)")
     ids_file = root / "ids.txt"
     if ids_file.is_file():
-        ids = [x.strip() for x in ids_file.read_text(encoding="utf-8-sig").split() if x.strip()]
+        ids = [x.strip() for x in _read_utf8(ids_file, "utf-8-sig").split() if x.strip()]
+        for n, aid in enumerate(ids, 1):
+            if not (art_dir / f"article{aid}.txt").is_file():
+                raise InputError(f"[E110] {ids_file}: id {n} ({aid!r}) has no file {art_dir / f'article{aid}.txt'}")
     else:
         ids = [m.group(1) for p in art_dir.iterdir() if (m := _ARTICLE.search(p.name))]
     if not ids:

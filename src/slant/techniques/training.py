@@ -378,7 +378,10 @@ def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: boo
     """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict (``encoder``:
     whether the SI runs mix in the model's transformer, as :func:`predict_si`, and TC its
     technique classifier, as :func:`predict_tc_gold`)."""
-    gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items}
+    # SI gold: the split's SI labels; only a split with none at all falls back to its TC spans
+    # (an article without SI spans in a split that has them has no SI gold: not its TC spans)
+    has_si = any(p.article.si for p in items)
+    gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si if has_si else p.article.tc)] for p in items}
     si = si_score(predict_si(model, items, min_score=min_score, encoder=encoder), gold_si)
     result: dict[str, Any] = {"articles": len(items), "si": si.as_dict(),
                               "encoder": bool(encoder and model.has_encoder)}
