@@ -96,7 +96,7 @@ def test_runs_are_whole_words_and_never_only_function_words(nlp):
     from slant.techniques.model import load_model
 
     model = load_model()
-    doc = nlp("He didn't see it. Trump’s failure to act is our shame. They're traitors.")
+    doc = nlp("He didn't pay it. Trump’s failure to act is our shame. They're traitors.")
     view = DocView(doc)
     toks = [t.text for t in doc]
 
@@ -106,7 +106,7 @@ def test_runs_are_whole_words_and_never_only_function_words(nlp):
             z[toks.index(w)] = 5.0
         return [doc.text[c.start:c.end] for c in model.decode(view, z, threshold=0.5)]
 
-    assert runs("n't", "see") == ["didn't see"]
+    assert runs("n't", "pay") == ["didn't pay"]
     assert runs("did") == []  # "didn't" alone: function words only
     assert runs("’s", "failure") == ["Trump’s failure"]
     assert runs("'re", "traitors") == ["They're traitors"]
@@ -116,3 +116,26 @@ def test_runs_are_whole_words_and_never_only_function_words(nlp):
     article = "Spies didn't stop them. The corrupt elite’s lies are killing our nation, and we're done."
     for t in _analyze(article).techniques:
         assert (t.start == 0 or not article[t.start - 1].isalnum()) and (t.end == len(article) or not article[t.end].isalnum())
+
+
+def test_runs_take_hyphenated_words_whole_and_skip_stop_word_runs(nlp):
+    """'re-[elected]', '[fact]-checkers' and runs of only 'There is' / 'do' (second break-test)."""
+    import numpy as np
+
+    from slant.techniques.features import DocView
+    from slant.techniques.model import load_model
+
+    model = load_model()
+    doc = nlp("He was re-elected by a self-proclaimed fact-checker. There is so much to do. The nation!")
+    view = DocView(doc)
+    toks = [t.text for t in doc]
+
+    def runs(*words):
+        z = np.full(len(doc), -5.0)
+        for w in words:
+            z[toks.index(w)] = 5.0
+        return [doc.text[c.start:c.end] for c in model.decode(view, z, threshold=0.5)]
+
+    assert runs("elected") == ["re-elected"] and runs("proclaimed") == ["self-proclaimed"]
+    assert runs("checker") == ["fact-checker"] and runs("nation") == ["nation"]
+    assert runs("There", "is") == [] and runs("do") == []

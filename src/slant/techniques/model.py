@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from scipy.special import expit, softmax
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..errors import ModelNotFoundError
 from ..modelfiles import read_model_files
@@ -44,6 +45,32 @@ _EDGE_TRIM = frozenset({"PUNCT", "SPACE", "CCONJ", "DET"})
 
 #: parts of speech that never make a span on their own (a run of only "is", "our", "He")
 _FUNCTION_POS = frozenset({"AUX", "PRON", "ADP", "PART", "DET", "CCONJ", "SCONJ", "PUNCT", "SPACE", "SYM", "X"})
+
+
+def _whole_words(view: Any, a: int, b: int) -> tuple[int, int]:
+    """Token range ``[a, b)`` grown to whole whitespace-delimited words: spaCy splits "didn't",
+    "Trump's" and "re-elected", and a run kept "did", "'s failure" or "elected". A run grows
+    over an attached token that holds a letter or digit, or over an attached hyphen or slash
+    with such a token attached beyond it (not over other punctuation: "nation!")."""
+    n = view.n
+
+    def attached(i: int) -> bool:  # token i follows token i - 1 with no space between
+        return 0 < i < n and view.starts[i] == view.ends[i - 1]
+
+    def joins(k: int, beyond: int) -> bool:  # token k may join the run (seen from its outer side)
+        if _wordlike(view.shape[k]):
+            return True
+        return view.lower[k] in _WORD_JOINERS and 0 <= beyond < n and _wordlike(view.shape[beyond])
+
+    while 0 < a < b and attached(a) and joins(a - 1, a - 2) and (_wordlike(view.shape[a - 1]) or attached(a - 1)):
+        a -= 1
+    while a < b < n and attached(b) and joins(b, b + 1) and (_wordlike(view.shape[b]) or attached(b + 1)):
+        b += 1
+    return a, b
+
+
+#: characters inside a word that spaCy makes tokens of their own ("re-elected", "and/or")
+_WORD_JOINERS = frozenset({"-", "/", "\u2010", "\u2011"})
 
 
 def _wordlike(shape: str) -> bool:
@@ -254,13 +281,9 @@ class TechniqueModel:
                 a += 1
             while b > a and (view.pos[b - 1] in _EDGE_TRIM or not _wordlike(view.shape[b - 1])):
                 b -= 1
-            # whole words: spaCy splits "didn't" and "Trump's", and a run must not keep "did" or "'s failure"
-            while 0 < a < b and view.starts[a] == view.ends[a - 1] and _wordlike(view.shape[a - 1]) and _wordlike(view.shape[a]):
-                a -= 1
-            while a < b < n and view.starts[b] == view.ends[b - 1] and _wordlike(view.shape[b]) and _wordlike(view.shape[b - 1]):
-                b += 1
-            if b > a and all(view.pos[k] in _FUNCTION_POS for k in range(a, b)):
-                b = a  # only function words ("is", "our"): no span
+            a, b = _whole_words(view, a, b)
+            if b > a and all(view.pos[k] in _FUNCTION_POS or view.lower[k] in STOP_WORDS for k in range(a, b)):
+                b = a  # only function or stop words ("is", "our", "There is", "do"): no span
             if b > a:
                 score = float(self.calibrate(logits[a:b].mean()))
                 out.append(CandidateSpan(int(view.starts[a]), int(view.ends[b - 1]), a, b, score))
