@@ -844,6 +844,8 @@ def test_phrasal_back_verb_before_its_speaker(run, text, expected):
         ('Reporters waited. "Will you resign?" asked the minister. Nobody answered.', [("Will you resign?", "asked", "the minister")]),
         ('"Why now?" asked Senator Ann Lee.', [("Why now?", "asked", "Ann Lee")]),
         ('The debate grew heated. "That is simply false," chimed in Senator Ann Lee.', [("That is simply false,", "chimed", "Ann Lee")]),
+        # spaCy lemmatises "piped" as "pip" (second break-test: "piped up" was no cue)
+        ('"That is wrong," piped up Mary Jones.', [("That is wrong,", "piped up", "Mary Jones")]),
         ('"We are ready," said Tom Brown. "The plan is sound," he went on.',
          [("We are ready,", "said", "Tom Brown"), ("The plan is sound,", "went on", "Tom Brown")]),
         # not inverted: the one asked is the object, the asker the subject
