@@ -33,9 +33,10 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelNotFoundError
+from .language import decline
 from .modelfiles import read_model_files
 from .nlp import doc_text
-from .schema import ClaimOut, NoticeOut
+from .schema import ClaimOut
 
 logger = logging.getLogger(__name__)
 
@@ -407,11 +408,8 @@ def claims_stage(ctx: Any) -> None:
         ModelNotFoundError: the shipped model is missing (E211).
     """
     model = load_model()
-    if ctx.language is not None:
+    if decline(ctx, "W502", "claims not scored", "English debates and tweets"):
         ctx.out["claims"] = []
-        ctx.out.setdefault("notices", []).append(NoticeOut(
-            code="W502", message=f"claims not scored: the text reads as {ctx.language.name}; the model was trained "
-                                 "on English debates and tweets"))
         return
     units = candidate_spans(ctx)
     spans = [ctx.doc.char_span(s, e, alignment_mode="expand") for s, e in units]

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelNotFoundError
+from .language import decline
 from .modelfiles import read_model_files
 from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut
 
@@ -718,10 +719,7 @@ def credibility_stage(ctx: Any) -> None:
     when the model is missing.
     """
     model = load_model()
-    if ctx.language is not None:
-        ctx.out.setdefault("notices", []).append(NoticeOut(
-            code="W602", message=f"credibility not scored: the text reads as {ctx.language.name}; the model was "
-                                 "trained on English news"))
+    if decline(ctx, "W602", "credibility not scored", "English news"):
         return
     meta = ctx.document.meta or {}
     names = tuple(str(meta[k]) for k in ("publisher", "author") if meta.get(k))

@@ -129,3 +129,22 @@ def not_english(text: str) -> Language | None:
     if found.english >= MAX_ENGLISH or found.probability < MIN_PROBABILITY or found.code in ("en", "zxx"):
         return None
     return found
+
+
+def decline(ctx: Any, code: str, what: str, trained_on: str) -> bool:
+    """For a stage whose model learnt English only: when ``ctx.language`` says the text is
+    clearly not English, add notice ``code`` ("<what>: the text reads as German; the model was
+    trained on <trained_on>") to ``ctx.out["notices"]`` and return True (the stage then leaves
+    its output empty); else False.
+
+    Args:
+        ctx: the analysis Context (``language``, ``out``).
+        code: the stage's notice code (W402 techniques, W502 claims, W602 credibility).
+    """
+    if ctx.language is None:
+        return False
+    from .schema import NoticeOut
+
+    ctx.out.setdefault("notices", []).append(NoticeOut(
+        code=code, message=f"{what}: the text reads as {ctx.language.name}; the model was trained on {trained_on}"))
+    return True

@@ -86,25 +86,30 @@ def test_model_save_load_roundtrip(tmp_path):
     assert (tmp_path / "encoder.onnx").read_bytes() == (model.encoder.directory / "encoder.onnx").read_bytes()
 
 
-def test_runs_are_whole_words_and_never_only_function_words(nlp):
-    """A tester found spans "did" (of "didn't", which reverses the meaning), "'re", "’s failure to
-    take" and spans of a lone "is" / "our" / "He": a run now takes whole words and needs a
-    content word. SI on PTC dev moved by under 0.0002 (0.3806 / 0.4226 with the encoder)."""
+def _decoder(doc):
+    """``runs(*words)``: the spans the shipped model decodes from ``doc`` when exactly the
+    tokens ``words`` are in-span (logit +5, the rest -5)."""
     import numpy as np
 
     from slant.techniques.features import DocView
     from slant.techniques.model import load_model
 
-    model = load_model()
-    doc = nlp("He didn't pay it. Trump’s failure to act is our shame. They're traitors.")
-    view = DocView(doc)
-    toks = [t.text for t in doc]
+    model, view, toks = load_model(), DocView(doc), [t.text for t in doc]
 
     def runs(*words):
         z = np.full(len(doc), -5.0)
         for w in words:
             z[toks.index(w)] = 5.0
         return [doc.text[c.start:c.end] for c in model.decode(view, z, threshold=0.5)]
+
+    return runs
+
+
+def test_runs_are_whole_words_and_never_only_function_words(nlp):
+    """A tester found spans "did" (of "didn't", which reverses the meaning), "'re", "’s failure to
+    take" and spans of a lone "is" / "our" / "He": a run now takes whole words and needs a
+    content word. SI on PTC dev moved by under 0.0002 (0.3806 / 0.4226 with the encoder)."""
+    runs = _decoder(nlp("He didn't pay it. Trump’s failure to act is our shame. They're traitors."))
 
     assert runs("n't", "pay") == ["didn't pay"]
     assert runs("did") == []  # "didn't" alone: function words only
@@ -120,21 +125,7 @@ def test_runs_are_whole_words_and_never_only_function_words(nlp):
 
 def test_runs_take_hyphenated_words_whole_and_skip_stop_word_runs(nlp):
     """'re-[elected]', '[fact]-checkers' and runs of only 'There is' / 'do' (second break-test)."""
-    import numpy as np
-
-    from slant.techniques.features import DocView
-    from slant.techniques.model import load_model
-
-    model = load_model()
-    doc = nlp("He was re-elected by a self-proclaimed fact-checker. There is so much to do. The nation!")
-    view = DocView(doc)
-    toks = [t.text for t in doc]
-
-    def runs(*words):
-        z = np.full(len(doc), -5.0)
-        for w in words:
-            z[toks.index(w)] = 5.0
-        return [doc.text[c.start:c.end] for c in model.decode(view, z, threshold=0.5)]
+    runs = _decoder(nlp("He was re-elected by a self-proclaimed fact-checker. There is so much to do. The nation!"))
 
     assert runs("elected") == ["re-elected"] and runs("proclaimed") == ["self-proclaimed"]
     assert runs("checker") == ["fact-checker"] and runs("nation") == ["nation"]

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..schema import NoticeOut, PropagandaOut, SentenceScoreOut, TechniqueOut
+from ..language import decline
+from ..schema import PropagandaOut, SentenceScoreOut, TechniqueOut
 from .features import DocView
 from .model import CandidateSpan, TechniqueModel, load_model
 
@@ -64,11 +65,8 @@ def techniques_stage(ctx: Any) -> None:
     read: the models learnt English words (PTC); ``techniques`` stays empty, ``propaganda``
     None, and notice W402 says why.
     """
-    if ctx.language is not None:
+    if decline(ctx, "W402", "techniques not detected", "English news (PTC)"):
         ctx.out["techniques"] = []
-        ctx.out.setdefault("notices", []).append(NoticeOut(
-            code="W402", message=f"techniques not detected: the text reads as {ctx.language.name}; the model was "
-                                 "trained on English news (PTC)"))
         return
     spans, techniques, _, units, sent_proba = detect(ctx.doc, encoder=ctx.options.technique_encoder)
     min_score = ctx.options.min_technique_score
