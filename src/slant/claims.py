@@ -315,9 +315,11 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     return units
 
 
-#: a coordinating conjunction left at the end of a unit cut at a voice boundary
-_DANGLING = re.compile(r"(?:[\s,;]+(?:but|and|or|yet|so|while|whereas|as|the|a|an|of|to|that|with|by|for|when|because|if|after|before|since|although|though|where|which|who))+$",
-                       re.IGNORECASE)
+#: words a unit cut at a voice boundary or a frame must not end on: conjunctions, subordinators,
+#: articles and prepositions left dangling ("crime rose 40 percent, but", "is lying when")
+_DANGLING_WORDS = ("but and or yet so while whereas as the a an of to that with by for when because if after before "
+                   "since although though where which who").split()
+_DANGLING = re.compile(r"(?:[\s,;]+(?:" + "|".join(_DANGLING_WORDS) + r"))+$", re.IGNORECASE)
 #: a line this long (chars) that runs on into the next is taken as hard-wrapped text, not a caption
 WRAP_CHARS = 60
 #: parts of speech that cannot end a line that ends a sentence: a line ending in one was wrapped
