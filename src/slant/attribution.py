@@ -150,8 +150,9 @@ TITLE_NOUNS = frozenset(
 #: verbs that report a retort only with the particle ``back`` (``Kaine shot back``, ``fired back``,
 #: ``hit back``, ``snapped back``); alone (``shot``, ``fired``) they report nothing
 _BACK_VERBS = frozenset({"shoot", "fire", "hit", "snap"})
-#: phrasal cues: verb lemma -> its particle right after it (``he went on``, ``chimed in Ann Lee``)
-_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "pip": "up", "cut": "in", "pile": "on"}  # "pip": spaCy's lemma of "piped"
+#: phrasal cues: verb lemma -> its particle right after it (``he went on``, ``chimed in Ann Lee``);
+#: "pip" is the lemma spaCy gives "piped"
+_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "pip": "up", "cut": "in", "pile": "on"}
 #: cues of a reply: after a finished quotation, a new sentence ``X replied.`` answers it
 _REPLY_VERBS = frozenset({"reply", "respond", "retort", "answer", "counter"})
 #: what a bare reporting clause may hold besides its cue and subject (``Smith said on Monday.``)
