@@ -843,7 +843,10 @@ def test_phrasal_back_verb_before_its_speaker(run, text, expected):
     [
         ('Reporters waited. "Will you resign?" asked the minister. Nobody answered.', [("Will you resign?", "asked", "the minister")]),
         ('"Why now?" asked Senator Ann Lee.', [("Why now?", "asked", "Ann Lee")]),
-        ('The debate grew heated. "That is simply false," chimed in Senator Ann Lee.', [("That is simply false,", "chimed", "Ann Lee")]),
+        ('The debate grew heated. "That is simply false," chimed in Senator Ann Lee.', [("That is simply false,", "chimed in", "Ann Lee")]),
+        # both parts of a split quotation around an inverted phrasal cue (the second was lost)
+        ('"Yes," went on Peter Smith, "we will win this fight."',
+         [("Yes,", "went on", "Peter Smith"), ("we will win this fight.", "went on", "Peter Smith")]),
         # spaCy lemmatises "piped" as "pip" (second break-test: "piped up" was no cue)
         ('"That is wrong," piped up Mary Jones.', [("That is wrong,", "piped up", "Mary Jones")]),
         ('"We are ready," said Tom Brown. "The plan is sound," he went on.',

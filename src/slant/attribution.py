@@ -521,6 +521,9 @@ class _Finder:
         for c in v.children:
             if c.dep_ in ("aux", "auxpass", "neg", "prt") or (c.dep_ == "advmod" and abs(c.i - v.i) == 1 and c.pos_ == "ADV"):
                 toks.append(c)
+        prt = _particle(v)  # "chimed in", "went on", parsed as a preposition before the speaker
+        if prt is not None and prt not in toks:
+            toks.append(prt)
         toks.sort(key=lambda t: t.i)
         lo = hi = toks.index(v)  # keep only the contiguous run around the verb
         while lo > 0 and toks[lo - 1].i == toks[lo].i - 1:
@@ -548,8 +551,10 @@ class _Finder:
         found = self._own_subject(v, lo, hi)
         if found is not None:
             return found
+        # inverted: the cue comes right after a closing mark ('“…?” asked the minister', and the
+        # middle of '“Yes,” went on Peter Smith, “we will.”', read for either part)
         inverted = (v.lemma_.lower() in _QUESTION_VERBS or v.lemma_.lower() in _PHRASAL_CUES) and \
-            hi <= v.idx and not self.text[hi:v.idx].strip(" \t\n,.?!—-")
+            self.marks[: v.idx].rstrip(" \t\n,.?!—-").endswith(CLOSE_DQ)
         if (_back_particle(v) or inverted) and not any(c.dep_ in _SUBJ_DEPS for c in v.children):
             # "“…,” fired back Janet Yellen", "“…?” asked the minister", "“…,” chimed in Ann Lee":
             # the inverted speaker, parsed as the verb's object (or the particle's)
