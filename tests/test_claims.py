@@ -367,3 +367,28 @@ def test_the_outlets_clause_before_a_reporting_frame_is_still_a_claim():
         ("Crime rose 40 percent", "outlet"), ("arrests fell by half in 2019", "police")]
     table = "State | 2019 | 2020 | Change\nCalifornia | 5.1% | 9.3% | +4.2\n\nUnemployment rose in every state in 2020.\n"
     assert [c for c, _ in claims(table)] == ["Unemployment rose in every state in 2020."]
+
+
+def test_a_sentence_keeps_its_own_ending_and_a_cut_clause_must_be_whole():
+    """Third break-test: the dangling-word trim cut real endings ("agreed to that" -> "agreed",
+    "voted for" -> "voted"), and a frame cut left unfinished clauses as outlet claims ("joined
+    the chant after realizing he is"). Only a cut end is trimmed, of conjunctions and articles;
+    a cut clause whose complement lies past the cut is not a unit; a leading "and" goes."""
+    import slant
+
+    def claims(text):
+        a = slant.analyze(text, options=slant.Options(min_claim_score=0.0))
+        names = {v.id: v.name for v in a.voices}
+        return [(text[c.start:c.end], names.get(c.voice)) for c in a.claims]
+
+    assert claims("“We have never agreed to that,” the mayor said.") == [("We have never agreed to that", "the mayor")]
+    assert claims('"This is the bill that I voted for," Senator Ann Park said.') == [
+        ("This is the bill that I voted for", "Ann Park")]
+    assert claims("“We travel around much more quickly than before,” said Dr. Sylvie Brand.") == [
+        ("We travel around much more quickly than before", "Sylvie Brand")]
+    assert not any(c.endswith(" is") for c, _ in claims(
+        "Numerous people joined the chant after realizing he is the American hero who wrote 'Bawitdaba'."))
+    assert ("inflation fell to 2 percent.", "outlet") in claims(
+        "The economy grew 3 percent last year, the minister said, and inflation fell to 2 percent.")
+    headline = "Trump Signs Executive Order Cutting Refugee Admissions | Politics | Fox News"
+    assert [c for c, _ in claims(headline)] == [headline]  # pipes, but no figures: not a table row

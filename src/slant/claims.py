@@ -292,6 +292,7 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
         bounds = [sent.start_char] + sorted(set(inner) | (framed - {sent.start_char, sent.end_char})) + [sent.end_char]
         for s, e in zip(bounds, bounds[1:]):
             cut_at_frame = s in framed or e in framed
+            cut_end, cut_start = e != sent.end_char, s != sent.start_char
             # an opening bracket closed inside the piece stays: "(CNN)The mayor..." lost only its "("
             while s < e and (text[s].isspace() or text[s] in "\"“”'‘’,;:—–-"
                              or (text[s] in _CLOSER and _CLOSER[text[s]] not in text[s + 1:e])):
@@ -300,26 +301,31 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 if text[e - 1] == "”" and text.count("“", s, e - 1) > text.count("”", s, e - 1):
                     break  # it closes a quotation the unit opened: '... were “at a record high.”'
                 e -= 1
-            # a clause cut at a voice boundary keeps no dangling conjunction ("crime rose 40 percent, but")
-            if (m := _DANGLING.search(text, s, e)) is not None and m.end() == e:
+            # a clause cut out of its sentence keeps no dangling conjunction at the cut ("crime rose 40
+            # percent, but" / "and inflation fell"); a sentence's own ending is never trimmed
+            if cut_end and (m := _DANGLING.search(text, s, e)) is not None and m.end() == e:
                 e = m.start()
+            if cut_start and (m := _LEADING.match(text, s, e)) is not None:
+                s = m.end()
             if len(re.findall(r"\w+", text[s:e])) < MIN_WORDS:
                 continue
             if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in frames):
                 continue  # the frame itself ("A U.S. official told")
-            if text.count("|", s, e) >= 2:
+            if text.count("|", s, e) >= 2 and re.search(r"\|\s*[-+$]?\d", text[s:e]):
                 continue  # a table row ("California | 5.1% | 9.3% | +4.2")
             if cut_at_frame and not _main_clause(ctx.doc, s, e):
-                continue  # "As the news site", "When asked if ...": not a clause of its own
+                continue  # "As the news site", "When asked if ...", "... after realizing he is": not a whole clause
             units.append((s, e))
     return units
 
 
-#: words a unit cut at a voice boundary or a frame must not end on: conjunctions, subordinators,
-#: articles and prepositions left dangling ("crime rose 40 percent, but", "is lying when")
-_DANGLING_WORDS = ("but and or yet so while whereas as the a an of to that with by for when because if after before "
-                   "since although though where which who").split()
+#: words a unit cut out of its sentence (at a voice boundary or a frame) must not end or start
+#: on: conjunctions, subordinators, relative words and articles left at the cut ("crime rose 40
+#: percent, but", "is lying when", "and inflation fell"); not prepositions or "that", which can
+#: end a clause ("agreed to that", "voted for")
+_DANGLING_WORDS = "but and or yet while whereas when because if although though where which who the a an".split()
 _DANGLING = re.compile(r"(?:[\s,;]+(?:" + "|".join(_DANGLING_WORDS) + r"))+$", re.IGNORECASE)
+_LEADING = re.compile(r"(?:(?:and|but|or|yet|while|whereas)\b[\s,]*)+", re.IGNORECASE)
 #: a line this long (chars) that runs on into the next is taken as hard-wrapped text, not a caption
 WRAP_CHARS = 60
 #: parts of speech that cannot end a line that ends a sentence: a line ending in one was wrapped
@@ -356,12 +362,21 @@ def _main_clause(doc: Any, start: int, end: int) -> bool:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
+    # a clause the cut left unfinished ("after realizing he is", "So, I'm wary"): a word inside
+    # whose complement lies past the cut
+    for t in span:
+        if any(c.i >= span.end and c.dep_ not in _BEYOND_CLAUSE for c in t.children):
+            return False
     for t in span:
         if t.pos_ not in ("VERB", "AUX") or not (t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")):
             continue
         if any(c.dep_ in ("nsubj", "nsubjpass", "expl") and start <= c.idx < end for c in t.children):
             return True
     return False
+
+
+#: dependents that may lie past a clause cut out of its sentence: another clause, punctuation
+_BEYOND_CLAUSE = frozenset({"conj", "cc", "punct", "parataxis", "ccomp", "advcl", "npadvmod", "dep"})
 
 
 def _reporting_frames(ctx: Any) -> list[tuple[int, int, int, int]]:

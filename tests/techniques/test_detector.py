@@ -130,3 +130,13 @@ def test_runs_take_hyphenated_words_whole_and_skip_stop_word_runs(nlp):
     assert runs("elected") == ["re-elected"] and runs("proclaimed") == ["self-proclaimed"]
     assert runs("checker") == ["fact-checker"] and runs("nation") == ["nation"]
     assert runs("There", "is") == [] and runs("do") == []
+
+
+def test_runs_that_grow_into_each_other_are_one_span():
+    """Growing runs over hyphens and slashes made two runs of 'pro-abortion/anti-family' the same
+    span, listed twice and counted twice in the voice's techniques (third break-test)."""
+    text = "The so-called experts, these pro-abortion/anti-family radicals, are nothing but un-American traitors.\n"
+    spans = [(t.start, t.end, t.technique) for t in _analyze(text).techniques]
+    assert spans and len(spans) == len(set(spans))
+    starts = sorted(s for s, _, _ in spans)
+    assert all(a != b for a, b in zip(starts, starts[1:]))

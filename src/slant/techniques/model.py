@@ -284,6 +284,8 @@ class TechniqueModel:
             a, b = _whole_words(view, a, b)
             if b > a and all(view.pos[k] in _FUNCTION_POS or view.lower[k] in STOP_WORDS for k in range(a, b)):
                 b = a  # only function or stop words ("is", "our", "There is", "do"): no span
+            if b > a and out and a < out[-1].tok_end:
+                a = out.pop().tok_start  # grown into the previous run ("pro-abortion/anti-family"): one span
             if b > a:
                 score = float(self.calibrate(logits[a:b].mean()))
                 out.append(CandidateSpan(int(view.starts[a]), int(view.ends[b - 1]), a, b, score))
