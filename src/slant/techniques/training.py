@@ -21,7 +21,7 @@ from scipy.special import expit
 from ..nlp import doc_text
 from ..normalize import Normalized, normalize
 from .cache import parse_cached
-from .data import PTCArticle, load_split
+from .data import PTCArticle, TechniqueSpan, load_split
 from .features import (DocView, dense_span_features, dense_token_features, dense_unit_features, hash_rows,
                        make_hasher, span_features, token_features)
 from .model import TechniqueModel
@@ -78,9 +78,18 @@ def prepare(articles: list[PTCArticle], nlp: Any = None, *, cache_dir: str | Pat
     return [Prepared(a, n, DocView(d)) for a, n, d in zip(articles, norms, docs)]
 
 
-def _token_labels(p: Prepared) -> np.ndarray:
+def si_gold(items: list[Prepared]) -> list[list[TechniqueSpan]]:
+    """The SI gold spans of each of ``items`` (ORIGINAL offsets), in order: the articles' SI
+    labels; only when none of them has one (a split with TC labels only) their TC spans. An
+    article without SI spans among articles that have them has no SI gold, never its TC spans
+    (no PTC train or dev article has TC spans and no SI span, so training reads the same)."""
+    has_si = any(p.article.si for p in items)
+    return [p.article.si if has_si else p.article.tc for p in items]
+
+
+def _token_labels(p: Prepared, spans: list[TechniqueSpan]) -> np.ndarray:
+    """1 for each token of ``p`` inside one of the gold ``spans`` (ORIGINAL offsets), else 0."""
     y = np.zeros(p.view.n, dtype=np.int8)
-    spans = p.article.si or p.article.tc
     for sp in spans:
         s, e = p.to_norm(sp.start, sp.end)
         i = np.searchsorted(p.view.ends, s, side="right")
@@ -98,8 +107,8 @@ def sentence_matrix(items: list[Prepared], logits: list[np.ndarray], n_features:
 
     hasher = make_hasher(n_features)
     rows, labels, Ds = [], [], []
-    for k, (p, z) in enumerate(zip(items, logits)):
-        gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
+    for k, (p, z, spans) in enumerate(zip(items, logits, si_gold(items))):
+        gold = _merge([p.to_norm(s.start, s.end) for s in spans])
         units = sentence_units(p.view)
         lex, prior = lexicons[k] if lexicons else (None, 0.15)
         rows += sentence_features(p.view, expit(z), units, lex, prior)  # as TechniqueModel.sentence_proba
@@ -120,8 +129,8 @@ def learn_lexicon(items: list[Prepared], *, smoothing: float = 5.0, min_count: i
 
     total: Counter[str] = Counter()
     inside: Counter[str] = Counter()
-    for p in items:
-        y = _token_labels(p)
+    for p, spans in zip(items, si_gold(items)):
+        y = _token_labels(p, spans)
         for w, lab, sp in zip(p.view.lower, y, p.view.is_space):
             if not sp:
                 total[w] += 1
@@ -143,10 +152,10 @@ def si_matrix(items: list[Prepared], n_features: int, lexicons: list[tuple[dict[
     """
     hasher = make_hasher(n_features)
     Xs, ys, Ds = [], [], []
-    for k, p in enumerate(items):
+    for k, (p, spans) in enumerate(zip(items, si_gold(items))):
         lex, prior = lexicons[k] if lexicons else (None, 0.15)
         Xs.append(hash_rows(hasher, token_features(p.view, lex, prior)))
-        ys.append(_token_labels(p))
+        ys.append(_token_labels(p, spans))
         if window is not None:
             Ds.append(dense_token_features(p.view, window))
     return sparse.vstack(Xs).tocsr(), np.concatenate(ys), (np.vstack(Ds) if Ds else None)
@@ -219,8 +228,8 @@ def _platt(items: list[Prepared], logits: list[np.ndarray], model: TechniqueMode
         model: supplies the decoder.
     """
     xs, ys = [], []
-    for p, z in zip(items, logits):
-        gold = _merge([p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)])
+    for p, z, spans in zip(items, logits, si_gold(items)):
+        gold = _merge([p.to_norm(s.start, s.end) for s in spans])
         for c in model.decode(p.view, z):
             inside = sum(max(0, min(c.end, e) - max(c.start, s)) for s, e in gold)
             xs.append(z[c.tok_start : c.tok_end].mean())
@@ -378,10 +387,7 @@ def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: boo
     """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict (``encoder``:
     whether the SI runs mix in the model's transformer, as :func:`predict_si`, and TC its
     technique classifier, as :func:`predict_tc_gold`)."""
-    # SI gold: the split's SI labels; only a split with none at all falls back to its TC spans
-    # (an article without SI spans in a split that has them has no SI gold: not its TC spans)
-    has_si = any(p.article.si for p in items)
-    gold_si = {p.article.id: [(s.start, s.end) for s in (p.article.si if has_si else p.article.tc)] for p in items}
+    gold_si = {p.article.id: [(s.start, s.end) for s in spans] for p, spans in zip(items, si_gold(items))}
     si = si_score(predict_si(model, items, min_score=min_score, encoder=encoder), gold_si)
     result: dict[str, Any] = {"articles": len(items), "si": si.as_dict(),
                               "encoder": bool(encoder and model.has_encoder)}
@@ -449,7 +455,7 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
         from .encoder_training import fine_tune, fine_tune_spans
 
         texts = [p.normalized.text for p in items]
-        gold = [[p.to_norm(s.start, s.end) for s in (p.article.si or p.article.tc)] for p in items]
+        gold = [[p.to_norm(s.start, s.end) for s in spans] for p, spans in zip(items, si_gold(items))]
         seed = int((params or {}).get("seed", DEFAULTS["seed"]))
         settings = fine_tune(texts, gold, out, params={"seed": seed}, log=log)
         index = {c: k for k, c in enumerate(model.classes)}
