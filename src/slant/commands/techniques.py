@@ -11,52 +11,43 @@ import typer
 from . import nonempty_path
 
 if TYPE_CHECKING:
-    from ..techniques.model import TechniqueModel
+    from ..techniques.training import Predictions
 
 
 def _default_model_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "models" / "techniques"
 
 
-def write_predictions(model: TechniqueModel, data: Path, out_dir: Path, *, si_only: bool = False, min_score: float = 0.0,
-                      encoder: bool = False) -> list[tuple[Path, int]]:
-    """Write the predictions that ``slant evaluate techniques`` scores on a PTC split, in the
+def write_predictions(predictions: Predictions, data: Path, out_dir: Path) -> list[tuple[Path, int]]:
+    """Write the predictions that ``slant evaluate techniques`` scored on a PTC split, in the
     official SemEval-2020 combined formats (:func:`~slant.techniques.data.write_si`,
     :func:`~slant.techniques.data.write_tc`).
 
-    The spans are those of :func:`~slant.techniques.training.evaluate_items`, with the same
-    arguments: SI spans from :func:`~slant.techniques.training.predict_si` (decoded runs
-    and sentences scored at least ``min_score``) and TC labels from
-    :func:`~slant.techniques.training.predict_tc_gold`, which labels the GOLD TC spans only
-    (a span with k gold labels gets its k most probable distinct techniques).
-
     Args:
-        model: a loaded :class:`~slant.techniques.model.TechniqueModel`.
+        predictions: :func:`~slant.techniques.training.predict_items`'s ``(SI spans, TC labels
+            or None)``: SI spans from :func:`~slant.techniques.training.predict_si` (decoded runs
+            and sentences scored at least the evaluation's ``min_score``) and TC labels from
+            :func:`~slant.techniques.training.predict_tc_gold`, which labels the GOLD TC spans
+            only (a span with k gold labels gets its k most probable distinct techniques).
         data: the PTC split (folder); its name ``<split>`` prefixes the file names.
         out_dir: the folder to write to, created with its parents if absent.
-        si_only: write the SI file only.
-        min_score, encoder: as for the evaluation.
     Returns:
         ``(path, number of lines)`` of each file written: ``<split>-predictions-task-si.labels``
-        then, unless ``si_only``, ``<split>-predictions-task-flc-tc.labels``; offsets are
+        then, when there are TC labels, ``<split>-predictions-task-flc-tc.labels``; offsets are
         0-based half-open character offsets into the article files.
     Raises:
-        InputError: ``data`` is not a readable PTC split (E106, E110); ``out_dir`` or a
-            file in it cannot be created or written (E122).
+        InputError: ``out_dir`` or a file in it cannot be created or written (E122).
     """
     from ..errors import InputError
-    from ..techniques.data import TechniqueSpan, load_split, write_si, write_tc
-    from ..techniques.training import predict_si, predict_tc_gold, prepare
+    from ..techniques.data import TechniqueSpan, write_si, write_tc
 
-    items = prepare(load_split(data))  # the parses are cached by the evaluation just run
+    si_pred, tc_pred = predictions
     name = data.resolve().name or "split"
-    si = {aid: [TechniqueSpan(s, e) for s, e in spans]
-          for aid, spans in predict_si(model, items, min_score=min_score, encoder=encoder).items()}
+    si = {aid: [TechniqueSpan(s, e) for s, e in spans] for aid, spans in si_pred.items()}
     files: list[tuple[Path, Callable[..., None], dict[str, list[TechniqueSpan]], int]] = [
         (out_dir / f"{name}-predictions-task-si.labels", write_si, si, sum(len(set(v)) for v in si.values()))]
-    if not si_only:
-        tc = {aid: [TechniqueSpan(s, e, t) for s, e, t in labels]
-              for aid, labels in predict_tc_gold(model, items, encoder=encoder).items()}
+    if tc_pred is not None:
+        tc = {aid: [TechniqueSpan(s, e, t) for s, e, t in labels] for aid, labels in tc_pred.items()}
         files.append((out_dir / f"{name}-predictions-task-flc-tc.labels", write_tc, tc, sum(len(v) for v in tc.values())))
     target = out_dir
     try:
@@ -125,21 +116,16 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
 
                 encoder = load_options().technique_encoder
             model = TechniqueModel.load(model_dir) if model_dir else load_model()
-            result = run_eval(model, data, si_only=si_only, min_score=min_score, encoder=encoder)
+            written: list[tuple[Path, int]] = []
+            # the predictions scored are the ones written: predicted once
+            keep = (lambda preds: written.extend(write_predictions(preds, data, predictions))) if predictions else None
+            result = run_eval(model, data, si_only=si_only, min_score=min_score, encoder=encoder, on_predictions=keep)
         except SlantError as exc:
             raise fail(str(exc))
         except OSError as exc:
             raise fail(f"{data}: {exc}")
-        if predictions is not None:
-            try:
-                written = write_predictions(model, data, predictions, si_only=si_only, min_score=min_score,
-                                            encoder=encoder)
-            except SlantError as exc:
-                raise fail(str(exc))
-            except OSError as exc:
-                raise fail(f"{data}: {exc}")
-            for path, n in written:
-                typer.echo(f"wrote {path} ({n} lines)", err=True)
+        for path, n in written:
+            typer.echo(f"wrote {path} ({n} lines)", err=True)
         if format == "json":
             typer.echo(json.dumps(result, indent=2))
             return

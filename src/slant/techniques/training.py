@@ -382,18 +382,34 @@ def predict_si(model: TechniqueModel, items: list[Prepared], *, min_score: float
     return out
 
 
+#: what an evaluation scores: SI spans (:func:`predict_si`) and, unless SI only, the techniques
+#: of the gold TC spans (:func:`predict_tc_gold`), both by article id in ORIGINAL offsets
+Predictions = tuple[dict[str, list[tuple[int, int]]], "dict[str, list[tuple[int, int, str]]] | None"]
+
+
+def predict_items(model: TechniqueModel, items: list[Prepared], *, si_only: bool = False,
+                  min_score: float = 0.0, encoder: bool = False) -> Predictions:
+    """The predictions :func:`evaluate_items` scores: ``(SI spans, TC labels or None when
+    si_only)``, as :func:`predict_si` and :func:`predict_tc_gold` give them."""
+    si = predict_si(model, items, min_score=min_score, encoder=encoder)
+    return si, None if si_only else predict_tc_gold(model, items, encoder=encoder)
+
+
 def evaluate_items(model: TechniqueModel, items: list[Prepared], *, si_only: bool = False,
-                   min_score: float = 0.0, encoder: bool = False) -> dict[str, Any]:
+                   min_score: float = 0.0, encoder: bool = False, predictions: Predictions | None = None
+                   ) -> dict[str, Any]:
     """Score SI (and TC unless ``si_only``) on prepared articles; JSON-ready dict (``encoder``:
     whether the SI runs mix in the model's transformer, as :func:`predict_si`, and TC its
-    technique classifier, as :func:`predict_tc_gold`)."""
+    technique classifier, as :func:`predict_tc_gold`). ``predictions``: those of
+    :func:`predict_items` with the same arguments, when already made."""
+    si_pred, tc_pred = predictions or predict_items(model, items, si_only=si_only, min_score=min_score, encoder=encoder)
     gold_si = {p.article.id: [(s.start, s.end) for s in spans] for p, spans in zip(items, si_gold(items))}
-    si = si_score(predict_si(model, items, min_score=min_score, encoder=encoder), gold_si)
+    si = si_score(si_pred, gold_si)
     result: dict[str, Any] = {"articles": len(items), "si": si.as_dict(),
                               "encoder": bool(encoder and model.has_encoder)}
     if not si_only:
         gold_tc = {p.article.id: [(s.start, s.end, s.technique) for s in p.article.tc] for p in items}
-        tc = tc_score(predict_tc_gold(model, items, encoder=encoder), gold_tc)
+        tc = tc_score(tc_pred, gold_tc)
         result["tc"] = {
             "micro_f1": tc.micro.f1,
             "micro_precision": tc.micro.precision,
@@ -473,12 +489,17 @@ def train(data_dir: str | Path, out_dir: str | Path, *, params: dict[str, Any] |
 
 
 def evaluate(model: TechniqueModel, data_dir: str | Path, *, si_only: bool = False, min_score: float = 0.0,
-             cache_dir: str | Path | None = None, encoder: bool = False) -> dict[str, Any]:
+             cache_dir: str | Path | None = None, encoder: bool = False,
+             on_predictions: Any = None) -> dict[str, Any]:
     """Score ``model`` on a PTC split; keys ``si.precision``, ``si.recall``, ``si.f1``,
     ``tc.micro_f1``, ``tc.per_technique`` (TC left out when ``si_only``).
 
+    Args:
+        on_predictions: called with the :data:`Predictions` scored (e.g. to write them), once,
+            before scoring.
     Raises:
-        InputError: not a PTC split, or no gold labels of the kind asked for (E110).
+        InputError: not a PTC split, or no gold labels of the kind asked for (E110); whatever
+            ``on_predictions`` raises.
     """
     from ..errors import InputError
 
@@ -488,7 +509,10 @@ def evaluate(model: TechniqueModel, data_dir: str | Path, *, si_only: bool = Fal
     if not si_only and not any(a.tc for a in articles):
         raise InputError(f"[E110] {data_dir}: no technique labels (labels-tc/); use --si-only")
     items = prepare(articles, cache_dir=cache_dir)
-    result = evaluate_items(model, items, si_only=si_only, min_score=min_score, encoder=encoder)
+    predictions = predict_items(model, items, si_only=si_only, min_score=min_score, encoder=encoder)
+    if on_predictions is not None:
+        on_predictions(predictions)
+    result = evaluate_items(model, items, si_only=si_only, min_score=min_score, encoder=encoder, predictions=predictions)
     result["split"] = str(data_dir)
     result["min_score"] = min_score
     return result
