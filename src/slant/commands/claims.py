@@ -228,8 +228,7 @@ def train_claims(data_dir: Path, out_dir: Path, *, liar_dir: Path | None = None,
     df = split_claims(read_claims(data_dir))
     # LIAR's files are read before the long parse, so a bad folder fails at once
     liar_train = read_liar(liar_dir / LIAR_FILES[0]) if liar_dir is not None else None
-    if liar_dir is not None:
-        read_liar(liar_dir / LIAR_FILES[1])
+    liar_valid = unseen_statements(read_liar(liar_dir / LIAR_FILES[1]), liar_train) if liar_dir is not None else None
     log(f"parsing {len(df)} sentences (cached under $SLANT_CACHE or <tmp>/slant-cache-claims)")
     df["doc"] = parse_claims(df)
     df = df[df["part"] != "drop"]
@@ -274,7 +273,7 @@ def train_claims(data_dir: Path, out_dir: Path, *, liar_dir: Path | None = None,
     model = ClaimModel(**{**model.__dict__, "platt": (float(platt.coef_[0, 0]), float(platt.intercept_[0]))})
     scores = evaluate_frame(df[df["part"] == "test"], model, name="test")
     if liar_dir is not None:
-        scores["carry_over"] = liar_recall(liar_dir / LIAR_FILES[1], model)
+        scores["carry_over"] = liar_recall(liar_valid, model, data=f"liar/{LIAR_FILES[1]}")
     out_dir.mkdir(parents=True, exist_ok=True)
     from .. import __version__
 
@@ -288,26 +287,29 @@ def train_claims(data_dir: Path, out_dir: Path, *, liar_dir: Path | None = None,
     return scores
 
 
-def liar_recall(path: Path, model: Any) -> dict[str, Any]:
-    """Carry-over check: the share of LIAR statements in ``path`` (each one PolitiFact fact-checked,
-    so each check-worthy) that ``model`` scores >= 0.5, overall and per PolitiFact rating; for the
-    valid file, statements that repeat one of ``train.tsv`` (which trains the model) are left out.
+def unseen_statements(valid: Any, train: Any | None) -> Any:
+    """The rows of LIAR's ``valid`` (:func:`read_liar`) whose statement does not repeat one of
+    ``train`` (7 do; :func:`text_key` equality), so the carry-over check scores no statement the
+    model learnt; ``valid`` itself when ``train`` is None."""
+    if train is None:
+        return valid
+    seen = {text_key(t) for t in train["text"]}
+    return valid[[text_key(t) not in seen for t in valid["text"]]].reset_index(drop=True)
+
+
+def liar_recall(statements: Any, model: Any, *, data: str) -> dict[str, Any]:
+    """Carry-over check: the share of LIAR ``statements`` (:func:`read_liar` rows, each one
+    PolitiFact fact-checked, so each check-worthy) that ``model`` scores >= 0.5, overall and
+    per PolitiFact rating; ``data`` names them in the result.
 
     Returns:
-        ``{"data": "liar/valid.tsv", "n": int, "recall": float, "by_rating": {rating: recall}}``.
+        ``{"data": data, "n": int, "recall": float, "by_rating": {rating: recall}}``.
     """
-    import numpy as np
-
-    liar = read_liar(path)
-    train = path.parent / LIAR_FILES[0]
-    if path.name != LIAR_FILES[0] and train.is_file():  # 7 valid statements repeat a train one
-        seen = {text_key(t) for t in read_liar(train)["text"]}
-        liar = liar[[text_key(t) not in seen for t in liar["text"]]].reset_index(drop=True)
-    texts, dense = featurize(parse_texts(liar["text"].tolist(), "liar-valid"))
+    texts, dense = featurize(parse_texts(statements["text"].tolist(), "liar-valid"))
     hit = model.predict_proba(texts, dense) >= 0.5
-    truth = liar["truth"].to_numpy()
+    truth = statements["truth"].to_numpy()
     ratings = ("pants-fire", "false", "barely-true", "half-true", "mostly-true", "true")
-    return {"data": f"liar/{path.name}", "n": int(len(hit)), "recall": round(float(hit.mean()), 4),
+    return {"data": data, "n": int(len(hit)), "recall": round(float(hit.mean()), 4),
             "by_rating": {r: round(float(hit[truth == r].mean()), 4) for r in ratings if (truth == r).any()}}
 
 
@@ -426,8 +428,11 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
                 df = split_claims(read_claims(data_dir))
                 df["doc"] = parse_claims(df)
                 df = df[df["part"] == "test"]
-                liar_valid = data_dir.parent / "liar" / LIAR_FILES[1]
-                carry = liar_recall(liar_valid, model) if liar_valid.is_file() else None
+                liar_train, liar_valid = (data_dir.parent / "liar" / name for name in LIAR_FILES)
+                if liar_valid.is_file():
+                    statements = unseen_statements(read_liar(liar_valid),
+                                                   read_liar(liar_train) if liar_train.is_file() else None)
+                    carry = liar_recall(statements, model, data=f"liar/{LIAR_FILES[1]}")
             else:
                 df = read_csv(data, ("text", "label"), "a CSV file in the layout of shared/data/claims")
                 check_labels(df, data, "label")
