@@ -42,6 +42,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+from scipy.special import logit
 
 from .errors import ModelNotFoundError
 from .language import decline
@@ -737,7 +738,6 @@ def credibility_stage(ctx: Any) -> None:
         for ev in evidence
     ]
     mapped.extend(_context_evidence(ctx, feats.n_words))
-    log_odds = float(np.log(score) - np.log1p(-score)) if 0.0 < score < 1.0 else float(np.sign(score - 0.5) * np.inf)
     ctx.out["credibility"] = CredibilityOut(score=round(score, 4), label=label_of(score), evidence=mapped,
                                             baseline=round(model.baseline, 4),
-                                            log_odds=round(log_odds, 4) if np.isfinite(log_odds) else None)
+                                            log_odds=round(float(logit(score)), 4) if 0.0 < score < 1.0 else None)
