@@ -871,26 +871,24 @@ def test_the_description_asked_answers_the_question(run):
     assert [v.name for v in analysis.voices if v.id != "outlet"] == ["a reporter", "the minister"]
 
 
-def test_mixed_clause_with_two_quoted_fragments_is_one_quotation(run):
-    # fnn-PolitiFact_Real_104 (FakeNewsNet), shortened: both fragments found the same reported clause
-    text = (
-        "“He’s wrong. It was decided in 1959 by Earl Warren. It is still the law of the land,” Giuliani said.\n\n"
-        "The former mayor maintained that “every cop does stop-and-frisk in every part of America” but gave "
-        "Hillary Clinton a pass for siding with Holt “because she failed the bar exam.”"
-    )
-    spans = [(q.start, q.end) for q in run(text).quotations]
-    assert len(spans) == len(set(spans)) == 2
-
-
-def test_paraphrase_before_two_quotations_is_one_quotation(run):
-    # fnn-BuzzFeed_Real_15 (FakeNewsNet), shortened: each quotation's cue found the same paraphrase
-    text = (
-        "Shortly after the debate began, Trump talked about overseas trade deals, saying, “But in all fairness "
-        "to Secretary Clinton,” before stopping himself and turning to his opponent and saying, “Yes, is that OK? "
-        "Good. I want you to be very happy.”"
-    )
+@pytest.mark.parametrize(
+    "text,count",
+    [
+        # fnn-PolitiFact_Real_104 (FakeNewsNet), shortened: both fragments found the same reported clause
+        ("“He’s wrong. It was decided in 1959 by Earl Warren. It is still the law of the land,” Giuliani said.\n\n"
+         "The former mayor maintained that “every cop does stop-and-frisk in every part of America” but gave "
+         "Hillary Clinton a pass for siding with Holt “because she failed the bar exam.”", 2),
+        # fnn-BuzzFeed_Real_15 (FakeNewsNet), shortened: each quotation's cue found the same paraphrase
+        ("Shortly after the debate began, Trump talked about overseas trade deals, saying, “But in all fairness "
+         "to Secretary Clinton,” before stopping himself and turning to his opponent and saying, “Yes, is that OK? "
+         "Good. I want you to be very happy.”", None),
+    ],
+)
+def test_a_clause_two_quotations_share_is_one_quotation(run, text, count):
     spans = [(q.start, q.end) for q in run(text).quotations]
     assert len(spans) == len(set(spans))
+    if count is not None:
+        assert len(spans) == count
 
 
 @pytest.mark.parametrize(
