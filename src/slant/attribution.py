@@ -150,9 +150,10 @@ TITLE_NOUNS = frozenset(
 #: verbs that report a retort only with the particle ``back`` (``Kaine shot back``, ``fired back``,
 #: ``hit back``, ``snapped back``); alone (``shot``, ``fired``) they report nothing
 _BACK_VERBS = frozenset({"shoot", "fire", "hit", "snap"})
-#: phrasal cues: verb lemma -> its particle right after it (``he went on``, ``chimed in Ann Lee``);
-#: "pip" is the lemma spaCy gives "piped"
-_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "pip": "up", "cut": "in", "pile": "on"}
+#: phrasal cues: verb lemma -> the particle right after it that makes it a cue (``he went on``,
+#: ``chimed in Ann Lee``, and the retorts of ``_BACK_VERBS``); "pip" is the lemma spaCy gives "piped"
+_PHRASAL_CUES = {"go": "on", "chime": "in", "pipe": "up", "pip": "up", "cut": "in", "pile": "on",
+                 **{verb: "back" for verb in _BACK_VERBS}}
 #: cues of a reply: after a finished quotation, a new sentence ``X replied.`` answers it
 _REPLY_VERBS = frozenset({"reply", "respond", "retort", "answer", "counter"})
 #: what a bare reporting clause may hold besides its cue and subject (``Smith said on Monday.``)
@@ -505,9 +506,7 @@ class _Finder:
     def is_cue(self, t) -> bool:
         if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() == "point":  # "pointed out that"
             return any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children)
-        if t.pos_ == "VERB" and t.lemma_.lower() in _BACK_VERBS:  # "shot back", "fired back"
-            return _back_particle(t)
-        if t.pos_ == "VERB" and t.lemma_.lower() in _PHRASAL_CUES:  # "went on", "chimed in"
+        if t.pos_ == "VERB" and t.lemma_.lower() in _PHRASAL_CUES:  # "went on", "chimed in", "shot back"
             return _particle(t) is not None
         return (t.lemma_.lower() in REPORTING_VERBS and t.pos_ in ("VERB", "AUX")) or _is_according(t)
 
@@ -553,7 +552,7 @@ class _Finder:
             return found
         # inverted: the cue comes right after a closing mark ('“…?” asked the minister', and the
         # middle of '“Yes,” went on Peter Smith, “we will.”', read for either part)
-        inverted = (v.lemma_.lower() in _QUESTION_VERBS or v.lemma_.lower() in _PHRASAL_CUES) and \
+        inverted = (v.lemma_.lower() in _QUESTION_VERBS or _particle(v) is not None) and \
             self.marks[: v.idx].rstrip(" \t\n,.?!—-").endswith(CLOSE_DQ)
         if (_back_particle(v) or inverted) and not any(c.dep_ in _SUBJ_DEPS for c in v.children):
             # "“…,” fired back Janet Yellen", "“…?” asked the minister", "“…,” chimed in Ann Lee":
@@ -1706,12 +1705,12 @@ def _noun_gender(word: str) -> str | None:
 
 def _back_particle(t) -> bool:
     """Whether verb ``t`` of ``_BACK_VERBS`` has the particle ``back`` right after it (``shot back``)."""
-    return t.lemma_.lower() in _BACK_VERBS and any(
-        c.lower_ == "back" and c.dep_ in ("prt", "advmod") and c.i == t.i + 1 for c in t.children)
+    return t.lemma_.lower() in _BACK_VERBS and _particle(t) is not None
 
 
 def _particle(t):
-    """The particle token right after a verb of ``_PHRASAL_CUES`` (``on`` of ``went on``), or None."""
+    """The particle token right after a verb of ``_PHRASAL_CUES`` (``on`` of ``went on``, ``back``
+    of ``shot back``), or None."""
     want = _PHRASAL_CUES.get(t.lemma_.lower())
     return next((c for c in t.children if c.lower_ == want and c.i == t.i + 1 and c.dep_ in ("prt", "prep", "advmod")),
                 None) if want else None
