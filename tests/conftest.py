@@ -14,6 +14,21 @@ EXAMPLES = ROOT / "examples"
 EXAMPLE_000 = EXAMPLES / "000_fdf29f950fa548b4.txt"
 
 
+def hard_wrap(text: str, width: int = 72) -> str:
+    """``text`` hard-wrapped greedily at ``width`` columns by turning spaces into line ends,
+    so every offset is unchanged (as e-mail and PDF text is wrapped, without reflowing)."""
+    chars, col, space = list(text), 0, -1
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            col, space = 0, -1
+            continue
+        space = i if ch == " " else space
+        col += 1
+        if col > width and space >= 0:
+            chars[space], col, space = "\n", i - space, -1
+    return "".join(chars)
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from slant.nlp import get_nlp

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from slant.normalize import CLOSE_DQ, OPEN_DQ, normalize
 
+from .conftest import hard_wrap
+
 # Alphabet biased towards the characters the normaliser touches.
 _SPECIAL = list(" \t\r\n\u00a0\u2009\u200b\u00ad\ufeff\"\u201c\u201d\u201e\u00ab\u00bb'\u2019`\u00b4-\u2014\u2013()[]{}") + ["--", "   ", " \u2014   "]
 # HTML character references, decodable or not, and pieces of them
@@ -358,3 +360,101 @@ def test_analyze_quotation_written_with_references_is_given_to_its_speaker():
     assert text[q.start : q.end] == "This is a record quarter,"
     (voice,) = [v for v in a.voices if v.name == "John Stankey"]
     assert voice.segments[0].start == 0  # the speaker's voice starts at the opening &quot;
+
+
+# --- hard-wrapped text (e-mail, PDF, terminal): line ends inside a paragraph are spaces ---
+
+_WORDS = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12), min_size=40, max_size=120)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_WORDS, st.integers(min_value=40, max_value=100), st.sampled_from(["\n", "\r\n"]))
+def test_a_paragraph_wrapped_at_any_width_reads_as_one_line(words, width, line_end):
+    import textwrap
+
+    lines = textwrap.wrap(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
+    if len(lines) < 3 or max(map(len, lines)) < 30:
+        return
+    text = line_end.join(lines)
+    n = normalize(text)
+    assert n.text == " ".join(words)
+    for m in re.finditer(r"\S+", n.text):  # every word maps back to itself
+        span = n.to_original(m.start(), m.end())
+        assert text[span.start:span.end] == m.group()
+
+
+def test_wrapped_paragraphs_join_but_blank_lines_and_headline_stay():
+    import textwrap
+
+    body = ("The president signed the executive order on Tuesday, saying it would bring back jobs to the "
+            "country and end what he called a well-known disaster for American workers, and his aides "
+            "said that the plan would cost nothing at all")
+    text = "Trump signs order\n\n" + textwrap.fill(body, 60) + "\n\nCritics disagreed.\n"
+    assert text.count("\n") > 6
+    assert normalize(text).text == "Trump signs order\n\n" + body + "\n\nCritics disagreed.\n"
+
+
+def test_a_wrapped_line_ending_in_a_hyphen_joins_without_a_space():
+    text = ("Officials said the rescue teams had reached the area by noon and\n"
+            "that the flooding was the worst in the region's long and well-\n"
+            "documented history, which goes back to the first settlers who\n"
+            "came there in the nineteenth century.")
+    n = normalize(text)
+    assert "well-documented history" in n.text and "\n" not in n.text
+    i = n.text.index("documented")
+    span = n.to_original(i, i + 10)
+    assert text[span.start:span.end] == "documented"
+
+
+def test_a_sentence_ending_at_a_wrapped_line_end_keeps_its_break():
+    text = ("The committee met on Monday and voted to approve the new budget\n"
+            "for the city schools. The mayor, who had opposed it, said he\n"
+            "would veto the measure before the end of the month because of\n"
+            "its cost to the taxpayers of the city and the state.")
+    assert normalize(text).text.count("\n") == 0  # none of these lines ends a sentence
+    text = text.replace("schools. The mayor, who had opposed it, said he", "schools, and the mayor disagreed with them.")
+    text = text.replace("\nwould veto", "\nHe would veto")
+    assert "them.\nHe would veto" in normalize(text).text
+
+
+@pytest.mark.parametrize("text", [
+    # a list of short lines, not wrapped prose
+    "Ingredients:\nTwo eggs\nA cup of flour\nSalt\nA spoon of sugar\n",
+    # a paragraph a line (PTC, the news corpora): lines longer than any wrap width
+    "This is a paragraph that runs well past a hundred characters on a single line, as scraped news does, "
+    "without a break.\nSo is this second paragraph, which also runs on for more than a hundred characters "
+    "before it ends here.\nAnd a third.\n",
+    # two lines only: no evidence of wrapping
+    "A line of about sixty characters that ends without a stop and\nanother line.\n",
+])
+def test_line_ends_that_are_not_hard_wrapping_stay(text):
+    assert normalize(text).text.count("\n") == text.count("\n")
+
+
+def test_no_line_end_of_the_training_corpora_is_joined(shared_data):
+    """The models were trained on text the joining does not touch (PTC: a paragraph a line)."""
+    import csv
+
+    from slant.normalize import wrapped_line_ends
+
+    csv.field_size_limit(2**31 - 1)
+    ptc = sorted((shared_data / "ptc").glob("*/articles/*.txt"))
+    assert len(ptc) > 300
+    joined = [p.name for p in ptc if wrapped_line_ends(p.read_text(encoding="utf-8"))]
+    with open(shared_data / "news" / "horne2017.csv", encoding="utf-8", newline="") as f:
+        joined += [r["text"][:40] for r in csv.DictReader(f) if wrapped_line_ends(r["text"] or "")]
+    assert joined == []
+
+
+def test_a_real_article_hard_wrapped_normalises_as_it_did_unwrapped(shared_data):
+    """A PTC dev article wrapped at 72 columns (each break a space turned into a line end, so
+    offsets are unchanged) normalises to the unwrapped text, but for line ends after a sentence
+    end, which are kept."""
+    original = (shared_data / "ptc" / "dev" / "articles" / "article738361208.txt").read_text(encoding="utf-8")
+    wrapped = hard_wrap(original)
+    assert wrapped.count("\n") > original.count("\n") + 30
+    a, b = normalize(original).text, normalize(wrapped).text
+    assert len(a) == len(b)
+    differ = [i for i in range(len(a)) if a[i] != b[i]]
+    assert all(a[i] == " " and b[i] == "\n" and a[i - 1] in ".?!:\"”'’)" for i in differ)
+    assert len(differ) <= 3  # of the 40 line ends the wrapping added
