@@ -188,11 +188,14 @@ def test_readme_json_excerpt_is_the_examples_output(example_analysis):
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     m = re.search(r'"techniques": \[\{"start": (\d+), "end": (\d+), "technique": "([^"]+)",\s*"score": ([\d.]+), '
-                  r'"voice": "(\w+)"\}', readme)
+                  r'"voice": "(\w+)", "kind": "(\w+)"\}', readme)
     assert m, "README excerpt of techniques not found"
-    start, end, technique, score, voice = int(m[1]), int(m[2]), m[3], float(m[4]), m[5]
+    start, end, technique, score, voice, kind = int(m[1]), int(m[2]), m[3], float(m[4]), m[5], m[6]
     (t,) = [t for t in example_analysis.techniques if (t.start, t.end) == (start, end)]
-    assert (t.technique, t.score, t.voice) == (technique, score, voice)
+    assert (t.technique, t.score, t.voice, t.kind) == (technique, score, voice, kind)
+    outlet = re.search(r'"voices": \[\{"id": "outlet", "share": [\d.]+, "techniques": (\{[^}]*\})', readme)
+    assert outlet, "README excerpt of the outlet's voice not found"
+    assert json.loads(outlet[1]) == next(v for v in example_analysis.voices if v.id == "outlet").techniques
     counts = re.search(r'"name": "Abu Baker Almuhajer", "share": [\d.]+,\s*"techniques": \{"Loaded_Language": (\d+), '
                        r'"Name_Calling,Labeling": (\d+)', readme)
     assert counts, "README excerpt of the speaker's voice not found"

@@ -24,7 +24,7 @@ from .document import Document, text_id
 from .errors import InputError, LimitError
 from .normalize import Normalized, normalize
 from .options import Options
-from .schema import Analysis, NoticeOut, SentenceOut, SpanOut
+from .schema import Analysis, NoticeOut, SentenceOut, SpanOut, technique_uses
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,19 @@ class Context:
         """Like :meth:`span` but returns a plain ``(start, end)`` tuple."""
         s = self.normalized.to_original(start, end)
         return s.start, s.end
+
+    def voice_boundaries(self) -> list[int]:
+        """Sorted NORMALISED offsets where a quoted voice's segment starts or ends (empty before
+        attribution): where a span must be cut to hold one voice."""
+        offsets = self.normalized.offsets
+        cuts = set()
+        for voice in self.out.get("voices") or []:
+            if voice.id == "outlet":
+                continue
+            for seg in voice.segments:
+                cuts.add(offsets.to_normalized(seg.start))
+                cuts.add(offsets.to_normalized(seg.end))
+        return sorted(cuts)
 
     def voice_of(self, start: int, end: int) -> str | None:
         """Voice id ('outlet' or a speaker entity id) holding most of ORIGINAL ``[start, end)``.
@@ -160,13 +173,14 @@ def _check(document: Document, options: Options) -> None:
 
 
 def _join_voices(out: dict[str, Any]) -> None:
-    """Fill the cross-stage joins: technique counts per voice, entity mentions inside quotations."""
+    """Fill the cross-stage joins: technique counts per voice (:func:`~slant.schema.technique_uses`),
+    entity mentions inside quotations."""
     voices = out.get("voices") or []
     techniques = out.get("techniques") or []
     by_id = {v.id: v for v in voices}
     for voice in voices:
         voice.techniques = {}
-    for t in techniques:
+    for t in technique_uses(techniques):
         voice = by_id.get(t.voice or "")
         if voice is not None:
             voice.techniques[t.technique] = voice.techniques.get(t.technique, 0) + 1

@@ -188,12 +188,15 @@ def _voice_kind(voice: str | None) -> str:
 
 def analysis_summary(analysis) -> dict[str, Any]:
     """The flat :data:`SUMMARY_COLUMNS` of one Analysis."""
-    kinds = Counter(_voice_kind(t.voice) for t in analysis.techniques)
+    from .schema import technique_uses
+
+    uses = technique_uses(analysis.techniques)
+    kinds = Counter(_voice_kind(t.voice) for t in uses)
     return {
         "n_sentences": len(analysis.sentences),
         "n_entities": len(analysis.entities),
         "n_quotations": len(analysis.quotations),
-        "n_techniques": len(analysis.techniques),
+        "n_techniques": len(uses),
         "n_claims": len(analysis.claims),
         "techniques_outlet": kinds["outlet"],
         "techniques_quoted": kinds["quoted"],
@@ -349,6 +352,7 @@ _ENVIRONMENT_ERRORS = (ModelNotFoundError, MissingExtraError)
 def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkResult:
     """Analyse one chunk of ``(id, sha256, group, Document)`` in a worker; never raises per document."""
     from .analysis import analyze_documents
+    from .schema import technique_uses
 
     if _WORKER.get("init_error") is not None:
         raise _WORKER["init_error"]
@@ -379,7 +383,7 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
         row.update(analysis_summary(analysis))
         infos.append(
             RowInfo(
-                doc_id, group, None, tuple((t.technique, _voice_kind(t.voice)) for t in analysis.techniques),
+                doc_id, group, None, tuple((t.technique, _voice_kind(t.voice)) for t in technique_uses(analysis.techniques)),
                 analysis.credibility.score if analysis.credibility else None, len(doc.text),
             )
         )

@@ -278,7 +278,7 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     claim, in the speaker's voice.
     """
     text = ctx.normalized.text
-    cuts = sorted(set(_voice_boundaries(ctx)) | set(_line_breaks(ctx.doc)))
+    cuts = sorted(set(ctx.voice_boundaries()) | set(_line_breaks(ctx.doc)))
     frames = _reporting_frames(ctx)
     units = []
     for sent in ctx.doc.sents:
@@ -396,20 +396,6 @@ def _reporting_frames(ctx: Any) -> list[tuple[int, int, int, int]]:
         frames.append((offsets.to_normalized(c0), offsets.to_normalized(c1),
                        offsets.to_normalized(q.start), offsets.to_normalized(q.end)))
     return frames
-
-
-def _voice_boundaries(ctx: Any) -> list[int]:
-    """Normalised offsets where a voice segment starts or ends (empty before attribution)."""
-    voices = ctx.out.get("voices") or []
-    offsets = ctx.normalized.offsets
-    cuts = set()
-    for voice in voices:
-        if voice.id == "outlet":
-            continue
-        for seg in voice.segments:
-            cuts.add(offsets.to_normalized(seg.start))
-            cuts.add(offsets.to_normalized(seg.end))
-    return sorted(cuts)
 
 
 def claims_stage(ctx: Any) -> None:

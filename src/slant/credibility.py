@@ -47,7 +47,7 @@ from scipy.special import logit
 from .errors import ModelNotFoundError
 from .language import decline
 from .modelfiles import read_model_files
-from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut
+from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut, technique_uses
 
 MODEL_ID = "credibility"
 #: score >= this is "reliable", <= 1 - this "unreliable", between "uncertain"
@@ -660,7 +660,7 @@ def _context_evidence(ctx: Any, n_words: int) -> list[EvidenceOut]:
     """
     out = []
     per100 = 100.0 / max(n_words, 1)
-    techniques = ctx.out.get("techniques") or []
+    techniques = technique_uses(ctx.out.get("techniques") or [])
     voices = ctx.out.get("voices") or []
     if techniques:
         outlet = [t for t in techniques if (t.voice or "outlet") == "outlet"]
@@ -669,7 +669,7 @@ def _context_evidence(ctx: Any, n_words: int) -> list[EvidenceOut]:
                                  ("techniques_quoted", quoted, "quoted speakers")):
             out.append(EvidenceOut(
                 feature=name, value=round(len(group) * per100, 4), effect=0.0,
-                description=f"technique spans per 100 words in {who} (context; not an input of the score)",
+                description=f"technique uses per 100 words in {who} (context; not an input of the score)",
                 spans=[SpanOut(start=t.start, end=t.end) for t in group[:MAX_SPANS]],
             ))
     claims = ctx.out.get("claims") or []

@@ -87,8 +87,29 @@ class VoiceOut(_Out):
 
 class TechniqueOut(SpanOut):
     technique: str
-    score: float = Field(ge=0, le=1, description="calibrated probability")
+    score: float = Field(ge=0, le=1, description=(
+        "calibrated probability: for a phrase, that its characters lie in a propaganda span; for a "
+        "sentence, that the sentence holds one"))
     voice: str | None = None
+    kind: Literal["phrase", "sentence"] = Field(default="phrase", description=(
+        "'phrase': words the span tagger marks; 'sentence': a whole sentence (or its part in one voice) "
+        "the sentence classifier marks, named after the strongest phrase inside it"))
+
+
+def technique_uses(techniques: list[TechniqueOut]) -> list[TechniqueOut]:
+    """The technique spans that count as uses of a technique, for every tally (per voice, per
+    technique, per article): all but the sentence spans that hold a phrase span of the same
+    technique and voice -- such a sentence is named after that phrase (see
+    :func:`slant.techniques.detector.detect`), one use, not two.
+
+    Args:
+        techniques: an Analysis's ``techniques``.
+    Returns:
+        a sub-list, in the same order.
+    """
+    phrases = [t for t in techniques if t.kind == "phrase"]
+    return [t for t in techniques if t.kind == "phrase" or not any(
+        p.technique == t.technique and p.voice == t.voice and t.start <= p.start and p.end <= t.end for p in phrases)]
 
 
 class ClaimOut(SpanOut):
@@ -99,11 +120,11 @@ class ClaimOut(SpanOut):
 
 
 class SentenceScoreOut(SpanOut):
-    score: float = Field(ge=0, le=1)
+    score: float = Field(ge=0, le=1, description="calibrated probability that the sentence holds a propaganda span")
 
 
 class PropagandaOut(_Out):
-    score: float = Field(ge=0, le=1, description="article-level propaganda score")
+    score: float = Field(ge=0, le=1, description="article-level propaganda score: the mean of the three highest sentence scores")
     sentences: list[SentenceScoreOut] = Field(default_factory=list)
 
 

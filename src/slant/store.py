@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
 from .errors import InputError
-from .schema import Analysis
+from .schema import Analysis, technique_uses
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ def _speaker_names(analysis: Analysis) -> dict[str, str]:
 
 def _index_rows(analysis: Analysis) -> tuple[list[dict], list[dict], list[dict]]:
     counts: dict[str, tuple[str, int]] = {}
-    for t in analysis.techniques:
+    for t in technique_uses(analysis.techniques):
         key = _key(t.technique)
         name, n = counts.get(key, (t.technique, 0))
         counts[key] = (name, n + 1)

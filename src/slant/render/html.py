@@ -34,7 +34,7 @@ from importlib import resources
 from typing import Any
 
 from ..options import SETTINGS_KEY
-from ..schema import Analysis
+from ..schema import Analysis, technique_uses
 from . import NOT_RUN, baseline_sentence, language_warning, missing_credibility
 
 REPORT_CSS: str = (resources.files("slant.render") / "templates" / "report.css").read_text(encoding="utf-8")
@@ -243,7 +243,7 @@ def _technique_style(c: _Ctx) -> str:
 
 
 def _legend(c: _Ctx) -> str:
-    counts = Counter(t.technique for t in c.a.techniques)
+    counts = Counter(t.technique for t in technique_uses(c.a.techniques))
     if not counts:
         return '<div class="legend"><span class="empty">No technique spans detected (or the techniques stage has not run).</span></div>'
     chips = [
@@ -274,8 +274,9 @@ def _voices_legend(c: _Ctx) -> str:
 def _chart(c: _Ctx) -> str:
     if not c.a.techniques:
         return '<p class="empty">No techniques to count.</p>'
-    counts = Counter(t.technique for t in c.a.techniques)
-    outlet = Counter(t.technique for t in c.a.techniques if t.voice in (None, "outlet"))
+    uses = technique_uses(c.a.techniques)
+    counts = Counter(t.technique for t in uses)
+    outlet = Counter(t.technique for t in uses if t.voice in (None, "outlet"))
     top = max(counts.values())
     rows = []
     for i, l in enumerate(c.labels):

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..schema import Analysis
+from ..schema import Analysis, technique_uses
 from . import baseline_sentence, language_warning, missing_credibility
 
 #: one colour per technique (14 SemEval-2020 classes plus the 18-class extras)
@@ -130,7 +130,7 @@ def render(analysis: Analysis, text: str) -> Group:
     if analysis.techniques:
         legend = Text()
         counts: dict[str, int] = {}
-        for t in analysis.techniques:
+        for t in technique_uses(analysis.techniques):
             counts[t.technique] = counts.get(t.technique, 0) + 1
         for name, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             legend.append(f" {name} ×{n} ", style=technique_style(name))

@@ -81,13 +81,59 @@ def _wordlike(shape: str) -> bool:
 
 @dataclass
 class CandidateSpan:
-    """A decoded SI span in NORMALISED char offsets with its token range and score."""
+    """A decoded SI span in NORMALISED char offsets with its token range, score and kind:
+    ``"phrase"`` (a run of tokens the tagger marks) or ``"sentence"`` (a whole sentence the
+    sentence classifier marks); a sentence span holding phrase spans is named after the
+    strongest of them, ``phrase`` (see :func:`~slant.techniques.detector.detect`)."""
 
     start: int
     end: int
     tok_start: int
     tok_end: int
     score: float
+    kind: str = "phrase"
+    phrase: "CandidateSpan | None" = None
+
+
+def trim_run(view: Any, a: int, b: int) -> tuple[int, int]:
+    """Token range ``[a, b)`` of a span trimmed as every span is: punctuation, spaces,
+    determiners, conjunctions and tokens without a letter or digit off its edges, then grown
+    to whole words (:func:`_whole_words`); ``(a, a)`` when only function or stop words are left
+    ("is", "our", "There is", "do")."""
+    while a < b and (view.pos[a] in _EDGE_TRIM or not _wordlike(view.shape[a])):
+        a += 1
+    while b > a and (view.pos[b - 1] in _EDGE_TRIM or not _wordlike(view.shape[b - 1])):
+        b -= 1
+    a, b = _whole_words(view, a, b)
+    if b > a and all(view.pos[k] in _FUNCTION_POS or view.lower[k] in STOP_WORDS for k in range(a, b)):
+        b = a
+    return a, b
+
+
+def split_span(view: Any, span: CandidateSpan, cuts: list[int]) -> list[CandidateSpan]:
+    """``span`` cut at the NORMALISED char offsets ``cuts`` that fall inside it (where one voice
+    ends and another begins), each piece trimmed by :func:`trim_run` and keeping the span's
+    score and kind; pieces left without a word that is neither a function nor a stop word are
+    dropped. A span no cut falls in is returned as it is.
+
+    Args:
+        view: the Doc's :class:`~slant.techniques.features.DocView`.
+        span: a decoded span.
+        cuts: sorted char offsets.
+    Returns:
+        the pieces, in text order (possibly none).
+    """
+    inner = [c for c in cuts if span.start < c < span.end]
+    if not inner:
+        return [span]
+    pieces = []
+    for c0, c1 in zip([span.start] + inner, inner + [span.end]):
+        a = max(span.tok_start, int(np.searchsorted(view.ends, c0, side="right")))
+        b = min(span.tok_end, int(np.searchsorted(view.starts, c1, side="left")))
+        a, b = trim_run(view, a, b)
+        if b > a:
+            pieces.append(CandidateSpan(int(view.starts[a]), int(view.ends[b - 1]), a, b, span.score, span.kind))
+    return pieces
 
 
 @dataclass
@@ -187,21 +233,38 @@ class TechniqueModel:
         z = X @ self.sent_coef + self.sent_intercept + self._dense_term("sent", lambda: dense_unit_features(view, units))
         return units, expit(z)
 
+    def calibrate_sentences(self, proba: np.ndarray) -> np.ndarray:
+        """Calibrated P(the sentence holds a propaganda span) of :meth:`sentence_proba`'s
+        probabilities: the Platt map ``meta["sent_calibration"]`` [a, b] of their logits, fitted on
+        out-of-fold train sentences (the classifier alone is over-confident); unchanged for a
+        model without one. Float array, the shape of ``proba``."""
+        if "sent_calibration" not in self.meta:
+            return np.asarray(proba, dtype=np.float64)
+        a, b = self.meta["sent_calibration"]
+        p = np.clip(np.asarray(proba, dtype=np.float64), 1e-12, 1 - 1e-12)
+        return expit(a * np.log(p / (1 - p)) + b)
+
+    def sentence_spans(self, units: list[tuple[int, int, int, int]], proba: np.ndarray,
+                       sent_threshold: float | None = None) -> list[CandidateSpan]:
+        """Whole-sentence spans: the units whose :meth:`sentence_proba` probability reaches
+        ``sent_threshold`` (default ``meta["sent_threshold"]``; over 1 = none), each scored with its
+        calibrated probability (:meth:`calibrate_sentences`)."""
+        ts = float(self.meta.get("sent_threshold", 2.0)) if sent_threshold is None else sent_threshold
+        scores = self.calibrate_sentences(proba)
+        return [CandidateSpan(a, b, s0, s1, float(q), "sentence")
+                for (s0, s1, a, b), p, q in zip(units, proba, scores) if p >= ts]
+
     def decode_all(self, view: DocView, logits: np.ndarray, *, threshold: float | None = None,
                    sent_threshold: float | None = None, encoder: bool = False
                    ) -> tuple[list[CandidateSpan], list[CandidateSpan]]:
-        """Token runs (:meth:`decode_runs`) and whole sentences over the sentence threshold:
-        those whose probability (from the tagger's ``logits``) reaches ``sent_threshold``
-        (default ``meta["sent_threshold"]``; over 1 = none).
+        """Token runs (:meth:`decode_runs`) and whole sentences over the sentence threshold
+        (:meth:`sentence_spans`).
 
         Returns:
-            ``(runs, sentences)``; a sentence span's score is its sentence probability.
+            ``(runs, sentences)``.
         """
         runs = self.decode_runs(view, logits, encoder=encoder, threshold=threshold)
-        ts = float(self.meta.get("sent_threshold", 2.0)) if sent_threshold is None else sent_threshold
-        units, proba = self.sentence_proba(view, logits)
-        sents = [CandidateSpan(a, b, s0, s1, float(p)) for (s0, s1, a, b), p in zip(units, proba) if p >= ts]
-        return runs, sents
+        return runs, self.sentence_spans(*self.sentence_proba(view, logits), sent_threshold)
 
     def decode_runs(self, view: DocView, logits: np.ndarray, *, encoder: bool = False,
                     threshold: float | None = None) -> list[CandidateSpan]:
@@ -276,14 +339,7 @@ class TechniqueModel:
             j = i
             while j < n and on[j]:
                 j += 1
-            a, b = i, j
-            while a < b and (view.pos[a] in _EDGE_TRIM or not _wordlike(view.shape[a])):
-                a += 1
-            while b > a and (view.pos[b - 1] in _EDGE_TRIM or not _wordlike(view.shape[b - 1])):
-                b -= 1
-            a, b = _whole_words(view, a, b)
-            if b > a and all(view.pos[k] in _FUNCTION_POS or view.lower[k] in STOP_WORDS for k in range(a, b)):
-                b = a  # only function or stop words ("is", "our", "There is", "do"): no span
+            a, b = trim_run(view, i, j)
             if b > a and out and a < out[-1].tok_end:
                 a = out.pop().tok_start  # grown into the previous run ("pro-abortion/anti-family"): one span
             if b > a:
