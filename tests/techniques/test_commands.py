@@ -122,6 +122,96 @@ def test_evaluate_techniques_predictions_that_cannot_be_written_are_one_line_err
     assert str(tmp_path / "taken") in error_line(result, "E122")
 
 
+@pytest.mark.parametrize("target", ["file", "under-a-file", "file-is-a-folder"])
+def test_evaluate_techniques_checks_the_predictions_folder_before_predicting(tmp_path, monkeypatch, target):
+    """--predictions naming a file failed with E122 only once the whole split was predicted
+    (minutes with the transformers), and the scores were lost (tester's finding)."""
+    import slant.techniques.training as training
+
+    def evaluate(*args, **kwargs):
+        raise AssertionError("predicted before checking --predictions")
+
+    monkeypatch.setattr(training, "evaluate", evaluate)
+    split = tiny_split(tmp_path / "tiny")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    (tmp_path / "out" / "tiny-predictions-task-flc-tc.labels").mkdir(parents=True)
+    out, named = {"file": (tmp_path / "taken", tmp_path / "taken"),
+                  "under-a-file": (tmp_path / "taken" / "new", tmp_path / "taken"),
+                  "file-is-a-folder": (tmp_path / "out", tmp_path / "out" / "tiny-predictions-task-flc-tc.labels"),
+                  }[target]
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--predictions", str(out)])
+    line = error_line(result, "E122")
+    assert str(named) in line and "cannot write the predictions" in line
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "a file, not a folder"
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_evaluate_techniques_min_score_nan_is_a_clear_usage_error(tmp_path, value):
+    """--min-score nan said "should be less than or equal to 1" (tester's finding)."""
+    split = tiny_split(tmp_path / "tiny")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--min-score", value])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert "--min-score" in message and "not a number (NaN)" in message and "[0, 1]" in message
+    assert "less than" not in message
+
+
+@pytest.mark.parametrize("value, ok", [("0", True), ("1", True), ("0.5", True), ("1.5", False), ("inf", False),
+                                       ("-0.1", False), ("half", False)])
+def test_evaluate_techniques_min_score_must_lie_in_0_1(tmp_path, value, ok):
+    split = tiny_split(tmp_path / "tiny")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder", "--si-only",
+                                      "--format", "json", "--min-score", value])
+    if ok:
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["min_score"] == float(value)
+    else:
+        assert result.exit_code == 2 and "--min-score" in result.stderr and "Traceback" not in result.output
+
+
+def test_evaluate_techniques_ignores_files_in_articles_that_are_not_articles(tmp_path):
+    """copy_article9.txt in articles/ gave "articles/article9.txt: no such file" (tester's finding)."""
+    split = tiny_split(tmp_path / "tiny")
+    (split / "articles" / "copy_article9.txt").write_text(TEXT_1, encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["articles"] == 2 and result.stderr == ""
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  "])
+def test_evaluate_techniques_warns_of_an_empty_article(tmp_path, text):
+    """An empty or whitespace-only article was scored without a word (tester's finding): one
+    warning line naming the file, on stderr (the JSON on stdout stays valid), and exit 0."""
+    split = tiny_split(tmp_path / "tiny")
+    (split / "articles" / "article3.txt").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["articles"] == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"warning: {split / 'articles' / 'article3.txt'}: empty article")
+
+
+def test_evaluate_techniques_says_when_si_gold_comes_from_the_tc_spans(tmp_path):
+    """A split with TC labels and no SI labels was scored for SI against its TC spans without
+    saying so (tester's finding): one note on stderr, the JSON on stdout stays valid."""
+    split = tiny_split(tmp_path / "tiny")
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == ""  # SI labels: nothing to say
+    for path in (split / "labels-si").iterdir():
+        path.unlink()
+    result = CliRunner().invoke(app, ["evaluate", "techniques", "--data", str(split), "--no-encoder",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["si"]["n_gold"] == 3  # the 5 TC spans, merged where they overlap
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"note: {split}: no SI labels"), lines
+    assert "TC spans" in lines[0]
+
+
 def error_line(result, code: str = "E110") -> str:
     """The one ``error: [code] ...`` line on stderr; exit 3, no traceback."""
     assert result.exit_code == 3, (result.exit_code, result.output, result.exception)
@@ -138,7 +228,9 @@ def error_line(result, code: str = "E110") -> str:
     ("labels-si/article999.task-si.labels", "999\t1\t5\n", ["article999.task-si.labels", "999"]),
     ("labels-si/article1.task-si.labels", "1\t7\t28\n1\t7\t28\n", [":2:", "duplicate of line 1"]),
     ("labels-si/article1.task-si.labels", "1\t7\t28\n1\t3000\t3100\n", [":2:", "[3000, 3100)", f"{len(TEXT_1)} chars"]),
-], ids=["unknown-technique", "unknown-article", "duplicate", "past-the-end"])
+    ("labels-tc/article1.task-flc-tc.labels", f"1\tSlogans\t40\t{len(TEXT_1) + 1}\n",
+     [":1:", f"[40, {len(TEXT_1) + 1})", "ends past the end", f"end {len(TEXT_1) + 1}", f"{len(TEXT_1)} chars"]),
+], ids=["unknown-technique", "unknown-article", "duplicate", "past-the-end", "ends-past-the-end"])
 def test_evaluate_techniques_bad_labels_are_one_line_errors(tmp_path, rel, content, names):
     split = tiny_split(tmp_path / "tiny")
     (split / rel).write_text(content, encoding="utf-8")

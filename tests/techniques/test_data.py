@@ -196,11 +196,85 @@ def test_span_past_the_end_reports_the_line_as_written(tmp_path):
     assert f"[3000, {n})" not in message
 
 
-def test_span_ending_past_the_article_is_clipped(tmp_path):
+@pytest.mark.parametrize("rel, line", [("labels-tc/article1.task-flc-tc.labels", "1\tSlogans\t40\t{end}"),
+                                       ("labels-si/article1.task-si.labels", "1\t40\t{end}"),
+                                       ("x-task-si.labels", "1\t40\t{end}")])
+def test_span_ending_past_the_article_is_an_error(tmp_path, rel, line):
+    """A span ending past its article was clipped to it silently, so a wrong label file scored
+    like a right one (tester's finding); a span ending exactly at the end is read."""
     n = len(TEXT_1)
-    make_split(tmp_path, {"1": TEXT_1}, {"labels-tc/article1.task-flc-tc.labels": f"1\tSlogans\t40\t{n + 1}\n"})
+    make_split(tmp_path, {"1": TEXT_1}, {rel: line.format(end=n) + "\n" + line.format(end=n + 69) + "\n"})
+    with pytest.raises(InputError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert f"{tmp_path / rel}:2:" in message and f"[40, {n + 69})" in message
+    assert "ends past the end of article 1" in message and f"end {n + 69}" in message and f"{n} chars" in message
+    (tmp_path / rel).write_text(line.format(end=n) + "\n", encoding="utf-8")
     (art,) = load_split(tmp_path)
-    assert art.tc == [TechniqueSpan(40, n, "Slogans")]
+    assert (art.si + art.tc)[0].end == n
+
+
+@pytest.mark.parametrize("split", ["train", "dev"])
+def test_the_real_splits_load_with_every_span_inside_its_article(shared_data, split):
+    """Past-the-end spans are errors: no gold span of the released train and dev splits is one,
+    offsets counting the characters of the file read as UTF-8 with newline="" (the data README):
+    the byte-order mark that two train articles start with is a character."""
+    articles = load_split(shared_data / "ptc" / split)
+    assert len(articles) == {"train": 297, "dev": 75}[split]
+    assert sum(len(a.si) for a in articles) == {"train": 4496, "dev": 940}[split]
+    assert sum(len(a.tc) for a in articles) == {"train": 5047, "dev": 1063}[split]
+    for a in articles:
+        assert all(0 <= s.start < s.end <= len(a.text) for s in a.si + a.tc), a.id
+    if split == "train":
+        assert [a.id for a in articles if a.text.startswith("\ufeff")] == ["705409419", "712382330"]
+        (bom,) = [a for a in articles if a.id == "705409419"]
+        assert bom.text[bom.si[0].start:bom.si[0].end] == "a devastating letter"
+
+
+@pytest.mark.parametrize("stray", ["copy_article9.txt", "article9.txt.bak", "article9.TXT", "my-article9.txt"])
+def test_articles_are_recognised_by_their_whole_name(tmp_path, stray):
+    """A stray copy_article9.txt in articles/ stopped the load with "articles/article9.txt: no
+    such file", a file the user never had (tester's finding): like label files, article files
+    are named article<ID>.txt as a whole, and other files are left out."""
+    make_split(tmp_path, {"1": TEXT_1}, {"labels-si/article1.task-si.labels": "1\t8\t28\n",
+                                         "labels-si/copy_article9.task-si.labels": "9\t8\t28\n"})
+    (tmp_path / "articles" / stray).write_text(TEXT_2, encoding="utf-8")
+    (art,) = load_split(tmp_path)
+    assert art.id == "1" and art.si == [TechniqueSpan(8, 28)]
+
+
+def test_articles_folder_with_no_article_file_names_what_it_wants(tmp_path):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "copy_article9.txt").write_text(TEXT_1, encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        load_split(tmp_path)
+    message = one_line_error(excinfo)
+    assert "no articles" in message and "article<ID>.txt" in message and "article9.txt:" not in message
+
+
+@pytest.mark.parametrize("text, what", [("", "no text"), ("  \r\n\n\t ", "only whitespace, 7 chars")])
+def test_empty_articles_are_loaded_with_a_warning_naming_the_file(tmp_path, text, what):
+    """Empty or whitespace-only article files were accepted silently (tester's finding)."""
+    make_split(tmp_path, {"1": TEXT_1, "2": text}, {"labels-si/article1.task-si.labels": "1\t8\t28\n"})
+    warnings = []
+    a1, a2 = load_split(tmp_path, warn=warnings.append)
+    assert (a2.id, a2.text, a2.si) == ("2", text, [])
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{tmp_path / 'articles' / 'article2.txt'}: empty article ({what})")
+    assert "\n" not in warnings[0]
+    assert load_split(tmp_path) == [a1, a2]  # no warn: the same split, nothing said
+
+
+def test_no_warning_for_articles_with_text_or_a_split_that_fails(tmp_path):
+    make_split(tmp_path, {"1": TEXT_1, "2": ""}, {"labels-si/article1.task-si.labels": "1\t8\t28\n"})
+    (tmp_path / "articles" / "article2.txt").unlink()
+    warnings = []
+    load_split(tmp_path, warn=warnings.append)
+    assert warnings == []
+    make_split(tmp_path / "bad", {"1": TEXT_1, "2": ""}, {"labels-si/article1.task-si.labels": "1\t8\t999\n"})
+    with pytest.raises(InputError):
+        load_split(tmp_path / "bad", warn=warnings.append)
+    assert warnings == []  # an error alone, not warnings and then an error
 
 
 def test_label_files_may_start_with_a_bom(tmp_path):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -16,6 +19,69 @@ if TYPE_CHECKING:
 
 def _default_model_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "models" / "techniques"
+
+
+def min_score_value(value: str) -> float:
+    """Parser of ``--min-score``: a number from 0 to 1.
+
+    Raises:
+        typer.BadParameter: not a number, NaN (every comparison with NaN is false, so it would
+            pass as no threshold at all), or outside [0, 1] (a usage error, exit 2).
+    """
+    try:
+        score = float(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number; give a score in [0, 1]") from None
+    if math.isnan(score):
+        raise typer.BadParameter(f"{value!r} is not a number (NaN); give a score in [0, 1]")
+    if not 0.0 <= score <= 1.0:
+        raise typer.BadParameter(f"{value} is outside [0, 1]")
+    return score
+
+
+def warning_line(message: str) -> None:
+    """Print ``warning: <message>`` as one plain line on stderr, as :func:`slant.cli.error_line`
+    and :func:`slant.cli.note_line` print theirs: for input that is read but is likely a mistake."""
+    from ..render.terminal import printable
+
+    print(f"warning: {printable(' '.join(str(message).split()))}", file=sys.stderr)
+
+
+def prediction_files(data: Path, out_dir: Path, si_only: bool) -> list[Path]:
+    """The files :func:`write_predictions` writes for the PTC split ``data`` into ``out_dir``:
+    ``<split>-predictions-task-si.labels`` then, unless ``si_only``,
+    ``<split>-predictions-task-flc-tc.labels`` (``<split>``: the name of ``data``)."""
+    name = data.resolve().name or "split"
+    tasks = ("si",) if si_only else ("si", "flc-tc")
+    return [out_dir / f"{name}-predictions-task-{task}.labels" for task in tasks]
+
+
+def check_predictions_dir(data: Path, out_dir: Path, si_only: bool) -> None:
+    """Check, before a whole split is predicted, that :func:`write_predictions` can write into
+    ``out_dir`` (created later, with its parents, when absent); creates nothing.
+
+    Raises:
+        InputError (E122): ``out_dir`` or the nearest of its parents that exists is not a
+            folder, or is not writable; a file to write is a folder or is not writable.
+    """
+    from ..errors import InputError
+
+    def cannot(path: Path, why: str) -> InputError:
+        return InputError(f"[E122] {path}: cannot write the predictions: {why}")
+
+    existing = out_dir
+    while not os.path.lexists(existing) and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise cannot(out_dir, "not a folder" if existing == out_dir else f"{existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise cannot(existing, "permission denied")
+    if existing == out_dir:
+        for path in prediction_files(data, out_dir, si_only):
+            if path.is_dir():
+                raise cannot(path, "a folder, not a file")
+            if path.exists() and not os.access(path, os.W_OK):
+                raise cannot(path, "permission denied")
 
 
 def write_predictions(predictions: Predictions, data: Path, out_dir: Path) -> list[tuple[Path, int]]:
@@ -42,13 +108,13 @@ def write_predictions(predictions: Predictions, data: Path, out_dir: Path) -> li
     from ..techniques.data import TechniqueSpan, write_si, write_tc
 
     si_pred, tc_pred = predictions
-    name = data.resolve().name or "split"
+    paths = prediction_files(data, out_dir, si_only=tc_pred is None)
     si = {aid: [TechniqueSpan(s, e) for s, e in spans] for aid, spans in si_pred.items()}
     files: list[tuple[Path, Callable[..., None], dict[str, list[TechniqueSpan]], int]] = [
-        (out_dir / f"{name}-predictions-task-si.labels", write_si, si, sum(len(set(v)) for v in si.values()))]
+        (paths[0], write_si, si, sum(len(set(v)) for v in si.values()))]
     if tc_pred is not None:
         tc = {aid: [TechniqueSpan(s, e, t) for s, e, t in labels] for aid, labels in tc_pred.items()}
-        files.append((out_dir / f"{name}-predictions-task-flc-tc.labels", write_tc, tc, sum(len(v) for v in tc.values())))
+        files.append((paths[1], write_tc, tc, sum(len(v) for v in tc.values())))
     target = out_dir
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -89,7 +155,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         data: Annotated[Path, typer.Option("--data", parser=nonempty_path, metavar="<path>", help="PTC split with gold labels, e.g. ptc/dev.")],
         format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
         si_only: Annotated[bool, typer.Option("--si-only", help="Score span identification only (no labels-tc needed).")] = False,
-        min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
+        # min/max: shown by --help; min_score_value enforces them (and refuses NaN)
+        min_score: Annotated[float, typer.Option(parser=min_score_value, min=0.0, max=1.0, metavar="<score>", help="Score SI spans with at least this calibrated score (0 = every decoded span).")] = 0.0,
         model_dir: Annotated[Optional[Path], typer.Option("--model", parser=nonempty_path, metavar="<path>", help="Model folder (default: the shipped one).")] = None,
         encoder: Annotated[Optional[bool], typer.Option("--encoder/--no-encoder", help="Mix the fine-tuned transformers into SI and TC (default: technique_encoder in the options, as slant analyze).")] = None,
         predictions: Annotated[Optional[Path], typer.Option("--predictions", parser=nonempty_path, metavar="<dir>", help="Also write the scored predictions in the official SemEval-2020 formats, one file per task for the whole split: <dir>/<split>-predictions-task-si.labels (ID, start, end: the decoded SI spans, at --min-score) and, unless --si-only, <dir>/<split>-predictions-task-flc-tc.labels (ID, technique, start, end: TC labels for the GOLD TC spans only, one per gold label, as SemEval TC scores them). <split> is the --data folder's name; <dir> (not the --data folder) is created if absent, and files of these names in it are replaced.")] = None,
@@ -100,8 +167,9 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         *task-flc-tc.labels files at the split's root. With --predictions, also write the
         predictions it scored, in those combined formats.
         """
-        from ..cli import fail
+        from ..cli import fail, note_line
         from ..errors import SlantError
+        from ..techniques.data import load_split
         from ..techniques.model import TechniqueModel, load_model
         from ..techniques.training import evaluate as run_eval
 
@@ -111,6 +179,13 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             raise fail(f"--predictions {predictions} must not be the --data folder"
                        " (a combined label file there would be read as gold)", code=2)
         try:
+            # read the split and check where the predictions go before predicting (minutes with
+            # the transformers): its errors, warnings and notes come first
+            articles = load_split(data, warn=warning_line)
+            if any(a.tc for a in articles) and not any(a.si for a in articles):
+                note_line(f"{data}: no SI labels (labels-si/ or *task-si.labels): SI is scored against the TC spans")
+            if predictions is not None:
+                check_predictions_dir(data, predictions, si_only)
             if encoder is None:
                 from ..options import load_options
 
@@ -119,7 +194,8 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             written: list[tuple[Path, int]] = []
             # the predictions scored are the ones written: predicted once
             keep = (lambda preds: written.extend(write_predictions(preds, data, predictions))) if predictions else None
-            result = run_eval(model, data, si_only=si_only, min_score=min_score, encoder=encoder, on_predictions=keep)
+            result = run_eval(model, data, si_only=si_only, min_score=min_score, encoder=encoder, on_predictions=keep,
+                              articles=articles)
         except SlantError as exc:
             raise fail(str(exc))
         except OSError as exc:

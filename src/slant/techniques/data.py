@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +47,9 @@ TECHNIQUES: tuple[str, ...] = (
     "Whataboutism,Straw_Men,Red_Herring",
 )
 
-_ARTICLE = re.compile(r"article(\d+)\.txt$")
+#: an article file's whole name (``copy_article9.txt`` is not article 9, as a label file's
+#: name must be whole too)
+_ARTICLE = re.compile(r"article(\d+)\.txt")
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -105,11 +107,12 @@ def _read_labels(path: Path, with_technique: bool, texts: dict[str, str], *, art
             (``ID\\tstart\\tend``).
         texts: article id -> text, the articles of the split.
     Returns:
-        article id -> spans in the file's line order (ends past the article clipped to it).
+        article id -> spans in the file's line order.
     Raises:
         InputError (E110): a malformed line, an article id that is not the file's or not in
-            the split, an unknown technique, a span that does not start inside its article
-            or is empty as written, or an exact duplicate of an earlier line.
+            the split, an unknown technique, a span that does not start inside its article,
+            is empty as written or ends past its article, or an exact duplicate of an earlier
+            line.
     """
     out: dict[str, list[TechniqueSpan]] = {}
     seen: dict[tuple[str, str | None, int, int], int] = {}
@@ -143,8 +146,11 @@ def _read_labels(path: Path, with_technique: bool, texts: dict[str, str], *, art
         n_chars = len(texts[aid])
         if not 0 <= s < min(e, n_chars):
             raise InputError(f"[E110] {path}:{lineno}: bad span [{s}, {e}) for article {aid} of {n_chars} chars")
-        # one released span (18-class train files) ends past its article: clip such ends
-        out.setdefault(aid, []).append(TechniqueSpan(s, min(e, n_chars), technique))
+        if e > n_chars:  # no SI or TC span of the released train and dev splits does
+            raise InputError(f"[E110] {path}:{lineno}: span [{s}, {e}) ends past the end of article {aid}: end {e},"
+                             f" article {n_chars} chars (offsets count the characters of the article file as"
+                             " it is, any \\r and byte-order mark included)")
+        out.setdefault(aid, []).append(TechniqueSpan(s, e, technique))
     return out
 
 
@@ -215,7 +221,7 @@ def read_article_text(path: str | Path) -> str:
     return _read_utf8(Path(path))
 
 
-def load_split(directory: str | Path) -> list[PTCArticle]:
+def load_split(directory: str | Path, *, warn: Callable[[str], None] | None = None) -> list[PTCArticle]:
     """Load every article of a PTC split directory, with its SI and TC gold spans.
 
     The labels of each task come from its per-article folder (``labels-si/``,
@@ -230,20 +236,26 @@ def load_split(directory: str | Path) -> list[PTCArticle]:
     an error rather than a second span: the released train and dev labels hold none (in
     TC the same span with two different techniques is two labels, not a duplicate).
 
+    Articles are the files of ``articles/`` named ``article<ID>.txt`` as a whole (or the ids
+    of ``ids.txt``); other files there, such as ``copy_article9.txt``, are not articles and
+    are left out, as label files not named ``article<ID>.task-...labels`` are.
+
     Args:
         directory: a split in PTC layout (``articles/``, and optionally ``labels-si/``,
             ``labels-tc/``, combined label files, ``ids.txt``).
+        warn: called with a one-line message (``<file>: ...``) for each article file that is
+            empty or holds only whitespace; such an article is loaded as it is (there is
+            nothing in it to find). None: no warnings.
     Returns:
         articles sorted by id; spans are 0-based half-open character offsets, sorted; label
-        lists are empty where the split has no labels. A span that starts inside its
-        article and ends past it is clipped to the article's end.
+        lists are empty where the split has no labels.
     Raises:
         InputError: ``directory`` does not exist (E106); E110 for: no ``articles/`` folder
             or no article in it; a malformed label line; a label file or combined-file line
             of an article that is not in the split; an unknown technique name (the message
             names the closest known one); an exact duplicate label line; a span that is
-            empty or does not start inside its article (the message gives the line's values
-            and the article's length); several combined files of one task.
+            empty, does not start inside its article or ends past it (the message gives the
+            line's values and the article's length); several combined files of one task.
     """
     root = Path(directory)
     if not root.exists():
@@ -258,12 +270,16 @@ def load_split(directory: str | Path) -> list[PTCArticle]:
             if not (art_dir / f"article{aid}.txt").is_file():
                 raise InputError(f"[E110] {ids_file}: id {n} ({aid!r}) has no file {art_dir / f'article{aid}.txt'}")
     else:
-        ids = [m.group(1) for p in art_dir.iterdir() if (m := _ARTICLE.search(p.name))]
+        ids = [m.group(1) for p in art_dir.iterdir() if (m := _ARTICLE.fullmatch(p.name))]
     if not ids:
-        raise InputError(f"[E110] {root}: no articles")
+        raise InputError(f"[E110] {root}: no articles (no file named article<ID>.txt in {art_dir})")
     texts = {aid: read_article_text(art_dir / f"article{aid}.txt") for aid in sorted(ids)}
     si = _split_labels(root, "labels-si", ".task-si.labels", False, texts)
     tc = _split_labels(root, "labels-tc", ".task-flc-tc.labels", True, texts)
+    for aid, text in texts.items():  # once the split has loaded: never warnings and then an error
+        if warn is not None and not text.strip():
+            what = "no text" if not text else f"only whitespace, {len(text)} chars"
+            warn(f"{art_dir / f'article{aid}.txt'}: empty article ({what}); it is kept, with nothing in it to find")
     return [PTCArticle(aid, text, sorted(si.get(aid, [])), sorted(tc.get(aid, []))) for aid, text in texts.items()]
 
 
