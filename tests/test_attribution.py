@@ -950,3 +950,20 @@ def test_single_quoted_speech_over_several_lines(run):
     assert [(q["text"], q["speaker"]) for q in got][:1] == [
         ("This was litigated 20 years ago.\nTwo-thirds of the American people sided with me,", "Clinton")]
     assert all("unfair" not in q["text"] for q in got)
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # spaCy makes the place the subject of "said" and the minister its appositive
+    ("LONDON (Reuters) - Prime Minister Keir Starmer said on Friday that Britain would spend 2.5 percent of GDP on "
+     "defence by 2027.", "Keir Starmer"),
+    # ... or a second subject; the dated dateline was not recognised at all
+    ("PARIS, June 3 (AP) — French President Emmanuel Macron said the country had cut emissions by 20 percent since "
+     "2017.", "Emmanuel Macron"),
+    ("WASHINGTON - Senator Maria Lopez said on Monday that the new steel tariffs had already cost 40,000 American "
+     "jobs since January.", "Maria Lopez"),
+])
+def test_the_place_of_a_dateline_is_never_the_speaker(run, text, speaker):
+    """A tester's finding: every ISOT wire story opens "CITY (Reuters) -", and its indirect
+    quotations were the city's ("BELFAST" for the head of the DUP)."""
+    (q,) = _quotes(run(text), text)
+    assert (q["type"], q["speaker"]) == ("indirect", speaker)

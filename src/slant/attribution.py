@@ -108,6 +108,7 @@ from dataclasses import dataclass, field
 
 from .entities import Cluster, find_cluster, match_name, name_key
 from .nlp import doc_text
+from .datelines import in_dateline
 from .normalize import CLOSE_DQ, OPEN_DQ
 from .schema import NoticeOut, QuotationOut, SpanOut, SpeakerOut, VoiceOut
 
@@ -584,6 +585,13 @@ class _Finder:
         across = False
         for c in v.children:
             if c.dep_ not in _SUBJ_DEPS or lo <= c.idx < hi:
+                continue
+            if in_dateline(self.text, c.idx):
+                # "LONDON (Reuters) - Prime Minister Keir Starmer said": the parser makes the place the
+                # subject and the speaker its appositive; "PARIS, June 3 (AP) — ... Macron said": a second subject
+                named = [a for a in c.children if a.dep_ == "appos" and not in_dateline(self.text, a.idx)]
+                if named:
+                    return named[0]
                 continue
             if c.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
                 return v.head

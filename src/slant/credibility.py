@@ -47,6 +47,7 @@ from scipy.special import logit
 from .errors import ModelNotFoundError
 from .language import decline
 from .modelfiles import read_model_files
+from .datelines import DATELINE_PATTERNS
 from .schema import CredibilityOut, EvidenceOut, NoticeOut, SpanOut, technique_uses
 
 MODEL_ID = "credibility"
@@ -68,10 +69,7 @@ _PUBLISHERS = (
 )
 #: (name, pattern) of text blanked before features are computed; see the module docstring
 SHORTCUT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("dateline", re.compile(
-        r"^[ \t]*(?:[A-Z][\w.'’-]*(?:[ ,/]+[A-Za-z][\w.'’-]*){0,4}[ \t]*)?\((?:Reuters|CNN|AP|AFP|CNNMoney)\)[ \t]*(?:[-–—]+[ \t]*)?",
-        re.M)),
-    ("dateline", re.compile(r"^[ \t]*[A-Z][A-Z.,'’/ -]{2,40}[ \t]+[—–-]{1,2}[ \t]+", re.M)),
+    *(("dateline", pattern) for pattern in DATELINE_PATTERNS),
     ("agency", re.compile(r"\((?:Reuters|CNN|AP|AFP)\)")),
     ("publisher", re.compile(rf"\b(?:{_PUBLISHERS})(?=\W|$)")),
     ("byline", re.compile(r"^[ \t]*By[ \t]+[A-Z][\w.'’-]+(?:[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,5}[ \t]*$", re.M)),
