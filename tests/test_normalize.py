@@ -424,6 +424,9 @@ def test_a_sentence_ending_at_a_wrapped_line_end_keeps_its_break():
     "This is a paragraph that runs well past a hundred characters on a single line, as scraped news does, "
     "without a break.\nSo is this second paragraph, which also runs on for more than a hundred characters "
     "before it ends here.\nAnd a third.\n",
+    # one full line ending inside a sentence ("...Trump⏎Email *", a poll form): chance, not wrapping
+    "The city spent $4.5 billion on the program in 2018, officials said.\n"
+    "John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump\nEmail *\n",
     # two lines only: no evidence of wrapping
     "A line of about sixty characters that ends without a stop and\nanother line.\n",
 ])

@@ -341,13 +341,15 @@ def wrapped_line_ends(text: str) -> dict[int, str]:
 
     A block of three or more non-blank lines whose longest line ``W`` is
     :data:`MIN_WRAP_WIDTH`-:data:`MAX_WRAP_WIDTH` characters (trailing spaces not counted)
-    is read as wrapped text when at least two of its lines are *full*: the next line's first
-    word would not have fit after them within ``W`` (``len(line) + 1 + len(word) > W``, as a
-    greedy wrapper at width ``>= W`` leaves every line but a paragraph's last). A full line's
-    end is joined to the next line -- replaced by a space, or removed after a hyphen that ends
-    a word (``well-⏎known``) -- unless the line ends a sentence and the next line starts with
-    a capital (``...anything.⏎This is``): a break there changes nothing for the parser, and a
-    scraped corpus's one-sentence lines stay as they are. Paragraphs a line long, the layout
+    is read as wrapped text when at least two of its lines are *full* and end inside a sentence.
+    A line is full when the next line's first word would not have fit after it within ``W``
+    (``len(line) + 1 + len(word) > W``, as a greedy wrapper at width ``>= W`` leaves every line
+    but a paragraph's last); it ends inside a sentence unless it ends with a stop and the next
+    line starts with a capital (``...anything.⏎This is``: a break there changes nothing for the
+    parser, and a scraped corpus's one-sentence lines stay as they are). Those line ends are
+    joined to the next line: replaced by a space, or removed after a hyphen that ends a word
+    (``well-⏎known``). Two such lines, not one: a paragraph, a list of names and a form field
+    (``...said.⏎John Bolton Richard Grenell Ivanka Trump⏎Email *``) have one by chance. Paragraphs a line long, the layout
     of PTC and of the news corpora, are never joined (checked: no line end of PTC train or
     dev, or of the four news corpora, is joined).
 
@@ -369,18 +371,16 @@ def wrapped_line_ends(text: str) -> dict[int, str]:
             continue
         widths = [len(text[s:e].rstrip()) for s, e in block]
         if len(block) >= 3 and MIN_WRAP_WIDTH <= max(widths) <= MAX_WRAP_WIDTH:
-            full = []
+            inside = {}  # full lines that end inside a sentence: the line ends to join
             for i in range(len(block) - 1):
+                line = text[block[i][0]:block[i][0] + widths[i]]
                 following = text[block[i + 1][0]:block[i + 1][1]].lstrip()
-                if widths[i] + 1 + len(following.split(None, 1)[0]) > max(widths):
-                    full.append((i, following))
-            if len(full) >= 2:
-                for i, following in full:
-                    line = text[block[i][0]:block[i][0] + widths[i]]
-                    if _SENTENCE_END.search(line) and following[:1].isupper():
-                        continue
+                full = widths[i] + 1 + len(following.split(None, 1)[0]) > max(widths)
+                if full and not (_SENTENCE_END.search(line) and following[:1].isupper()):
                     hyphen = line.endswith("-") and line[-2:-1].isalpha() and following[:1].islower()
-                    joins[block[i][1]] = "" if hyphen else " "  # trailing spaces before it are dropped
+                    inside[block[i][1]] = "" if hyphen else " "  # trailing spaces before it are dropped
+            if len(inside) >= 2:
+                joins.update(inside)
         block = []
     return joins
 
