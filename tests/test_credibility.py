@@ -411,3 +411,19 @@ def test_a_corpus_rows_title_heads_the_text_the_model_reads(shared_data, tmp_pat
     assert with_title("Big news today\n\nThe body.", "Big  news today") == ("Big news today\n\nThe body.", 0)
     assert with_title("The body.", "Big news") == ("Big news\n\nThe body.", 10)
     assert with_title("The body.", None) == ("The body.", 0) == with_title("The body.", "  ")
+
+
+def test_evidence_says_how_many_spans_lie_behind_it_and_names_every_span_it_lists(example_text, example_analysis):
+    """A tester could not check a rate once its spans passed the cap of 8, found
+    'letter_case_and_spelling' naming 6 words for 8 spans, and saw headline effects with no headline."""
+    evidence = {ev.feature: ev for ev in example_analysis.credibility.evidence}
+    for ev in evidence.values():
+        assert ev.n_spans is not None and ev.n_spans >= len(ev.spans), ev
+        assert len(ev.spans) == min(ev.n_spans, 8), ev
+    assert evidence["attribution_cues"].n_spans > len(evidence["attribution_cues"].spans)  # 12 cues, 8 shown
+    spelling = evidence["letter_case_and_spelling"]
+    named = spelling.description.split(": ", 1)[1]
+    assert named.count("' (") == len(spelling.spans)
+    assert all(f"'{example_text[s.start:s.end]}'" in named for s in spelling.spans)
+    # the example opens with a sentence, not a headline
+    assert not evidence["headline_caps"].spans and "no headline" in evidence["headline_caps"].description

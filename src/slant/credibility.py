@@ -55,6 +55,8 @@ MODEL_ID = "credibility"
 LABEL_MARGIN = 0.6
 #: most spans reported per evidence item
 MAX_SPANS = 8
+#: style features read off the headline: without one their value is 0, and the evidence says so
+_HEADLINE_FEATURES = frozenset({"headline_caps", "headline_marks"})
 #: articles with fewer words (after stripping) are not scored: the model never saw such texts
 MIN_WORDS = 50
 #: standardised style features are clipped to +-this, in training and use (very short or odd texts)
@@ -569,10 +571,13 @@ class CredibilityModel:
         z = np.clip((feats.vector() - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
         evidence = []
         for j, name in enumerate(STYLE_FEATURES):
-            spans = feats.spans.get(name, [])[:MAX_SPANS]
+            spans = feats.spans.get(name, [])
+            description = DESCRIPTIONS[name]
+            if name in _HEADLINE_FEATURES and not spans:
+                description += " (no headline: the first line does not read as one, so the value is 0)"
             evidence.append(EvidenceOut(
                 feature=name, value=round(float(feats.values[name]), 4), effect=round(float(a * self.w_style[j] * z[j]), 4),
-                description=DESCRIPTIONS[name], spans=[SpanOut(start=s, end=e) for s, e in spans],
+                description=description, spans=[SpanOut(start=s, end=e) for s, e in spans[:MAX_SPANS]], n_spans=len(spans),
             ))
         row = X[0, : self.n_features].tocsr()
         contrib = {int(c): float(self.w_word[c] * v) for c, v in zip(row.indices, row.data)}
@@ -588,7 +593,7 @@ class CredibilityModel:
         evidence.append(EvidenceOut(
             feature="wording", value=round(word_term, 4), effect=round(a * (word_term - self.word_mean), 4),
             description=DESCRIPTIONS["wording"] + (": " + ", ".join(words) if words else ""),
-            spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))],
+            spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))], n_spans=len(set(spans)),
         ))
         per_word = _char_word_effects(char, self.w_char, self.idf_char)
         char_term = sum(c for c, _, _ in per_word)
@@ -596,8 +601,8 @@ class CredibilityModel:
         evidence.append(EvidenceOut(
             feature="letter_case_and_spelling", value=round(char_term, 4), effect=round(a * (char_term - self.char_mean), 4),
             description=DESCRIPTIONS["letter_case_and_spelling"] + ": " + ", ".join(
-                f"'{feats.text[s:e]}' ({a * c:+.2f})" for c, s, e in strongest[:top]),
-            spans=[SpanOut(start=s, end=e) for _, s, e in sorted(strongest, key=lambda t: t[1])],
+                f"'{feats.text[s:e]}' ({a * c:+.2f})" for c, s, e in strongest),  # one entry a span
+            spans=[SpanOut(start=s, end=e) for _, s, e in sorted(strongest, key=lambda t: t[1])], n_spans=len(strongest),
         ))
         evidence.sort(key=lambda ev: -abs(ev.effect))
         return p, evidence
@@ -668,7 +673,7 @@ def _context_evidence(ctx: Any, n_words: int) -> list[EvidenceOut]:
             out.append(EvidenceOut(
                 feature=name, value=round(len(group) * per100, 4), effect=0.0,
                 description=f"technique uses per 100 words in {who} (context; not an input of the score)",
-                spans=[SpanOut(start=t.start, end=t.end) for t in group[:MAX_SPANS]],
+                spans=[SpanOut(start=t.start, end=t.end) for t in group[:MAX_SPANS]], n_spans=len(group),
             ))
     claims = ctx.out.get("claims") or []
     if claims and voices:
@@ -677,7 +682,7 @@ def _context_evidence(ctx: Any, n_words: int) -> list[EvidenceOut]:
             feature="claims_without_source", value=round(len(unsourced) / len(claims), 4), effect=0.0,
             description="share of check-worthy claims asserted in the outlet's own voice, with no attributed speaker "
                         "(context; not an input of the score)",
-            spans=[SpanOut(start=c.start, end=c.end) for c in unsourced[:MAX_SPANS]],
+            spans=[SpanOut(start=c.start, end=c.end) for c in unsourced[:MAX_SPANS]], n_spans=len(unsourced),
         ))
     return out
 

@@ -134,6 +134,8 @@ class EvidenceOut(_Out):
     effect: float = Field(description="contribution to the log-odds of 'reliable'")
     description: str | None = None
     spans: list[SpanOut] = Field(default_factory=list)
+    n_spans: int | None = Field(default=None, ge=0, description=(
+        "how many spans lie behind the value; `spans` lists at most 8 of them"))
 
 
 class CredibilityOut(_Out):

@@ -190,7 +190,8 @@ def render(analysis: Analysis, text: str) -> Group:
             "feature", "value", "effect", "spans", "description",
         )
         for ev in analysis.credibility.evidence:
-            table.add_row(ev.feature, f"{ev.value:.3g}", f"{ev.effect:+.3f}", str(len(ev.spans)), ev.description or "")
+            shown = str(len(ev.spans)) if (ev.n_spans or 0) <= len(ev.spans) else f"{len(ev.spans)} of {ev.n_spans}"
+            table.add_row(ev.feature, f"{ev.value:.3g}", f"{ev.effect:+.3f}", shown, ev.description or "")
         parts.append(table)
         if analysis.credibility.baseline is not None:
             parts.append(Text(baseline_sentence(analysis.credibility), style="dim"))
