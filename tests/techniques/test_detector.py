@@ -224,3 +224,23 @@ def test_sentence_scores_are_calibrated_on_dev(shared_data):
     ece = sum(abs(p[bins == k].mean() - y[bins == k].mean()) * (bins == k).mean() for k in range(10) if (bins == k).any())
     assert ece < 0.06, ece
     assert abs(p.mean() - y.mean()) < 0.03
+
+
+def test_runs_end_at_a_sentence_and_drop_a_dangling_function_word(nlp):
+    """A tester's findings: "Make America great again! " forty times was one Slogans span over
+    40 sentences (a repeated line, one span over a whole 52,000-character text), and spans ended
+    on "hell for", "destroy our", "a disgrace that"."""
+    import numpy as np
+
+    from slant.techniques.features import DocView
+    from slant.techniques.model import load_model
+
+    doc = nlp("Make America great again! " * 5)
+    spans = load_model().decode(DocView(doc), np.full(len(doc), 5.0), threshold=0.5)
+    assert [doc.text[c.start:c.end] for c in spans] == ["Make America great again"] * 5
+
+    runs = _decoder(nlp("They will go to hell for this. They destroy our country. It is a disgrace that he lied."))
+    assert runs("hell", "for") == ["hell"]
+    assert runs("destroy", "our") == ["destroy"]
+    assert runs("disgrace", "that") == ["disgrace"]
+    assert runs("go", "to", "hell") == ["go to hell"]  # inside a span a preposition stays

@@ -41,6 +41,10 @@ logger = logging.getLogger(__name__)
 
 MODEL_ID = "techniques"
 _EDGE_TRIM = frozenset({"PUNCT", "SPACE", "CCONJ", "DET"})
+#: parts of speech trimmed off a span's end only (a preposition may open one: "for the people")
+_END_TRIM = frozenset({"ADP", "SCONJ", "PART"})
+#: tags trimmed off a span's end: possessives and relative words ("destroy our", "a disgrace that")
+_END_TAGS = frozenset({"PRP$", "WDT", "WP", "WP$"})
 
 
 #: parts of speech that never make a span on their own (a run of only "is", "our", "He")
@@ -97,12 +101,15 @@ class CandidateSpan:
 
 def trim_run(view: Any, a: int, b: int) -> tuple[int, int]:
     """Token range ``[a, b)`` of a span trimmed as every span is: punctuation, spaces,
-    determiners, conjunctions and tokens without a letter or digit off its edges, then grown
-    to whole words (:func:`_whole_words`); ``(a, a)`` when only function or stop words are left
-    ("is", "our", "There is", "do")."""
+    determiners, conjunctions and tokens without a letter or digit off its edges, and off its
+    end a preposition, subordinator, particle, possessive or relative word left dangling ("hell
+    for", "destroy our", "a disgrace that", "paid to"), then grown to whole words
+    (:func:`_whole_words`); ``(a, a)`` when only function or stop words are left ("is", "our",
+    "There is", "do")."""
     while a < b and (view.pos[a] in _EDGE_TRIM or not _wordlike(view.shape[a])):
         a += 1
-    while b > a and (view.pos[b - 1] in _EDGE_TRIM or not _wordlike(view.shape[b - 1])):
+    while b > a and (view.pos[b - 1] in _EDGE_TRIM or view.pos[b - 1] in _END_TRIM or view.tag[b - 1] in _END_TAGS
+                     or not _wordlike(view.shape[b - 1])):
         b -= 1
     a, b = _whole_words(view, a, b)
     if b > a and all(view.pos[k] in _FUNCTION_POS or view.lower[k] in STOP_WORDS for k in range(a, b)):
@@ -337,7 +344,7 @@ class TechniqueModel:
                 i += 1
                 continue
             j = i
-            while j < n and on[j]:
+            while j < n and on[j] and view.sent_id[j] == view.sent_id[i]:
                 j += 1
             a, b = trim_run(view, i, j)
             if b > a and out and a < out[-1].tok_end:
