@@ -62,20 +62,29 @@ FORMATTERS = {
 NON_TERMINAL_WIDTH = 160
 
 
-def error_line(message: str) -> None:
-    """Print ``error: <message>`` as one plain line on stderr (no wrapping, no markup); control
+def _stderr_line(kind: str, message: str) -> None:
+    """Print ``<kind>: <message>`` as one plain line on stderr (no wrapping, no markup); control
     characters (from a file name or an article) are shown as control pictures, never sent."""
     from .render.terminal import printable
 
-    print(f"error: {printable(' '.join(str(message).split()))}", file=sys.stderr)
+    print(f"{kind}: {printable(' '.join(str(message).split()))}", file=sys.stderr)
+
+
+def error_line(message: str) -> None:
+    """Print ``error: <message>`` on stderr (:func:`_stderr_line`): what stopped the run."""
+    _stderr_line("error", message)
+
+
+def warning_line(message: str) -> None:
+    """Print ``warning: <message>`` on stderr (:func:`_stderr_line`): input that is read but is
+    likely a mistake, or figures to read with care."""
+    _stderr_line("warning", message)
 
 
 def note_line(message: str) -> None:
-    """Print ``note: <message>`` as one plain line on stderr (like :func:`error_line`); for
-    something the run does on the user's behalf, such as leaving its own output out of the input."""
-    from .render.terminal import printable
-
-    print(f"note: {printable(' '.join(str(message).split()))}", file=sys.stderr)
+    """Print ``note: <message>`` on stderr (:func:`_stderr_line`); for something the run does on the
+    user's behalf, such as leaving its own output out of the input."""
+    _stderr_line("note", message)
 
 
 def note_outputs_left_out(source: str, output: Path | None, inside: bool) -> None:

@@ -313,6 +313,121 @@ def liar_recall(statements: Any, model: Any, *, data: str) -> dict[str, Any]:
             "by_rating": {r: round(float(hit[truth == r].mean()), 4) for r in ratings if (truth == r).any()}}
 
 
+#: what ``--data`` of ``slant evaluate claims`` must be, for error messages
+EVAL_DATA_HELP = "a CSV file in the layout of shared/data/claims"
+
+
+def check_fields(path: Path, text: str) -> None:
+    """No data row of the CSV ``text`` (of file ``path``) has more fields than its header.
+
+    pandas reads such a row by shifting its columns (an unquoted comma in a text, as in
+    "3,5 por ciento", makes the label the third field), so the error it leads to blames another
+    row or column. Rows are counted from 1 after the header, skipping blank lines, as
+    :func:`slant.evaluation.inputs.check_labels` counts them.
+
+    Raises:
+        InputError: the first such row, with its line and its field count (E107).
+    """
+    import csv
+    import io
+
+    from ..errors import InputError
+
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if not header:
+            return
+        row, last_line = 0, reader.line_num
+        for record in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            if not record:  # a blank line: pandas skips it
+                continue
+            row += 1
+            if len(record) > len(header):
+                raise InputError(
+                    f"[E107] {path} row {row} (line {first_line}): {len(record)} fields, but the header "
+                    f"({','.join(header)}) has {len(header)}; put a text that holds a comma in double quotes")
+    except csv.Error:  # left to pandas, whose message read_csv reports (E107)
+        return
+
+
+def read_eval_csv(path: Path) -> Any:
+    """The rows of ``slant evaluate claims --data`` (columns ``text``, ``label``; strings).
+
+    Raises:
+        InputError: as :func:`slant.evaluation.inputs.read_csv` (E106, E101, E102, E104, E107,
+            E110); a row with more fields than the header (E107, :func:`check_fields`); a label
+            other than 0 or 1 (E107); a row whose text is empty or only whitespace (E107: there is
+            no sentence to score, as ``slant analyze`` refuses an empty text).
+    """
+    import numpy as np
+
+    from ..errors import InputError
+    from ..evaluation.inputs import check_labels, read_csv, read_text
+
+    check_fields(path, read_text(path, EVAL_DATA_HELP))
+    df = read_csv(path, ("text", "label"), EVAL_DATA_HELP)
+    check_labels(df, path, "label")
+    empty = np.flatnonzero(df["text"].str.strip().to_numpy() == "")
+    if len(empty):
+        more = f" (and {len(empty) - 1} more row{'s' if len(empty) > 2 else ''})" if len(empty) > 1 else ""
+        raise InputError(f"[E107] {path} row {empty[0] + 1}: column text is empty{more}; "
+                         "every row needs the sentence to score")
+    return df
+
+
+def training_keys(data_dir: Path, meta: dict[str, Any]) -> set[str]:
+    """:func:`text_key` of every sentence the model of ``meta`` (its ``meta.json``) was fit on,
+    recomputed from the claims CSVs in ``data_dir`` by :func:`split_claims` (hashing, no parse):
+    the ``train`` part, the calibration rows of the inference source (Platt scaling) and, where
+    ``meta["trained_on"]`` names ``liar/train.tsv`` and ``data_dir/../liar`` has it, the LIAR
+    statements that joined training. Texts of the held-out ``test`` part are left out: a short
+    line such as "Thank you." is in both, and the held-out figures already count it.
+
+    Raises:
+        InputError: a file of ``data_dir`` (or LIAR's train.tsv) is missing or malformed (E1xx).
+    """
+    from ..claims import INFERENCE_SOURCE
+
+    df = split_claims(read_claims(data_dir))
+    keys = df["text"].map(text_key)
+    part = df["part"]
+    source = meta.get("inference_source", INFERENCE_SOURCE)
+    seen = set(keys[(part == "train") | ((part == "cal") & (df["source_dataset"] == source))])
+    liar_train = data_dir.parent / "liar" / LIAR_FILES[0]
+    if "liar/train.tsv" in meta.get("trained_on", []) and liar_train.is_file():
+        held = set(keys[part != "train"])
+        seen.update(k for k in map(text_key, read_liar(liar_train)["text"]) if k not in held)
+    seen.difference_update(keys[part == "test"])
+    seen.discard("")
+    return seen
+
+
+def training_overlap(data: Path, df: Any) -> tuple[int, Path] | None:
+    """How many rows of ``df`` (read from ``--data`` file ``data``) have the text
+    (:func:`text_key`) of a sentence the shipped model was fit on (:func:`training_keys`),
+    and the claims folder that says so: ``data``'s own folder when it holds the five claims
+    CSVs, else :func:`default_data_dir`. None when neither holds them, or they do not read."""
+    from ..claims import model_dir
+    from ..errors import SlantError
+
+    folders = [data.resolve().parent, default_data_dir("claims")]
+    data_dir = next((d for d in folders if all((d / f"{s}.csv").is_file() for s in SOURCES)), None)
+    if data_dir is None:
+        return None
+    try:
+        meta = json.loads((model_dir() / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    try:
+        seen = training_keys(data_dir, meta)
+    except SlantError:
+        return None
+    return sum(text_key(t) in seen for t in df["text"]), data_dir
+
+
 def _scores(y: Any, p: Any, debates: Any = None, threshold: float = 0.5) -> dict[str, Any]:
     import numpy as np
     from sklearn.metrics import average_precision_score, precision_recall_fscore_support
@@ -320,9 +435,14 @@ def _scores(y: Any, p: Any, debates: Any = None, threshold: float = 0.5) -> dict
     y = np.asarray(y)
     pred = (np.asarray(p) >= threshold).astype(int)
     prec, rec, f1, _ = precision_recall_fscore_support(y, pred, average="binary", zero_division=0)
+    # undefined figures are None (null in JSON, "-" in the table), as average precision is:
+    # recall and F1 without a positive label, precision without a positive prediction
+    # (F1 is then 0 where there are positives: none of them was found)
     out: dict[str, Any] = {
-        "n": int(len(y)), "positives": int(y.sum()), "precision": round(float(prec), 4), "recall": round(float(rec), 4),
-        "f1": round(float(f1), 4),
+        "n": int(len(y)), "positives": int(y.sum()),
+        "precision": round(float(prec), 4) if pred.any() else None,
+        "recall": round(float(rec), 4) if y.any() else None,
+        "f1": round(float(f1), 4) if y.any() else None,
         "average_precision": round(float(average_precision_score(y, p)), 4) if y.any() else None,
         "map": None,
     }
@@ -412,12 +532,15 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     ) -> None:
         """Precision, recall, F1 (at 0.5), average precision and debate MAP of the shipped model."""
         from ..claims import load_model
-        from ..cli import fail
+        from ..cli import fail, warning_line
         from ..errors import SlantError
-        from ..evaluation.inputs import check_labels, read_csv
 
         if format not in ("text", "json"):
             raise fail(f"--format {format}: use text or json", 2)
+
+        def log(message: str) -> None:  # progress on stderr, so that --format json stays JSON on stdout
+            print(message, file=sys.stderr)
+
         carry = None
         try:
             model = load_model()
@@ -425,19 +548,30 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
                 data_dir = default_data_dir("claims")
                 if not (data_dir / "claimbuster.csv").is_file():
                     raise fail(f"{data_dir}: no claims data; give --data CSV or set SLANT_SHARED", 2)
+                log(f"reading the claims CSVs in {data_dir}")
                 df = split_claims(read_claims(data_dir))
+                log(f"parsing {len(df)} sentences (cached under $SLANT_CACHE or <tmp>/slant-cache-claims); "
+                    f"{int((df['part'] == 'test').sum())} of them are the held-out part")
                 df["doc"] = parse_claims(df)
                 df = df[df["part"] == "test"]
                 liar_train, liar_valid = (data_dir.parent / "liar" / name for name in LIAR_FILES)
                 if liar_valid.is_file():
                     statements = unseen_statements(read_liar(liar_valid),
                                                    read_liar(liar_train) if liar_train.is_file() else None)
+                    log(f"carry-over check: scoring {len(statements)} LIAR statements of {liar_valid}")
                     carry = liar_recall(statements, model, data=f"liar/{LIAR_FILES[1]}")
+                log(f"scoring the {len(df)} held-out rows")
             else:
-                df = read_csv(data, ("text", "label"), "a CSV file in the layout of shared/data/claims")
-                check_labels(df, data, "label")
+                df = read_eval_csv(data)
         except SlantError as exc:  # E1xx naming the path (or E211, the model is missing)
             raise fail(str(exc)) from None
+        if data is not None:
+            overlap = training_overlap(data, df)
+            if overlap is not None and overlap[0]:
+                warning_line(f"{overlap[0]} of the {len(df)} rows of {data} have the text of a sentence the model was "
+                         f"trained on (in {overlap[1]}), so these figures are optimistic; `slant evaluate claims` "
+                         "without --data scores the held-out part")
+            log(f"parsing and scoring the {len(df)} rows of {data}")
         scores = evaluate_frame(df, model, name="eval" if data else "test")
         if data is None and carry is not None:
             scores["carry_over"] = carry

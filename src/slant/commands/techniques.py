@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -37,14 +36,6 @@ def min_score_value(value: str) -> float:
     if not 0.0 <= score <= 1.0:
         raise typer.BadParameter(f"{value} is outside [0, 1]")
     return score
-
-
-def warning_line(message: str) -> None:
-    """Print ``warning: <message>`` as one plain line on stderr, as :func:`slant.cli.error_line`
-    and :func:`slant.cli.note_line` print theirs: for input that is read but is likely a mistake."""
-    from ..render.terminal import printable
-
-    print(f"warning: {printable(' '.join(str(message).split()))}", file=sys.stderr)
 
 
 def prediction_files(data: Path, out_dir: Path, si_only: bool) -> list[Path]:
@@ -167,7 +158,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
         *task-flc-tc.labels files at the split's root. With --predictions, also write the
         predictions it scored, in those combined formats.
         """
-        from ..cli import fail, note_line
+        from ..cli import fail, note_line, warning_line
         from ..errors import SlantError
         from ..techniques.data import load_split
         from ..techniques.model import TechniqueModel, load_model
