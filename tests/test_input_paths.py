@@ -423,3 +423,20 @@ def test_progress_bar_counts_documents_that_failed_before_analysis(tmp_path, mon
     from slant.ingest import estimate_count
 
     assert estimate_count(tmp_path, exclude=[tmp_path / "o.jsonl"]) == 6
+
+
+def test_a_folders_readme_and_licence_are_left_out_with_a_note(article_dir, fast_config):
+    """A tester ran `slant analyze examples/`: the folder's README.md was analysed as an article
+    (7 technique spans, credibility "unreliable"). Named on its own, such a file is still read."""
+    (article_dir / "README.md").write_text("# Articles\n\nTwo example articles from the news corpora.\n", encoding="utf-8")
+    (article_dir / "LICENSE").write_text("MIT License\n", encoding="utf-8")
+    (article_dir / "readme_of_a_story.txt").write_text(ARTICLE, encoding="utf-8")  # only the whole stem counts
+    out = article_dir.parent / "out.jsonl"
+    r = runner.invoke(app, ["analyze", str(article_dir), "--format", "json", "-o", str(out), "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    sources = sorted(Path(row["meta"]["source"]).name for row in map(json.loads, out.read_text().splitlines()))
+    assert sources == sorted([p.name for p in article_dir.glob("*.txt")])
+    assert "readme_of_a_story.txt" in sources and "README.md" not in sources
+    assert f"note: leaving out {article_dir / 'README.md'}: it is the folder's documentation, not an article" in r.stderr
+    assert f"note: leaving out {article_dir / 'LICENSE'}" in r.stderr
+    assert len(list(iter_documents(article_dir / "README.md"))) == 1

@@ -89,14 +89,14 @@ def note_line(message: str) -> None:
 
 def note_outputs_left_out(source: str, output: Path | None, inside: bool) -> None:
     """The notes of ``slant analyze`` and ``slant batch`` for the files a run over ``source``
-    leaves out: its own ``output`` when it exists inside the input (``inside``), and slant's
-    earlier outputs found there (:func:`slant.ingest.outputs_left_out`)."""
+    leaves out: its own ``output`` when it exists inside the input (``inside``), slant's
+    earlier outputs and the folder's documentation found there (:func:`slant.ingest.outputs_left_out`)."""
     from .ingest import outputs_left_out
 
     if inside and output is not None and output.exists():  # nothing to leave out before the first run
         note_line(f"leaving out {output}: it is this run's output, inside the input {source}")
-    for earlier in outputs_left_out(source, exclude=(output,) if output is not None else ()):
-        note_line(f"leaving out {earlier}: it is the output of an earlier slant run")
+    for path, why in outputs_left_out(source, exclude=(output,) if output is not None else ()):
+        note_line(f"leaving out {path}: {why}")
 
 
 def fail(message: str, code: int = 3) -> typer.Exit:

@@ -186,33 +186,48 @@ def is_slant_output(path: Path) -> bool:
     return False
 
 
+#: names (any case, without the suffix) of a folder's own documentation, never an article
+DOC_FILE_STEMS = frozenset({"README", "LICENSE", "LICENCE", "CHANGELOG", "CONTRIBUTING", "NOTICE", "AUTHORS", "COPYING"})
+
+
+def is_doc_file(path: Path) -> bool:
+    """Whether ``path`` is a folder's documentation (``README.md``, ``LICENSE``, ``CHANGELOG.txt``;
+    :data:`DOC_FILE_STEMS` with a text suffix): a folder run leaves it out (a README among
+    articles was analysed as one, and scored "unreliable")."""
+    return path.suffix.lower() in TEXT_SUFFIXES and path.stem.upper() in DOC_FILE_STEMS
+
+
 def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: bool = False) -> list[Path]:
     """The files of a directory that ingest reads, sorted; hidden ones, ``exclude`` and
-    (unless ``with_outputs``) slant's earlier outputs (:func:`is_slant_output`) left out."""
+    (unless ``with_outputs``) slant's earlier outputs (:func:`is_slant_output`) and the folder's
+    documentation (:func:`is_doc_file`) left out."""
     wanted = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
     files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")]
     roots = [_resolved(Path(e)) for e in exclude]
     if roots:
         files = [p for p in files if not _is_within(_resolved(p), roots)]
     if not with_outputs:
-        files = [p for p in files if not is_slant_output(p)]
+        files = [p for p in files if not is_slant_output(p) and not is_doc_file(p)]
     return sorted(files)
 
 
-def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """slant's earlier outputs (:func:`is_slant_output`) in the directory ``source`` that
-    :func:`iter_documents` leaves out, for a note to the user: files, and a Parquet dataset
-    folder once for all its parts; [] when ``source`` is not a directory."""
+def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> list[tuple[Path, str]]:
+    """The files of the directory ``source`` that :func:`iter_documents` leaves out, with why, for
+    a note to the user: slant's earlier outputs (:func:`is_slant_output`; a Parquet dataset
+    folder once for all its parts) and the folder's documentation (:func:`is_doc_file`); [] when
+    ``source`` is not a directory."""
     path = Path(source)
     if str(source) in ("", "-") or not path.is_dir():
         return []
-    found: list[Path] = []
+    found: list[tuple[Path, str]] = []
     for p in _dir_files(path, exclude, with_outputs=True):
-        if is_slant_output(p):
+        if is_doc_file(p):
+            found.append((p, "it is the folder's documentation, not an article"))
+        elif is_slant_output(p):
             # a part of a Parquet dataset folder: name the folder once
             p = p.parent if p.parent.suffix.lower() == ".parquet" and p.parent != path else p
-            if p not in found:
-                found.append(p)
+            if all(p != q for q, _ in found):
+                found.append((p, "it is the output of an earlier slant run"))
     return found
 
 
