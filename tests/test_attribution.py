@@ -961,6 +961,12 @@ def test_single_quoted_speech_over_several_lines(run):
      "2017.", "Emmanuel Macron"),
     ("WASHINGTON - Senator Maria Lopez said on Monday that the new steel tariffs had already cost 40,000 American "
      "jobs since January.", "Maria Lopez"),
+    # agencies beyond Reuters, CNN, AP and AFP (second break-test)
+    ("MOSCOW (TASS) — Kremlin spokesman Dmitry Peskov said on Friday that the talks with Washington would continue.",
+     "Dmitry Peskov"),
+    # an all-caps name before a dash has a dateline's shape but is the speaker
+    ("NASA — the space agency — said on Monday that the launch would slip to next spring because of an engine fault.",
+     "NASA"),
 ])
 def test_the_place_of_a_dateline_is_never_the_speaker(run, text, speaker):
     """A tester's finding: every ISOT wire story opens "CITY (Reuters) -", and its indirect

@@ -197,3 +197,16 @@ def test_the_default_run_reports_progress_on_stderr(tmp_path, monkeypatch):
     assert lines[1].startswith("parsing 60 sentences") and f"{scores['n']} of them are the held-out part" in lines[1]
     assert lines[-1] == f"scoring the {scores['n']} held-out rows"
     assert not [line for line in lines if line.startswith(("error:", "warning:"))]
+
+
+def test_a_note_says_when_the_training_rows_could_not_be_checked(tmp_path, monkeypatch):
+    """Second break-test: run away from the shared data, the check found no claims folder and said
+    nothing, so optimistic figures came without a word."""
+    monkeypatch.chdir(tmp_path)
+    path = write_csv(tmp_path / "mine.csv", [{"text": "Crime fell 30 percent in 2023.", "label": "1"},
+                                             {"text": "Thank you all for coming tonight.", "label": "0"}])
+    result = evaluate(["--data", str(path), "--format", "json"], monkeypatch, tmp_path / "nowhere", tmp_path / "cache")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 2
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: could not check")]
+    assert len(notes) == 1 and str(path) in notes[0] and "SLANT_SHARED" in notes[0], result.stderr

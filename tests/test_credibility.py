@@ -427,3 +427,19 @@ def test_evidence_says_how_many_spans_lie_behind_it_and_names_every_span_it_list
     assert all(f"'{example_text[s.start:s.end]}'" in named for s in spelling.spans)
     # the example opens with a sentence, not a headline
     assert not evidence["headline_caps"].spans and "no headline" in evidence["headline_caps"].description
+
+
+def test_evidence_quotes_the_original_text_and_lists_at_most_eight_spans():
+    """Second break-test: 'wording' listed 9-10 spans in 29 PTC dev articles, and the spelling
+    evidence named 'wife—the' (the normalised dash) for a span showing 'wife--the'."""
+    import slant
+
+    text = ("The senator's wife--the former judge--said on Monday that the plan would cost $4 billion and that the "
+            "city would lose 2,000 jobs by 2020. ") * 3
+    evidence = {ev.feature: ev for ev in slant.analyze(text).credibility.evidence}
+    assert all(len(ev.spans) <= 8 and ev.n_spans >= len(ev.spans) for ev in evidence.values())
+    assert evidence["wording"].n_spans > len(evidence["wording"].spans) == 8
+    spelling = evidence["letter_case_and_spelling"]
+    named = spelling.description.split(": ", 1)[1]
+    assert all(f"'{text[s.start:s.end]}'" in named for s in spelling.spans)
+    assert "—" not in named

@@ -406,6 +406,14 @@ def test_a_wrapped_line_ending_in_a_hyphen_joins_without_a_space():
     assert text[span.start:span.end] == "documented"
 
 
+def test_a_wrapped_line_ending_a_sentence_before_a_quotation_keeps_its_break():
+    """'deadlier.⏎“This is not': the next sentence opens with a quotation mark, not a capital
+    (a tester's finding: such paragraph breaks were joined)."""
+    text = ("The mayor said the storm was the worst the city had seen in\nforty years, and that it was much "
+            "deadlier than any before.\n“This is not the end of it,” she said on Sunday evening at\nthe city hall.\n")
+    assert normalize(text).text == text.replace("in\nforty", "in forty").replace("at\nthe", "at the")
+
+
 def test_a_sentence_ending_at_a_wrapped_line_end_keeps_its_break():
     text = ("The committee met on Monday and voted to approve the new budget\n"
             "for the city schools. The mayor, who had opposed it, said he\n"
@@ -427,6 +435,18 @@ def test_a_sentence_ending_at_a_wrapped_line_end_keeps_its_break():
     # one full line ending inside a sentence ("...Trump⏎Email *", a poll form): chance, not wrapping
     "The city spent $4.5 billion on the program in 2018, officials said.\n"
     "John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump\nEmail *\n",
+    # verse: every line ends on a comma (a tester's finding, as the three below)
+    "Roses are red and the flags are flying high over town,\nand violets are blue as the sky above the capital "
+    "dome,\nthe enemies of freedom will never tear this country down,\nfor we the people will always defend our "
+    "beautiful home\n",
+    # a list after a colon: a line end before an item stays
+    "The plan has three parts that critics call a disgrace:\n- cut taxes for every family in the state by ten "
+    "percent\n- build the wall along the southern border by next summer\n- deport every criminal alien who has "
+    "entered the country\n",
+    # a table: runs of spaces ending at the same column in neighbouring lines
+    "Results by county in the primary election were as follows\nFranklin County       Smith 45,221   Jones "
+    "39,002   Other 1,211\nDelaware County       Smith 12,877   Jones 14,530   Other 455\nLicking County        "
+    "Smith 9,870    Jones 8,114    Other 302\n",
     # two lines only: no evidence of wrapping
     "A line of about sixty characters that ends without a stop and\nanother line.\n",
 ])

@@ -586,9 +586,10 @@ class _Finder:
         for c in v.children:
             if c.dep_ not in _SUBJ_DEPS or lo <= c.idx < hi:
                 continue
-            if in_dateline(self.text, c.idx):
+            if in_dateline(self.text, c.idx) and c.ent_type_ not in ("PERSON", "ORG", "NORP"):
                 # "LONDON (Reuters) - Prime Minister Keir Starmer said": the parser makes the place the
-                # subject and the speaker its appositive; "PARIS, June 3 (AP) — ... Macron said": a second subject
+                # subject and the speaker its appositive; "PARIS, June 3 (AP) — ... Macron said": a second subject.
+                # Not a name: "NASA — the space agency — said" has the dateline's shape
                 named = [a for a in c.children if a.dep_ == "appos" and not in_dateline(self.text, a.idx)]
                 if named:
                     return named[0]

@@ -549,7 +549,7 @@ class CredibilityModel:
         X = self.text_matrix([f.text for f in feats])
         return self.calibrate(self.logits(X, np.vstack([f.vector() for f in feats])))
 
-    def explain(self, feats: ArticleFeatures, top: int = 6) -> tuple[float, list[EvidenceOut]]:
+    def explain(self, feats: ArticleFeatures, top: int = 6, quote: Any = None) -> tuple[float, list[EvidenceOut]]:
         """Score one article and list the evidence, spans in the offsets of the text given.
 
         Effects are contributions to the calibrated log-odds of "reliable", relative to the
@@ -557,10 +557,16 @@ class CredibilityModel:
         mean)`` for each text block. The spans of "wording" are its strongest word
         n-grams; those of "letter_case_and_spelling" the words whose character n-grams
         moved the score most. Baseline + the effects = the calibrated log-odds.
+
+        Args:
+            quote: ``quote(start, end)``, the text a description quotes for the span ``[start, end)``
+                of ``feats.text`` (default: that text; the analysis quotes the original text, so
+                that a description names what the span shows: ``wife--the``, not ``wife—the``).
         Returns:
             (P(reliable), evidence sorted by |effect|, spans in the offsets of ``feats``' text).
         """
         a = self.platt[0]
+        quote = quote or (lambda s, e: feats.text[s:e])
         # model_text once; the char block's counts from its words (they are needed for the
         # per-word effects anyway) instead of a second char n-gram pass by the vectorizer
         canon = model_text(feats.text)
@@ -593,7 +599,7 @@ class CredibilityModel:
         evidence.append(EvidenceOut(
             feature="wording", value=round(word_term, 4), effect=round(a * (word_term - self.word_mean), 4),
             description=DESCRIPTIONS["wording"] + (": " + ", ".join(words) if words else ""),
-            spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))], n_spans=len(set(spans)),
+            spans=[SpanOut(start=s, end=e) for s, e in sorted(set(spans))[:MAX_SPANS]], n_spans=len(set(spans)),
         ))
         per_word = _char_word_effects(char, self.w_char, self.idf_char)
         char_term = sum(c for c, _, _ in per_word)
@@ -601,7 +607,7 @@ class CredibilityModel:
         evidence.append(EvidenceOut(
             feature="letter_case_and_spelling", value=round(char_term, 4), effect=round(a * (char_term - self.char_mean), 4),
             description=DESCRIPTIONS["letter_case_and_spelling"] + ": " + ", ".join(
-                f"'{feats.text[s:e]}' ({a * c:+.2f})" for c, s, e in strongest),  # one entry a span
+                f"'{quote(s, e)}' ({a * c:+.2f})" for c, s, e in strongest),  # one entry a span
             spans=[SpanOut(start=s, end=e) for _, s, e in sorted(strongest, key=lambda t: t[1])], n_spans=len(strongest),
         ))
         evidence.sort(key=lambda ev: -abs(ev.effect))
@@ -734,7 +740,13 @@ def credibility_stage(ctx: Any) -> None:
             code="W601", message=f"credibility not scored: {feats.n_words} words after stripping datelines and "
                                  f"boilerplate; the model needs at least {MIN_WORDS}"))
         return
-    score, evidence = model.explain(feats)
+    def quote(s: int, e: int) -> str:  # the original text behind a span, as the reader sees it
+        if s < prefix:
+            return text[s:e]
+        o = ctx.span(s - prefix, e - prefix)
+        return ctx.document.text[o.start:o.end]
+
+    score, evidence = model.explain(feats, quote=quote)
     # spans in the title (not part of the text given, so nothing to point at) are left out
     mapped = [
         ev.model_copy(update={"spans": [ctx.span(s.start - prefix, s.end - prefix) for s in ev.spans if s.start >= prefix]})

@@ -14,11 +14,12 @@ import re
 
 #: the two dateline forms at a line start: a place (and date) of up to five words with an agency
 #: in brackets (``LONDON (Reuters) -``, ``PARIS, June 3 (AP) —``; the date's digits since
-#: 2026-12-07: no row of the news corpora is stripped differently), or an all-caps place and a
-#: dash (``CLEVELAND —``)
+#: 2026-12-07, and the agencies beyond Reuters, CNN, AP and AFP: no row of the news corpora is
+#: stripped differently), or an all-caps place and a dash (``CLEVELAND —``; an all-caps name such
+#: as ``NASA —`` has the same shape: attribution tells them apart by the entity type)
 DATELINE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
-        r"^[ \t]*(?:[A-Z][\w.'’-]*(?:[ ,/]+[A-Za-z0-9][\w.'’-]*){0,4}[ \t]*)?\((?:Reuters|CNN|AP|AFP|CNNMoney)\)[ \t]*(?:[-–—]+[ \t]*)?",
+        r"^[ \t]*(?:[A-Z][\w.'’-]*(?:[ ,/]+[A-Za-z0-9][\w.'’-]*){0,4}[ \t]*)?\((?:Reuters|CNN|CNNMoney|AP|AFP|UPI|Bloomberg|TASS|Xinhua|dpa|EFE|ANSA|Kyodo|Yonhap|PTI|IANS|ANI|Sputnik|RIA Novosti)\)[ \t]*(?:[-–—]+[ \t]*)?",
         re.M),
     re.compile(r"^[ \t]*[A-Z][A-Z.,'’/ -]{2,40}[ \t]+[—–-]{1,2}[ \t]+", re.M),
 )

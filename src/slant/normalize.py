@@ -334,6 +334,20 @@ MAX_WRAP_WIDTH = 100
 MIN_WRAP_WIDTH = 30
 _LINE_END = re.compile(r"\r\n?|\n")
 _SENTENCE_END = re.compile(r"[.!?:][\"'\u201d\u2019)\]]*$")
+#: marks that may open a sentence before its first letter
+_OPENING = "\"'\u201c\u2018([{*\u2014\u2013- \t"
+#: a list item's opening ("- cut taxes", "* ", "• ", "1. ", "2) ", "a) "); a line end before one is kept
+#: when the line before is an item too or ends with a colon (a wrapped line may start "- and")
+_ITEM = re.compile(r"(?:[-*\u2022\u00b7]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
+#: a run of two or more spaces inside a line (a table's column gap, or a scraper's dropped word)
+_GAP = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+
+
+def _table(text: str, block: list[tuple[int, int]]) -> bool:
+    """Whether two neighbouring lines of ``block`` have a run of spaces ending at the same column:
+    columns of a table ("Franklin County       Smith 45,221"), not wrapped prose."""
+    ends = [{m.end() - s for m in _GAP.finditer(text, s, e)} for s, e in block]
+    return any(a & b for a, b in zip(ends, ends[1:]))
 
 
 def wrapped_line_ends(text: str) -> dict[int, str]:
@@ -349,7 +363,12 @@ def wrapped_line_ends(text: str) -> dict[int, str]:
     parser, and a scraped corpus's one-sentence lines stay as they are). Those line ends are
     joined to the next line: replaced by a space, or removed after a hyphen that ends a word
     (``well-⏎known``). Two such lines, not one: a paragraph, a list of names and a form field
-    (``...said.⏎John Bolton Richard Grenell Ivanka Trump⏎Email *``) have one by chance. Paragraphs a line long, the layout
+    (``...said.⏎John Bolton Richard Grenell Ivanka Trump⏎Email *``) have one by chance; and one of
+    them must break between two words (verse ends its lines with commas). A line end before a
+    list item (``- cut taxes``, ``2) ``) is kept, and a block whose neighbouring lines have a run of
+    spaces ending at the same column is a table, left as it is. Lines of the same width that are
+    neither, such as a postal address, cannot be told from wrapped prose and are joined. (A list
+    item counts as one after a colon or another item.) Paragraphs a line long, the layout
     of PTC and of the news corpora, are never joined (checked: no line end of PTC train or
     dev, or of the four news corpora, is joined).
 
@@ -370,16 +389,22 @@ def wrapped_line_ends(text: str) -> dict[int, str]:
             block.append((start, end))
             continue
         widths = [len(text[s:e].rstrip()) for s, e in block]
-        if len(block) >= 3 and MIN_WRAP_WIDTH <= max(widths) <= MAX_WRAP_WIDTH:
+        if len(block) >= 3 and MIN_WRAP_WIDTH <= max(widths) <= MAX_WRAP_WIDTH and not _table(text, block):
             inside = {}  # full lines that end inside a sentence: the line ends to join
+            between_words = False  # one of them breaks between two words (not after a comma)
             for i in range(len(block) - 1):
                 line = text[block[i][0]:block[i][0] + widths[i]]
                 following = text[block[i + 1][0]:block[i + 1][1]].lstrip()
                 full = widths[i] + 1 + len(following.split(None, 1)[0]) > max(widths)
-                if full and not (_SENTENCE_END.search(line) and following[:1].isupper()):
+                opens = following.lstrip(_OPENING)[:1]  # the first letter of '“This is', '(The'
+                item = _ITEM.match(following) and (line.endswith(":") or _ITEM.match(line.lstrip()))
+                if full and not item and not (_SENTENCE_END.search(line) and opens.isupper()):
                     hyphen = line.endswith("-") and line[-2:-1].isalpha() and following[:1].islower()
                     inside[block[i][1]] = "" if hyphen else " "  # trailing spaces before it are dropped
-            if len(inside) >= 2:
+                    between_words |= line[-1:].isalnum() or hyphen
+            # verse ends its lines with a comma ("...over town,⏎and violets are blue ..."); wrapped prose
+            # breaks mostly between words
+            if len(inside) >= 2 and between_words:
                 joins.update(inside)
         block = []
     return joins

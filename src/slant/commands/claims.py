@@ -532,7 +532,7 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
     ) -> None:
         """Precision, recall, F1 (at 0.5), average precision and debate MAP of the shipped model."""
         from ..claims import load_model
-        from ..cli import fail, warning_line
+        from ..cli import fail, note_line, warning_line
         from ..errors import SlantError
 
         if format not in ("text", "json"):
@@ -567,7 +567,10 @@ def register(app: typer.Typer, train: typer.Typer, evaluate: typer.Typer) -> Non
             raise fail(str(exc)) from None
         if data is not None:
             overlap = training_overlap(data, df)
-            if overlap is not None and overlap[0]:
+            if overlap is None:
+                note_line(f"could not check whether rows of {data} are sentences the model was trained on: no "
+                          "readable claims folder beside it or in ../shared/data/claims (set SLANT_SHARED to the folder holding data/claims)")
+            elif overlap[0]:
                 warning_line(f"{overlap[0]} of the {len(df)} rows of {data} have the text of a sentence the model was "
                          f"trained on (in {overlap[1]}), so these figures are optimistic; `slant evaluate claims` "
                          "without --data scores the held-out part")
