@@ -186,11 +186,9 @@ def _voice_kind(voice: str | None) -> str:
     return "outlet" if voice == "outlet" else "quoted"
 
 
-def analysis_summary(analysis) -> dict[str, Any]:
-    """The flat :data:`SUMMARY_COLUMNS` of one Analysis."""
-    from .schema import technique_uses
-
-    uses = technique_uses(analysis.techniques)
+def analysis_summary(analysis, uses: list) -> dict[str, Any]:
+    """The flat :data:`SUMMARY_COLUMNS` of one Analysis, whose technique uses
+    (:func:`slant.schema.technique_uses`) are ``uses``."""
     kinds = Counter(_voice_kind(t.voice) for t in uses)
     return {
         "n_sentences": len(analysis.sentences),
@@ -380,10 +378,11 @@ def _analyze_chunk(chunk: list[tuple[str, str, str | None, Document]]) -> ChunkR
             continue
         analysis = result.analysis
         row = _key_row(doc_id, source, sha, group, None)
-        row.update(analysis_summary(analysis))
+        uses = technique_uses(analysis.techniques)
+        row.update(analysis_summary(analysis, uses))
         infos.append(
             RowInfo(
-                doc_id, group, None, tuple((t.technique, _voice_kind(t.voice)) for t in technique_uses(analysis.techniques)),
+                doc_id, group, None, tuple((t.technique, _voice_kind(t.voice)) for t in uses),
                 analysis.credibility.score if analysis.credibility else None, len(doc.text),
             )
         )

@@ -92,8 +92,8 @@ class TechniqueOut(SpanOut):
         "sentence, that the sentence holds one"))
     voice: str | None = None
     kind: Literal["phrase", "sentence"] = Field(default="phrase", description=(
-        "'phrase': words the span tagger marks; 'sentence': a whole sentence (or its part in one voice) "
-        "the sentence classifier marks, named after the strongest phrase inside it"))
+        "'phrase': words the span tagger marks; 'sentence': a whole sentence the sentence classifier marks, "
+        "named after the strongest phrase inside it (its technique and voice)"))
 
 
 def technique_uses(techniques: list[TechniqueOut]) -> list[TechniqueOut]:
