@@ -410,6 +410,10 @@ def test_a_sentence_keeps_its_own_ending_and_a_cut_clause_must_be_whole():
     "Paul Craig Roberts, La... Best Price: $5.64 Buy New $5.00 (as of 10:35 EDT - Details)",
     "John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump\nEmail *",
     "take our poll - story continues below Who should replace Nikki Haley as ambassador to the UN?",
+    # captions and links to other stories (second break-test)
+    "Photo: Gov. John Kasich speaks at a rally in Columbus, Ohio, on Tuesday, March 6, 2018.",
+    "Related: Ford moving all small car production to Mexico by 2019, cutting 2,800 jobs",
+    "READ MORE: The tax bill will add $1.5 trillion to the deficit, analysts say",
 ])
 def test_page_furniture_is_no_claim(furniture):
     """A tester's finding on PTC dev: embedded tweets' lines, shop widgets and poll forms were

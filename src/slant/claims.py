@@ -313,8 +313,8 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 continue  # the frame itself ("A U.S. official told")
             if text.count("|", s, e) >= 2 and re.search(r"\|\s*[-+$]?\d", text[s:e]):
                 continue  # a table row ("California | 5.1% | 9.3% | +4.2")
-            if _PAGE_FURNITURE.search(text, s, e):
-                continue  # a tweet's embed line, a shop widget, a poll or form: the page, not the article
+            if _PAGE_FURNITURE.search(text, s, e) or _FURNITURE_LINE.match(text, text.rfind("\n", 0, s) + 1):
+                continue  # a tweet's embed line, a shop widget, a poll or form, a caption: the page, not the article
             if cut_at_frame and not _main_clause(ctx.doc, s, e):
                 continue  # "As the news site", "When asked if ...", "... after realizing he is": not a whole clause
             units.append((s, e))
@@ -324,13 +324,17 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
 #: page furniture that scraped articles carry and the parser runs into sentences: the line under an
 #: embedded tweet ("pic.twitter.com/OVGUvozPDZ — Columbus Ohio Police (@ColumbusPolice) February 12,
 #: 2018"), a shop widget ("Best Price: $5.64 Buy New $5.00 (as of 10:35 EDT - Details)"), a poll or a
-#: form field ("take our poll - story continues below", "... Cory Booker⏎Email *"); a unit holding
+#: form field ("take our poll - story continues below", "... Cory Booker⏎Email *"), a caption or a
+#: link to another story opening a line ("Photo: ...", "Related: Ford moving all small car production
+#: to Mexico", "WATCH: ...", "READ MORE: ..."; 36 such lines in PTC and the news corpora); a unit holding
 #: one is not a claim (25 of the 1,339 claims of PTC dev, scored 0.53-0.96; a tweet's own words before
 #: its embed line go with it)
 _PAGE_FURNITURE = re.compile(
     r"pic\.twitter\.com/\w|\(@\w{1,15}\)\s+(?:January|February|March|April|May|June|July|August|September|October"
     r"|November|December) \d{1,2}, \d{4}|\bBest Price: \$[\d.,]+ Buy New\b|\btake our poll\b|^[ \t]*Email \*[ \t]*$",
     re.IGNORECASE | re.MULTILINE)
+#: the opening of a line that is page furniture as a whole, whatever part of it a unit is
+_FURNITURE_LINE = re.compile(r"[ \t]*(?:photo|image|video|watch|read more|related|see also|also read)[ \t]*:", re.IGNORECASE)
 #: words a unit cut out of its sentence (at a voice boundary or a frame) must not end or start
 #: on: conjunctions, subordinators, relative words and articles left at the cut ("crime rose 40
 #: percent, but", "is lying when", "and inflation fell"); not prepositions or "that", which can
