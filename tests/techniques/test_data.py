@@ -357,3 +357,24 @@ def test_si_gold_never_borrows_tc_spans_in_a_split_that_has_si_labels(tmp_path):
     items = prepare(load_split(tmp_path))
     result = evaluate_items(load_model(), items)
     assert result["si"]["n_gold"] == 1  # article 2 has no SI gold, not its TC span
+
+
+def test_a_binary_article_and_an_empty_ids_file_are_named(tmp_path):
+    """Second break-test: an article holding NUL bytes was scored, and an empty ids.txt gave "no file
+    named article<ID>.txt" although the articles were there."""
+    import pytest
+
+    from slant.errors import InputError
+    from slant.techniques.data import load_split
+
+    root = tmp_path / "split"
+    (root / "articles").mkdir(parents=True)
+    (root / "articles" / "article1.txt").write_text("A plain article.\n", encoding="utf-8")
+    (root / "ids.txt").write_text("\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"E110.*ids\.txt: lists no article id"):
+        load_split(root)
+    (root / "ids.txt").unlink()
+    assert [a.id for a in load_split(root)] == ["1"]
+    (root / "articles" / "article2.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(InputError, match=r"E102.*article2\.txt.*NUL"):
+        load_split(root)

@@ -216,9 +216,14 @@ def read_article_text(path: str | Path) -> str:
     """The text of one PTC article file, offsets as the corpus counts them (``newline=""``).
 
     Raises:
-        InputError: missing or a folder (E110), not UTF-8 (E104).
+        InputError: missing or a folder (E110), not UTF-8 (E104), binary: a NUL character, as
+            ``slant analyze`` refuses one (E102).
     """
-    return _read_utf8(Path(path))
+    text = _read_utf8(Path(path))
+    if "\x00" in text:
+        raise InputError(f"[E102] {path}: looks like a binary file (contains NUL bytes, the first at character "
+                         f"{text.index(chr(0)):,}), not an article")
+    return text
 
 
 def load_split(directory: str | Path, *, warn: Callable[[str], None] | None = None) -> list[PTCArticle]:
@@ -266,6 +271,9 @@ def load_split(directory: str | Path, *, warn: Callable[[str], None] | None = No
     ids_file = root / "ids.txt"
     if ids_file.is_file():
         ids = [x.strip() for x in _read_utf8(ids_file, "utf-8-sig").split() if x.strip()]
+        if not ids:
+            raise InputError(f"[E110] {ids_file}: lists no article id (delete it to read every article<ID>.txt "
+                             f"in {art_dir})")
         for n, aid in enumerate(ids, 1):
             if not (art_dir / f"article{aid}.txt").is_file():
                 raise InputError(f"[E110] {ids_file}: id {n} ({aid!r}) has no file {art_dir / f'article{aid}.txt'}")
