@@ -604,10 +604,14 @@ class CredibilityModel:
         per_word = _char_word_effects(char, self.w_char, self.idf_char)
         char_term = sum(c for c, _, _ in per_word)
         strongest = sorted(per_word, key=lambda t: -abs(t[0]))[:MAX_SPANS]
+        named: dict[tuple[str, str], int] = {}  # (word as quoted, effect) -> its spans: "'—' x4 (+0.17 each)"
+        for c, s, e in strongest:
+            key = (quote(s, e), f"{a * c:+.2f}")
+            named[key] = named.get(key, 0) + 1
         evidence.append(EvidenceOut(
             feature="letter_case_and_spelling", value=round(char_term, 4), effect=round(a * (char_term - self.char_mean), 4),
             description=DESCRIPTIONS["letter_case_and_spelling"] + ": " + ", ".join(
-                f"'{quote(s, e)}' ({a * c:+.2f})" for c, s, e in strongest),  # one entry a span
+                f"'{word}' ({effect})" if n == 1 else f"'{word}' x{n} ({effect} each)" for (word, effect), n in named.items()),
             spans=[SpanOut(start=s, end=e) for _, s, e in sorted(strongest, key=lambda t: t[1])], n_spans=len(strongest),
         ))
         evidence.sort(key=lambda ev: -abs(ev.effect))
