@@ -952,6 +952,17 @@ def test_single_quoted_speech_over_several_lines(run):
     assert all("unfair" not in q["text"] for q in got)
 
 
+def test_the_speaker_mention_leaves_the_dateline_out(run):
+    """A dateline the parser hangs on the name as a compound was part of the mention
+    ("BERLIN - Chancellor Olaf Scholz"), and the later "Scholz" was another entity."""
+    text = ('BERLIN - Chancellor Olaf Scholz said on Monday that the budget would pass. "We will not fail," '
+            "Scholz told reporters.")
+    a = run(text)
+    mentions = [text[q.speaker.mention.start : q.speaker.mention.end] for q in a.quotations]
+    assert mentions == ["Chancellor Olaf Scholz", "Scholz"]
+    assert len({q.speaker.entity_id for q in a.quotations}) == 1
+
+
 @pytest.mark.parametrize("text, speaker", [
     # spaCy makes the place the subject of "said" and the minister its appositive
     ("LONDON (Reuters) - Prime Minister Keir Starmer said on Friday that Britain would spend 2.5 percent of GDP on "

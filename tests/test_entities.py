@@ -82,6 +82,26 @@ def test_mislabelled_variant_in_reporting_context_joins_the_person(nlp):
     assert c.label == "PERSON" and len(c.mentions) == 2
 
 
+def test_a_titled_name_tagged_org_is_a_person(nlp):
+    """The small English model tags "Olaf Scholz" ORG after "Chancellor" and "Scholz" GPE: the two
+    speakers of one article were two entities, neither a person (fourth break-test session)."""
+    text = "Chancellor Olaf Scholz said the budget would pass. Scholz told reporters it was fair."
+    doc = _doc(nlp, text, [("Olaf Scholz", "ORG", 0), ("Scholz", "GPE", 1)])
+    (c,) = cluster_mentions(doc)
+    assert (c.label, c.name, len(c.mentions)) == ("PERSON", "Olaf Scholz", 2)
+
+
+@pytest.mark.parametrize("text, surface", [
+    ("Senator Sanders Campaign staff said the rally was full.", "Sanders Campaign"),  # an organisation's word
+    ("The prime minister met the President NATO Summit delegates.", "NATO Summit"),  # an acronym
+    ("Critics of Lockheed Martin said the jet was late.", "Lockheed Martin"),  # no title before it
+])
+def test_an_organisation_after_a_title_word_stays_one(nlp, text, surface):
+    doc = _doc(nlp, text, [(surface, "ORG", 0)])
+    (c,) = cluster_mentions(doc)
+    assert c.label == "ORG"
+
+
 def test_different_first_names_stay_apart(nlp):
     text = "John Smith met Jane Smith in Boston. Smith said little."
     doc = _doc(nlp, text, [("John Smith", "PERSON", 0), ("Jane Smith", "PERSON", 0), ("Smith", "PERSON", 2)])

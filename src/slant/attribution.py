@@ -609,9 +609,15 @@ class _Finder:
 
     # ---- speakers
     def name_span(self, subj) -> tuple[int, int]:
-        toks = [subj] + [c for c in subj.children if c.dep_ in _NAME_DEPS and c.pos_ == "PROPN"]
+        """NORMALISED ``(start, end)`` of the name ``subj`` heads: it and its compound/flat PROPN
+        modifiers, less any that lie in a dateline (``BERLIN - Chancellor Olaf Scholz said``: the
+        parser hangs ``BERLIN`` on the name as a compound; the mention is ``Chancellor Olaf Scholz``)."""
+        def part(t) -> bool:
+            return t.dep_ in _NAME_DEPS and t.pos_ == "PROPN" and not in_dateline(self.text, t.idx)
+
+        toks = [subj] + [c for c in subj.children if part(c)]
         for c in list(toks[1:]):
-            toks += [g for g in c.children if g.dep_ in _NAME_DEPS and g.pos_ == "PROPN"]
+            toks += [g for g in c.children if part(g)]
         lo = min(t.idx for t in toks)
         hi = max(t.idx + len(t) for t in toks)
         return lo, hi

@@ -62,7 +62,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _TITLES = frozenset(
     "mr mrs ms miss dr sir president senator sen rep gov governor general gen sheikh sheik imam minister "
     "secretary prime king queen prince princess judge bishop archbishop pope cardinal congressman congresswoman "
-    "rev reverend father sister brother lord lady the".split()
+    "rev reverend father sister brother lord lady chancellor premier mayor ambassador the".split()
 )
 #: religions: NORP in OntoNotes (an ORG or GPE tag on them is wrong)
 RELIGIONS = frozenset("islam christianity judaism hinduism buddhism sikhism catholicism protestantism shia sunni".split())
@@ -467,18 +467,32 @@ def _first_word_match(key: str, first_index: dict[str, list[Cluster]], word_inde
     return first if len(first) == 1 and not other else []
 
 
-def _person_words_relabel(mentions: list[_Mention]) -> None:
-    """A 2-3 word ORG/PRODUCT/WORK_OF_ART mention in title case whose last word is a
-    surname the article uses alone as a PERSON is a person (``Jean-Claude Juncker``
-    tagged ORG, ``Juncker`` PERSON)."""
+#: words that make a title-case name an organisation, whatever title stands before it
+#: (``President Trump Foundation``, ``Senator Sanders Campaign``)
+_ORG_WORDS = frozenset(
+    "party foundation university college institute committee council ministry department office agency "
+    "group inc corp company bank news times post journal campaign administration association union "
+    "center centre hospital school church club fund trust society house court airport".split()
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?[ \t]+$")
+
+
+def _person_words_relabel(mentions: list[_Mention], text: str) -> None:
+    """A 2-3 word ORG/PRODUCT/WORK_OF_ART mention in title case is a person when its last
+    word is a surname the article uses alone as a PERSON (``Jean-Claude Juncker`` tagged
+    ORG, ``Juncker`` PERSON), or when a person's title stands right before it and none of
+    its words names an organisation (``Chancellor Olaf Scholz``: the small English model
+    tags ``Olaf Scholz`` ORG, and ``Scholz`` alone GPE)."""
     surnames = {m.key for m in mentions if m.label == "PERSON" and " " not in m.key}
-    if not surnames:
-        return
     for m in mentions:
         words = m.text.split()
-        if (m.label in ("ORG", "PRODUCT", "WORK_OF_ART") and 2 <= len(words) <= 3
-                and all(w[:1].isupper() for w in words) and m.key.split()[-1] in surnames
-                and len(m.key.split()) == len(words)):
+        if not (m.label in ("ORG", "PRODUCT", "WORK_OF_ART") and 2 <= len(words) <= 3
+                and all(w[:1].isupper() for w in words) and len(m.key.split()) == len(words)):
+            continue
+        before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start)
+        titled = (before is not None and before.group(1).lower() in _TITLE_WORDS
+                  and not any(w.isupper() or w.lower().strip(".,") in _ORG_WORDS for w in words))
+        if m.key.split()[-1] in surnames or titled:
             m.label = "PERSON"
 
 
@@ -516,7 +530,7 @@ def cluster_mentions(doc) -> list[Cluster]:
             cands = fit or cands
         return nearest(cands, m.start)
 
-    _person_words_relabel(mentions)
+    _person_words_relabel(mentions, text)
     last_index: dict[str, list[Cluster]] = {}  # last word of a person key -> clusters (candidate pruning)
     first_index: dict[str, list[Cluster]] = {}
     word_index: dict[str, list[Cluster]] = {}
