@@ -210,3 +210,36 @@ def test_a_note_says_when_the_training_rows_could_not_be_checked(tmp_path, monke
     assert json.loads(result.stdout)["n"] == 2
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: could not check")]
     assert len(notes) == 1 and str(path) in notes[0] and "SLANT_SHARED" in notes[0], result.stderr
+
+
+# ------------------------------------------------------- 5. labels written as floats, a label column twice
+
+
+def test_labels_written_as_floats_are_read_as_integers(tmp_path):
+    """A label column saved from a float column reads "1.0" / "0.0"; it was refused as E107."""
+    rows = "The unemployment rate fell to 3.5 percent in 2019.,{}\nHello there my friends.,{}\n"
+    scores = []
+    for pos, neg in (("1", "0"), ("1.0", "0.0"), (" 1", "0 ")):
+        path = tmp_path / "floats.csv"
+        path.write_text("text,label\n" + rows.format(pos, neg), encoding="utf-8")
+        result = evaluate(["--data", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        scores.append(json.loads(result.stdout))
+    assert scores[0]["positives"] == 1 and scores[1] == scores[0] == scores[2]
+
+
+@pytest.mark.parametrize("label", ["2.0", "0.5", "yes"])
+def test_other_labels_are_still_refused(tmp_path, label):
+    path = tmp_path / "bad.csv"
+    path.write_text(f"text,label\nThe rate fell to 3.5 percent.,{label}\n", encoding="utf-8")
+    line = error_line(evaluate(["--data", str(path)]), "E107", path)
+    assert "row 1:" in line and repr(label) in line
+
+
+def test_a_label_column_given_twice_is_an_error(tmp_path):
+    """pandas renamed the second column "label.1" and the first one was scored without a word."""
+    path = tmp_path / "twice.csv"
+    path.write_text("text,label,label\nThe rate fell to 3.5 percent.,0,1\nHello there friends.,0,0\n",
+                    encoding="utf-8")
+    line = error_line(evaluate(["--data", str(path)]), "E107", path)
+    assert "'label' appears more than once" in line

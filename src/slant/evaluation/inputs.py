@@ -98,6 +98,11 @@ def read_csv(path: Path, columns: Iterable[str], what: str = "a CSV file") -> An
         raise InputError(f"[E101] {path}: file is empty (no header row)") from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"[E107] {path}: not a readable CSV file: {' '.join(str(exc).split())}") from None
+    header = next(csv.reader(io.StringIO(text)), [])
+    twice = sorted({c for c in columns if header.count(c) > 1})
+    if twice:  # pandas would rename the second one "label.1" and read the first silently
+        raise InputError(f"[E107] {path}: column {', '.join(repr(c) for c in twice)} appears more than once "
+                         "in the header; which one holds the data is ambiguous")
     have = [str(c) for c in df.columns]
     missing = [c for c in columns if c not in have]
     if missing:
@@ -109,12 +114,26 @@ def read_csv(path: Path, columns: Iterable[str], what: str = "a CSV file") -> An
 
 
 def check_labels(df: Any, path: Path, column: str, allowed: Iterable[str] = ("0", "1")) -> None:
-    """Every value of ``df[column]`` is one of ``allowed``.
+    """Every value of ``df[column]`` is one of ``allowed``, once written canonically (spaces
+    around it dropped, ``1.0`` read as ``1``): ``df[column]`` is rewritten so.
 
     Raises:
         InputError: the first row with another value (E107; rows counted from 1 after the header).
     """
     allowed = tuple(allowed)
+
+    def canonical(value: str) -> str:
+        """``" 1"``, ``"1.0"`` (a float column written back by pandas or a spreadsheet) -> ``"1"``."""
+        v = value.strip()
+        if v in allowed:
+            return v
+        try:
+            f = float(v)
+        except ValueError:
+            return value
+        return str(int(f)) if f.is_integer() and str(int(f)) in allowed else value
+
+    df[column] = df[column].map(canonical)
     bad = ~df[column].isin(allowed)
     if bad.any():
         row = int(bad.to_numpy().argmax())
