@@ -984,3 +984,84 @@ def test_the_place_of_a_dateline_is_never_the_speaker(run, text, speaker):
     quotations were the city's ("BELFAST" for the head of the DUP)."""
     (q,) = _quotes(run(text), text)
     assert (q["type"], q["speaker"]) == ("indirect", speaker)
+
+
+# ------------------------------------------------------------------ embedded tweets
+
+
+def _tweets(analysis, text):
+    return [q for q in _quotes(analysis, text) if q["cue"] and "(@" in q["cue"]]
+
+
+def test_embedded_tweets_in_lines_are_their_authors_quotations(run):
+    """PTC keeps a tweet as its lines and its signature (article832913316 of dev): the tweet's words
+    were the outlet's, and the techniques in them too."""
+    text = ("Democrats demanded the report on Friday.\n"
+            "This report should be made public immediately.\n"
+            "https://t.co/Q2JCExqYaA — Cory Booker (@CoryBooker) March 22, 2019\n"
+            "The senators agreed that voters deserve the truth.\n"
+            "Attorney General Barr—release the Mueller report to the American public.\n"
+            "Now.\n"
+            "https://t.co/sqz8eoTjLD — Elizabeth Warren (@ewarren) March 22, 2019\n")
+    a = run(text)
+    assert [(q["type"], q["text"], q["speaker"]) for q in _tweets(a, text)] == [
+        ("direct", "This report should be made public immediately.\nhttps://t.co/Q2JCExqYaA", "Cory Booker"),
+        # "Now." alone is too little: the line before is the tweet's too; the narration before it is not
+        ("direct", "Attorney General Barr—release the Mueller report to the American public.\nNow.\n"
+                   "https://t.co/sqz8eoTjLD", "Elizabeth Warren")]
+    assert _tweets(a, text)[0]["cue"] == "— Cory Booker (@CoryBooker) March 22, 2019"
+    voices = {v.name for v in a.voices}
+    assert {"Cory Booker", "Elizabeth Warren"} <= voices
+
+
+def test_a_tweet_after_an_introduction_starts_after_the_colon(run):
+    """Flattened text (BuzzFeed-Webis bfw-0930): the introduction ends with a colon."""
+    text = ("Many public personalities took to Twitter after the debate. But few were quite as hilarious as the "
+            "talk show host Jerry Springer of The Jerry Springer Show: Hillary Clinton belongs in the White House. "
+            "Donald Trump belongs on my show. — Jerry Springer (@jerryspringer) September 27, 2016 After the debate "
+            "the polls moved.")
+    (q,) = _tweets(run(text), text)
+    assert (q["text"], q["speaker"]) == (
+        "Hillary Clinton belongs in the White House. Donald Trump belongs on my show.", "Jerry Springer")
+
+
+def test_a_reported_clause_inside_a_tweet_is_the_tweets(run):
+    text = ("The documents were filed on Wednesday. The Associated Press confirms the report:\n"
+            "BREAKING: Court documents say the man arrested at the compound was training children to commit "
+            "school shootings.\n— The Associated Press (@AP) August 8, 2018\n")
+    quotes = _quotes(run(text), text)
+    assert [(q["type"], q["text"][:25], q["speaker"]) for q in quotes] == [
+        ("direct", "BREAKING: Court documents", "Associated Press")]
+
+
+def test_a_signature_without_its_tweet_is_no_quotation(run):
+    """Freedom Outpost (PTC train article790667730): the tweet's text was lost and a poll's small
+    print stands before its signature; it was quoted as Axios's words."""
+    text = ("Who should replace Nikki Haley as our ambassador to the U.N.?\nEmail *\n"
+            "Completing this poll grants you access to Freedom Outpost updates free of charge.\n"
+            "You also agree to this site's Privacy Policy and Terms of Use.\n"
+            "— Axios (@axios) September 27, 2018\n"
+            'Graham continued, "Would you say you\'ve been through hell?"\n')
+    a = run(text)
+    assert _tweets(a, text) == []
+    assert [q["speaker"] for q in _quotes(a, text)] == ["Graham"]
+
+
+def test_a_tweets_author_is_the_account_not_a_person_it_names(run):
+    text = ("Donald Trump debated Hillary Clinton last night. Well, this twitter user might have an answer: "
+            "Do you see it? I think we all know why #TrumpWon pic.twitter.com/nwZRxvkX81 — USA For Trump 2016 "
+            "(@USAforTrump2016) September 27, 2016")
+    (q,) = _tweets(run(text), text)
+    assert q["speaker"] == "USA For Trump 2016" and q["entity"] is None
+    assert q["text"].startswith("Do you see it?")
+
+
+def test_a_tweets_author_does_not_speak_the_next_quotation(run):
+    """A quotation without a cue continues the current speaker; a tweet's account is not one
+    (heldout bfw-0099: Jeb Bush's lines went to Good Morning America)."""
+    text = ('Jeb Bush said he is done with politics. "I drive for Uber now," Bush said. WATCH: Jeb Bush, now driving '
+            "around Selina Meyer in a limo. #Emmys https://t.co/vWxFC9qbXu — Good Morning America (@GMA) "
+            'September 19, 2016 "If you run a positive campaign the voters ultimately will make the right choice."')
+    quotes = _quotes(run(text), text)
+    assert [q["speaker"] for q in quotes if q["cue"] and "(@" in q["cue"]] == ["Good Morning America"]
+    assert quotes[-1]["text"].startswith("If you run") and quotes[-1]["speaker"] != "Good Morning America"

@@ -420,6 +420,7 @@ def test_page_furniture_is_no_claim(furniture):
     claims in the outlet's voice, scored up to 0.96 (25 of the split's 1,339 claims)."""
     import slant
 
-    text = f"The city spent $4.5 billion on the program in 2018, officials said.\n{furniture}\n"
+    # the furniture first: the line right before a tweet's signature is the tweet's text (attribution)
+    text = f"{furniture}\nThe city spent $4.5 billion on the program in 2018, officials said.\n"
     claims = [text[c.start:c.end] for c in slant.analyze(text).claims]
     assert claims == ["The city spent $4.5 billion on the program in 2018"]

@@ -109,6 +109,7 @@ from dataclasses import dataclass, field
 from .entities import Cluster, find_cluster, match_name, name_key
 from .nlp import doc_text
 from .datelines import in_dateline
+from .furniture import is_furniture
 from .normalize import CLOSE_DQ, OPEN_DQ
 from .schema import NoticeOut, QuotationOut, SpanOut, SpeakerOut, VoiceOut
 
@@ -213,6 +214,25 @@ _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _PLURAL = frozenset({"they", "them", "we"})
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
 _NAME_DEPS = frozenset({"compound", "flat", "nmod"})
+
+#: the signature of an embedded tweet, as scraped pages keep it: ``— Cory Booker (@CoryBooker)
+#: March 22, 2019`` after a dash, or opening a line (ISOT lost the dash, and with it where the
+#: name begins: such signatures are not read)
+TWEET_SIGNATURE = re.compile(
+    r"(?:(?<=\s)[—–-]{1,2}[ \t]*|^[ \t]*(?:[—–-]{1,2}[ \t]*)?)"
+    r"(?P<name>[^\s()—–@#-](?:(?![ \t]-[ \t])[^\n()—–@#]){0,79}?)[ \t]*\(@(?P<handle>\w{1,15})\)[ \t]*"
+    r"(?P<date>(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"[ \t]+\d{1,2},[ \t]*\d{4})",
+    re.M,
+)
+#: the most characters a tweet holds (a link counts as 23, as Twitter counts it)
+TWEET_CHARS = 280
+_LINK = re.compile(r"(?:https?://|pic\.twitter\.com/)\S+")
+
+
+def _tweet_words(s: str) -> int:
+    """Words of two or more letters in ``s``, not counting links, #hashtags and @handles."""
+    return len(re.findall(r"(?<![#@\w])[^\W\d_]{2,}", _LINK.sub(" ", s)))
 _SENT_END = frozenset({".", "!", "?"})
 _NOT_SPEAKERS = frozenset({"it", "who", "whom", "which", "that", "this", "what"})
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
@@ -277,6 +297,7 @@ class Quotation:
     group: int = -1
     subj: object = field(default=None, repr=False)  # the speaker token before resolution
     inherit: bool = False  # no cue: continues the current speaker
+    embedded: bool = False  # an embedded tweet: its author does not become the current speaker
 
 
 @dataclass
@@ -458,6 +479,7 @@ def find_quotations(doc, clusters: list[Cluster], *, notices: list[tuple[int, in
     quotations = finder.direct(pairs)
     quotations += finder.indirect(quotations)
     finder.whole_marks(quotations, pairs)
+    quotations = finder.tweets(quotations)
     quotations.sort(key=lambda q: q.start)
     finder.resolve_all(quotations)
     return quotations
@@ -1146,7 +1168,7 @@ class _Finder:
                 prev = self.previous_sentence_cue(q.start)
                 if prev is not None:
                     q.cue, q.speaker = self.cue_span(prev[0]), self.resolve(prev[1])
-            if q.speaker is not None:
+            if q.speaker is not None and not q.embedded:
                 self.last, self.last_end = q.speaker, (q.voice or (q.start, q.end))[1]
                 self.addressee = self._addressee(q)
                 if q.group >= 0:
@@ -1154,6 +1176,102 @@ class _Finder:
         for q in quotations:  # a multi-paragraph quotation whose cue comes in a later part
             if q.speaker is None and q.group in groups:
                 q.speaker = groups[q.group]
+
+    # ---- embedded tweets
+    def tweets(self, found: list[Quotation]) -> list[Quotation]:
+        """Embedded tweets whose markup the scrape lost, as direct quotations of their authors.
+
+        A tweet is found by its signature (:data:`TWEET_SIGNATURE`, the quotation's ``cue``); its
+        author (the signature's name) is the speaker. Its text is what comes right before the
+        signature, read back by units (lines, and sentences within a line): the unit next to the
+        signature always, earlier ones only when a boundary is found within :data:`TWEET_CHARS`
+        characters -- a line or sentence ending with a colon (``The Associated Press confirms the
+        report:``), a blank line, another tweet's signature, a quotation, page furniture
+        (:mod:`slant.furniture`: a poll's small print when the tweet's text was lost), or the start
+        of the text. Without such a boundary the narration before a tweet cannot be told from the
+        tweet, and only the last unit is taken (GUIDELINE, "Embedded tweets").
+
+        An indirect or mixed quotation inside the unit next to the signature is the tweet's own
+        (``BREAKING: Court documents say ...``) and gives way to it; a direct one (in marks) is a
+        boundary.
+
+        Returns:
+            ``found`` with the tweets added (NORMALISED offsets); no two overlap.
+        """
+        text = self.text
+        sigs = list(TWEET_SIGNATURE.finditer(text))
+        if not sigs:
+            return found
+        out: list[Quotation] = []
+        units = sorted({0, *(sent.start_char for sent in self.doc.sents),
+                        *(i + 1 for i, ch in enumerate(text) if ch == "\n"),
+                        *(c.end() for c in re.finditer(r":[ \t]+(?=\S)", text))})
+        prev_end = 0
+        for m in sigs:
+            end = _rstrip(text, prev_end, m.start())
+            k = bisect.bisect_right(units, end - 1) - 1
+            while k > 0 and not _tweet_words(text[units[k] : end]):
+                k -= 1  # "https://t.co/... — Name": the unit next to the signature is the line before
+            near = units[max(k, 0)]
+            # a reported clause in the tweet's last unit is the tweet's own (it may run on over the signature)
+            found = [q for q in found if q.type == "direct" or not near <= (q.voice or (q.start, q.end))[0] < end]
+            taken = [(q.voice or (q.start, q.end)) for q in found] + [(q.start, q.end) for q in out]
+            start = self._tweet_start(units, prev_end, end, taken)
+            prev_end = m.end()
+            while start < end and text[start].isspace():
+                start += 1
+            if _tweet_words(text[start:end]) < 3:
+                continue  # links, hashtags, "per #Charlotte mayor." after a quotation: too little to quote
+            lo, hi = m.span("name")
+            hi = _rstrip(text, lo, hi)
+            cluster = self.signature_cluster(lo, hi)
+            speaker = Speaker((lo, hi), cluster, cluster.name if cluster is not None else text[lo:hi])
+            out.append(Quotation(start, end, "direct", cue=(m.start(), m.end()), speaker=speaker, voice=(start, end),
+                                 embedded=True))
+        return found + out
+
+    def signature_cluster(self, lo: int, hi: int) -> Cluster | None:
+        """The entity a tweet's signature names: one with a mention covering the whole name, else
+        the person or organisation the name joins under the clustering rule; None for an account
+        name no entity holds (``USA For Trump 2016`` is not Donald Trump)."""
+        for c in self.clusters:
+            if any(s <= lo and hi <= e for s, e, _ in c.mentions):
+                return c
+        name = self.text[lo:hi]
+        return match_name(self.clusters, name, "PERSON") or match_name(self.clusters, name, "ORG")
+
+    def _tweet_start(self, units: list[int], floor: int, end: int, taken: list[tuple[int, int]]) -> int:
+        """Where the tweet ending at ``end`` begins (see :meth:`tweets`): the unit next to the
+        signature, and the units before it back to an introduction or a blank line when one lies
+        within :data:`TWEET_CHARS`. ``floor`` (the previous signature's end) and the quotations in
+        ``taken`` limit the search but are no evidence that a tweet starts after them: narration
+        stands between two embedded tweets as often as not."""
+        text = self.text
+        for s, e in taken:
+            if s < end and e > floor:
+                floor = max(floor, min(e, end))
+        k = bisect.bisect_right(units, end - 1) - 1
+        starts = [u for u in units[: k + 1] if u >= floor] or [floor]
+        i = len(starts) - 1  # the unit next to the signature, past units of links and tags ("https://t.co/... — Name")
+        while i > 0 and not _tweet_words(text[starts[i] : end]):
+            i -= 1
+        chars = 0
+        first = i  # the unit next to the signature, with the one before while it holds under 3 words ("Now.")
+        while first > 0 and _tweet_words(text[starts[first] : end]) < 3:
+            first -= 1
+        for j in range(i, -1, -1):
+            stop = starts[j + 1] if j + 1 < len(starts) else end
+            if is_furniture(text, starts[j], stop, tweets=False):
+                return stop  # a poll's small print, a caption line: the page's, not the tweet's
+            chars += len(_LINK.sub("x" * 23, text[starts[j] : stop].strip()))
+            if chars > TWEET_CHARS:
+                break
+            u = bisect.bisect_left(units, starts[j])
+            before = text[units[u - 1] if u > 0 else 0 : starts[j]]  # the unit before, below the floor too
+            if re.search(r"\n[ \t]*\n[ \t]*$", text[max(0, starts[j] - 8) : starts[j]]) or (
+                    before.rstrip().endswith(":") and len(re.findall(r"\w+", before)) >= 3):
+                return starts[min(j, first)]  # a blank line; an introduction ("The AP confirms the report:", not "BREAKING:")
+        return starts[first]
 
     # ---- direct and mixed
     def direct(self, pairs: list[_Pair]) -> list[Quotation]:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelNotFoundError
+from .furniture import is_furniture
 from .language import decline
 from .modelfiles import read_model_files
 from .nlp import doc_text
@@ -313,7 +314,7 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 continue  # the frame itself ("A U.S. official told")
             if text.count("|", s, e) >= 2 and re.search(r"\|\s*[-+$]?\d", text[s:e]):
                 continue  # a table row ("California | 5.1% | 9.3% | +4.2")
-            if _PAGE_FURNITURE.search(text, s, e) or _FURNITURE_LINE.match(text, text.rfind("\n", 0, s) + 1):
+            if is_furniture(text, s, e):
                 continue  # a tweet's embed line, a shop widget, a poll or form, a caption: the page, not the article
             if cut_at_frame and not _main_clause(ctx.doc, s, e):
                 continue  # "As the news site", "When asked if ...", "... after realizing he is": not a whole clause
@@ -328,13 +329,8 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
 #: link to another story opening a line ("Photo: ...", "Related: Ford moving all small car production
 #: to Mexico", "WATCH: ...", "READ MORE: ..."; 36 such lines in PTC and the news corpora); a unit holding
 #: one is not a claim (25 of the 1,339 claims of PTC dev, scored 0.53-0.96; a tweet's own words before
-#: its embed line go with it)
-_PAGE_FURNITURE = re.compile(
-    r"pic\.twitter\.com/\w|\(@\w{1,15}\)\s+(?:January|February|March|April|May|June|July|August|September|October"
-    r"|November|December) \d{1,2}, \d{4}|\bBest Price: \$[\d.,]+ Buy New\b|\btake our poll\b|^[ \t]*Email \*[ \t]*$",
-    re.IGNORECASE | re.MULTILINE)
-#: the opening of a line that is page furniture as a whole, whatever part of it a unit is
-_FURNITURE_LINE = re.compile(r"[ \t]*(?:photo|image|video|watch|read more|related|see also|also read)[ \t]*:", re.IGNORECASE)
+#: its embed line go with it). The patterns are in :mod:`slant.furniture`, shared with attribution.
+
 #: words a unit cut out of its sentence (at a voice boundary or a frame) must not end or start
 #: on: conjunctions, subordinators, relative words and articles left at the cut ("crime rose 40
 #: percent, but", "is lying when", "and inflation fell"); not prepositions or "that", which can

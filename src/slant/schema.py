@@ -72,7 +72,9 @@ class SpeakerOut(_Out):
 
 class QuotationOut(SpanOut):
     type: Literal["direct", "indirect", "mixed"] = "direct"
-    cue: SpanOut | None = None
+    cue: SpanOut | None = Field(default=None, description=(
+        "the reporting verb phrase ('said', 'according to'), or an embedded tweet's signature "
+        "('— Cory Booker (@CoryBooker) March 22, 2019'); null for a quotation continuing its speaker"))
     speaker: SpeakerOut | None = None
 
 
