@@ -214,6 +214,9 @@ _FEMALE = frozenset({"she", "her", "hers", "herself"})
 _PLURAL = frozenset({"they", "them", "we"})
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass"})
 _NAME_DEPS = frozenset({"compound", "flat", "nmod"})
+#: participles by which a reporter goes on speaking after a reported clause ("..., adding, '…'")
+_GOING_ON_CUES = frozenset(
+    "add explain note continue conclude stress emphasize emphasise insist argue elaborate clarify".split())
 
 #: the signature of an embedded tweet, as scraped pages keep it: ``— Cory Booker (@CoryBooker)
 #: March 22, 2019`` after a dash, or opening a line (ISOT lost the dash, and with it where the
@@ -596,6 +599,11 @@ class _Finder:
                 if t.lower_ not in ("in", "by", "while", "when", "after", "before", "upon") or t.head.i == t.i:
                     break  # "X slammed Y for claiming": Y claims
                 t = t.head
+            if v.lemma_.lower() in _GOING_ON_CUES:
+                # "X warned that the bill is dangerous, adding, '…'": the parser hangs the participle on
+                # the reported clause; the reporter goes on speaking, not the bill ("Y fled, shouting" is Y's)
+                while t.dep_ == "ccomp" and t.head.i != t.i and self.is_cue(t.head):
+                    t = t.head
             found = self._own_subject(t, lo, hi)
             if found is not None:
                 return found
