@@ -1079,3 +1079,18 @@ def test_a_reporter_going_on_speaking_keeps_the_quotation(run, text, speaker):
     """A tester's finding (BuzzFeed-Webis bfw-0009): the parser hangs "adding" on the reported clause,
     and "presidential race" became a voice holding 22 % of the text and 9 of Obama's technique spans."""
     assert [q["speaker"] for q in _quotes(run(text), text) if q["type"] == "direct"] == [speaker]
+
+
+def test_a_tweets_claim_is_its_authors(run):
+    """A tester's finding: a tweet quoted without marks was a claim in the outlet's voice; the long
+    dash may follow the tweet's last mark with no space ("this year!—")."""
+    import slant
+
+    text = ("The president boasted again. Trade deficit with Japan down $10 billion this year!— Donald J. Trump "
+            "(@realDonaldTrump) March 3, 2018\nThe figures tell another story.")
+    (q,) = _tweets(run(text), text)
+    assert (q["text"], q["speaker"]) == ("Trade deficit with Japan down $10 billion this year!", "Donald J. Trump")
+    a = slant.analyze(text)
+    voice = {v.id: v.name for v in a.voices}
+    assert [(text[c.start:c.end], voice[c.voice]) for c in a.claims if "Japan" in text[c.start:c.end]] == [
+        ("Trade deficit with Japan down $10 billion this year!", "Donald J. Trump")]

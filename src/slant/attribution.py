@@ -219,10 +219,11 @@ _GOING_ON_CUES = frozenset(
     "add explain note continue conclude stress emphasize emphasise insist argue elaborate clarify".split())
 
 #: the signature of an embedded tweet, as scraped pages keep it: ``— Cory Booker (@CoryBooker)
-#: March 22, 2019`` after a dash, or opening a line (ISOT lost the dash, and with it where the
+#: March 22, 2019`` after a dash (a long dash may follow the tweet's last mark: ``this year!—``), or
+#: opening a line (ISOT lost the dash, and with it where the
 #: name begins: such signatures are not read)
 TWEET_SIGNATURE = re.compile(
-    r"(?:(?<=\s)[—–-]{1,2}[ \t]*|^[ \t]*(?:[—–-]{1,2}[ \t]*)?)"
+    r"(?:(?<=\s)[—–-]{1,2}[ \t]*|(?<=[.!?…\"”'’)])[—–]{1,2}[ \t]*|^[ \t]*(?:[—–-]{1,2}[ \t]*)?)"
     r"(?P<name>[^\s()—–@#-](?:(?![ \t]-[ \t])[^\n()—–@#]){0,79}?)[ \t]*\(@(?P<handle>\w{1,15})\)[ \t]*"
     r"(?P<date>(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"[ \t]+\d{1,2},[ \t]*\d{4})",
