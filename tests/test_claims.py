@@ -424,3 +424,44 @@ def test_page_furniture_is_no_claim(furniture):
     text = f"{furniture}\nThe city spent $4.5 billion on the program in 2018, officials said.\n"
     claims = [text[c.start:c.end] for c in slant.analyze(text).claims]
     assert claims == ["The city spent $4.5 billion on the program in 2018"]
+
+
+@pytest.mark.parametrize("furniture", [
+    # a tester's findings on PTC dev (article761955563, article782448403) and the news corpora
+    "* Dianne Feinstein Maxine Waters Adam Schiff Chuck Schumer Kamala Harris Kirsten Gillibrand Keith Ellison",
+    "©2018 Los Angeles Times, Distributed by Tribune Content Agency, LLC.",
+    "Article posted with permission from Sons Of Liberty Media",
+    "FILE PHOTO: U.S. President Donald Trump speaks during a rally in Toledo, Ohio, U.S., January 9, 2020.",
+])
+def test_poll_answers_syndication_notices_and_file_photos_are_no_claims(furniture):
+    import slant
+
+    text = f"{furniture}\nThe city spent $4.5 billion on the program in 2018, officials said.\n"
+    claims = [text[c.start:c.end] for c in slant.analyze(text).claims]
+    assert claims == ["The city spent $4.5 billion on the program in 2018"]
+
+
+def test_numbered_list_items_are_claims_of_their_own():
+    """Two list items ran into one claim: a line opening with a digit was read as wrapped."""
+    import dataclasses
+
+    import slant
+
+    text = "1. The mayor resigned on June 3, 2019 after 12 years.\n2) Turnout was 61 percent.\n"
+    options = dataclasses.replace(slant.Options(), min_claim_score=0.0)
+    claims = [text[c.start:c.end] for c in slant.analyze(text, options=options).claims]
+    assert claims == ["The mayor resigned on June 3, 2019 after 12 years.", "Turnout was 61 percent."]
+    wrapped = "The unemployment rate fell to\n3 percent in 2019, the lowest since 1969.\n"
+    assert [wrapped[c.start:c.end] for c in slant.analyze(wrapped, options=options).claims] == [wrapped.strip()]
+
+
+def test_ages_and_vote_tallies_are_no_times():
+    import dataclasses
+
+    import slant
+
+    text = ("The 45-year-old senator said the bill passed 68-32 on Tuesday, March 3, 2019. "
+            "John Smith, 39, was arrested in 2018.")
+    options = dataclasses.replace(slant.Options(), min_claim_score=0.0)
+    times = [text[t.start:t.end] for c in slant.analyze(text, options=options).claims for t in c.times]
+    assert times == ["Tuesday, March 3, 2019", "2018"]

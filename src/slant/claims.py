@@ -51,6 +51,9 @@ _CLOSER = {"(": ")", "[": "]"}
 
 _NUM_ENTS = ("CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL")
 _TIME_ENTS = ("DATE", "TIME")
+#: DATE entities of the small English model that are no time: an age ("39", "45-year-old", "70 years
+#: old") or a vote tally ("68-32"); a year has four digits
+_NOT_TIME = re.compile(r"^\d{1,3}$|\byear-old\b|\byears? old\b|^\d{1,3}[-–]\d{1,3}$", re.IGNORECASE)
 _NAME_ENTS = ("PERSON", "ORG", "GPE", "NORP", "LAW", "EVENT", "LOC", "FAC")
 _FIRST = frozenset({"i", "we", "me", "us", "my", "our"})
 _SECOND = frozenset({"you", "your"})
@@ -308,6 +311,8 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 e = m.start()
             if cut_start and (m := _LEADING.match(text, s, e)) is not None:
                 s = m.end()
+            if (m := _LIST_ITEM.match(text, s, e)) is not None and not text[text.rfind("\n", 0, s) + 1 : s].strip():
+                s = m.end()  # a list item's number is not part of its claim ("2) Turnout was ...")
             if len(re.findall(r"\w+", text[s:e])) < MIN_WORDS:
                 continue
             if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in frames):
@@ -342,6 +347,11 @@ _LEADING = re.compile(r"(?:(?:and|but|or|yet|while|whereas)\b[\s,]*)+", re.IGNOR
 _WRAP_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PART", "AUX", "PRON"})
 
 
+#: a numbered list item opening a line ("2) Turnout was 61 percent.", "3. The mayor resigned"): a new
+#: unit, although a line opening with a digit is otherwise read as wrapped ("... fell⏎3 percent")
+_LIST_ITEM = re.compile(r"[ \t]*\d{1,3}[.)][ \t]+(?=[A-Z\"“'‘])")
+
+
 def _line_breaks(doc: Any) -> list[int]:
     """NORMALISED offsets of the line breaks inside sentences that end a line of their own:
     a caption, a byline, a share-button row, a headline or a paragraph the parser ran into the
@@ -359,7 +369,9 @@ def _line_breaks(doc: Any) -> list[int]:
             continue
         before, after = doc[tok.i - 1], doc[tok.i + 1]
         at = tok.idx + tok.text.index("\n")
-        if not after.like_url and (after.text[:1].islower() or after.text[:1].isdigit() or before.pos_ in _WRAP_POS):
+        item = _LIST_ITEM.match(doc.text, at + len(tok.text) - tok.text.index("\n"))  # "2) Turnout was ..."
+        if not (after.like_url or item) and (
+                after.text[:1].islower() or after.text[:1].isdigit() or before.pos_ in _WRAP_POS):
             continue
         cuts.append(at)
     return cuts
@@ -432,7 +444,7 @@ def claims_stage(ctx: Any) -> None:
     threshold = ctx.options.min_claim_score
     # Doc.ents rebuilds every entity Span from the tokens at each access (and Span.ents
     # reads it): take the DATE/TIME ones once per document
-    time_ents = [e for e in ctx.doc.ents if e.label_ in _TIME_ENTS]
+    time_ents = [e for e in ctx.doc.ents if e.label_ in _TIME_ENTS and not _NOT_TIME.search(e.text)]
     claims = []
     for ((s, e), sp), score in zip(keep, scores):
         if score < threshold:

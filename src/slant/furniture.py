@@ -19,11 +19,19 @@ TWEET_FURNITURE = re.compile(
 #: sign-up small print under a poll (``You also agree to this site's Privacy Policy and Terms of Use.``)
 SITE_FURNITURE = re.compile(
     r"\bBest Price: \$[\d.,]+ Buy New\b|\btake our poll\b|^[ \t]*Email \*[ \t]*$|\bPrivacy Policy and Terms of "
-    r"(?:Use|Service)\b|\bthis field is for validation purposes\b|\bgrants you access to\b.{0,40}\bupdates\b",
+    r"(?:Use|Service)\b|\bthis field is for validation purposes\b|\bgrants you access to\b.{0,40}\bupdates\b"
+    # a syndication notice: "©2018 Los Angeles Times, Distributed by Tribune Content Agency, LLC." (12 lines of
+    # PTC), "Article posted with permission from Pamela Geller", "Reprinted with permission from ..." (74)
+    r"|^[ \t]*(?:©|\(c\)|copyright\b)[ \t]*©?[ \t]*\d{4}\b|\b(?:posted|reprinted|republished|reposted) with permission\b",
     re.IGNORECASE | re.MULTILINE)
-#: the opening of a line that is furniture as a whole, whatever part of it a unit is
-FURNITURE_LINE = re.compile(r"[ \t]*(?:photo|image|video|watch|read more|related|see also|also read)[ \t]*:",
-                            re.IGNORECASE)
+
+#: a line that is furniture as a whole, whatever part of it a unit is: a caption or a link to another
+#: story by its opening ("Photo:", "FILE PHOTO:", "READ MORE:"), or a poll's answers as one line of
+#: names ("* Dianne Feinstein Maxine Waters Adam Schiff ...", 50 lines of PTC)
+FURNITURE_LINE = re.compile(
+    r"[ \t]*(?:(?:file[ \t]+)?(?:photo|image)|video|watch|read more|related|see also|also read)[ \t]*:"
+    r"|(?m-i:[ \t]*\*[ \t]+(?:[A-Z][\w.'’-]*[ \t]+){3,}[A-Z][\w.'’-]*[ \t]*$)",  # a poll's answers (above)
+    re.IGNORECASE)
 
 
 def is_furniture(text: str, start: int, end: int, *, tweets: bool = True) -> bool:
