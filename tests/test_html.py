@@ -182,7 +182,7 @@ def test_html_panels_legend_voices_places_claims_credibility():
     page = render_html(hostile_analysis(), HOSTILE)
     assert "Show only the outlet&#x27;s voice" in page and 'class="only-outlet"' in page
     for label in ("Loaded Language", "Doubt", "Appeal to fear-prejudice", "Name Calling, Labeling"):
-        assert f"{label} <b>1</b></button>" in page  # legend chip with its count
+        assert f'{label} <b class="n-all">1</b>' in page  # legend chip with its count
     assert page.count('class="bar"') == 4  # the per-technique chart
     assert "Abu Baker Almuhajer" in page and "1 quotation" in page
     assert page.count("<circle") == 1 and "Ar Raqqah" in page
@@ -333,3 +333,27 @@ def test_html_ptc_article_every_legend_colour_is_shown(shared_data):
         pytest.skip(f"needs {path}")
     text = path.read_text(encoding="utf-8")
     _assert_colours_follow_innermost_span(slant.analyze(text), text)
+
+
+def test_only_the_outlets_voice_hides_a_speakers_span_over_narration():
+    """A tester's finding: with "Show only the outlet's voice" ticked, a speaker's sentence span stayed
+    highlighted on the outlet's words around the quotation (", he said,"), and the legend kept
+    counting every voice."""
+    text = 'The liars lied, he said, "and the corrupt elites are traitors to the nation."'
+    q0 = text.index('"') + 1
+    a = Analysis(
+        id=text_id(text), text_length=len(text),
+        techniques=[TechniqueOut(start=0, end=len(text), technique="Name_Calling,Labeling", score=0.9,
+                                 voice="e1", kind="sentence"),
+                    TechniqueOut(start=4, end=9, technique="Loaded_Language", score=0.8, voice="outlet")],
+        voices=[VoiceOut(id="outlet", name="outlet", segments=[SpanOut(start=0, end=q0 - 1)]),
+                VoiceOut(id="e1", name="Abu Baker", segments=[SpanOut(start=q0 - 1, end=len(text))])],
+    )
+    page = render_html(a, text)
+    segs = re.findall(r'<span class="([^"]*)"[^>]*data-s="(\d+)" data-e="(\d+)"', page)
+    other = {(int(s), int(e)) for cls, s, e in segs if "t-other" in cls.split()}
+    # the speaker's span alone covers 0-4 and 9-end; 4-9 is also the outlet's own Loaded_Language span
+    assert (0, 4) in other and (9, q0 - 1) in other and (4, 9) not in other
+    assert '<b class="n-all">1</b><b class="n-outlet" title="in the outlet&#x27;s voice">0</b>' in page
+    assert '<b class="n-all">1</b><b class="n-outlet" title="in the outlet&#x27;s voice">1</b>' in page
+    assert ".slant-report.only-outlet .seg.t-other" in page

@@ -213,6 +213,8 @@ def _article(c: _Ctx) -> str:
             if len({techs[i].technique for i in p.techniques}) > 1:
                 classes.append("multi")
             attrs.append(f'data-t="{" ".join(map(str, p.techniques))}"')
+            if all(techs[i].voice not in (None, "outlet") for i in p.techniques):
+                classes.append("t-other")  # a speaker's span over the outlet's words (a sentence span)
             for i in p.techniques:
                 t = techs[i]
                 tips.append(f"{_label(t.technique)} ({t.score:.2f}), voice: {c.voice_name(t.voice)}")
@@ -243,12 +245,15 @@ def _technique_style(c: _Ctx) -> str:
 
 
 def _legend(c: _Ctx) -> str:
-    counts = Counter(t.technique for t in technique_uses(c.a.techniques))
+    uses = technique_uses(c.a.techniques)
+    counts = Counter(t.technique for t in uses)
+    outlet = Counter(t.technique for t in uses if t.voice in (None, "outlet"))
     if not counts:
         return '<div class="legend"><span class="empty">No technique spans detected (or the techniques stage has not run).</span></div>'
     chips = [
         f'<button type="button" class="chip" data-label="{_e(l)}" title="show/hide {_e(_label(l))}">'
-        f'<span class="sw tc-{i}"></span>{_e(_label(l))} <b>{counts[l]}</b></button>'
+        f'<span class="sw tc-{i}"></span>{_e(_label(l))} <b class="n-all">{counts[l]}</b>'
+        f'<b class="n-outlet" title="in the outlet&#x27;s voice">{outlet[l]}</b></button>'
         for i, l in enumerate(c.labels)
     ]
     return '<div class="legend toolbar">' + "".join(chips) + "</div>"
