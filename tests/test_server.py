@@ -15,7 +15,7 @@ import slant.analysis
 from slant.options import Options
 from slant.server import ServerThread, create_app
 
-from .test_store import postgres_url_or_skip, reset_postgres
+from .test_store import make_analysis, postgres_url_or_skip, reset_postgres
 
 #: stages the server runs; SLANT_TEST_STAGES=a,b,c narrows them while a stage is being built
 OPTIONS = Options(stages=tuple(os.environ["SLANT_TEST_STAGES"].split(","))) if os.environ.get("SLANT_TEST_STAGES") else Options()
@@ -121,6 +121,72 @@ def test_server_invalid_queries_are_422_or_404(api):
     half_emoji = b'{"text": "The minister said \\ud83d the plan was a disaster."}'
     err = _error(api.post("/v1/analyze", content=half_emoji, headers={"content-type": "application/json"}), 422)
     assert err["code"] == "invalid_text" and "[E112]" in err["message"]
+
+
+def test_server_offset_past_bound_is_422_not_500(api):
+    """offset=2**63 was a 500 (SQLite OverflowError, PostgreSQL "bigint out of range")."""
+    from slant.store import MAX_SEARCH_OFFSET
+
+    for offset in (str(2**63), str(MAX_SEARCH_OFFSET + 1)):
+        err = _error(api.get("/v1/analyses", params={"offset": offset}), 422)
+        assert err["code"] == "invalid_input" and err["message"].startswith("query.offset: ")
+        assert str(MAX_SEARCH_OFFSET) in err["message"]  # says the bound
+    assert api.get("/v1/analyses", params={"offset": MAX_SEARCH_OFFSET}).json()["items"] == []
+
+
+NUL_TEXT = "abc \u0000 def is a corrupt traitor who lies."
+
+
+def test_server_nul_in_text_title_or_query_is_e102_before_any_backend(api):
+    """SQLite stored a text holding NUL, PostgreSQL answered 500: the API refuses it for every
+    backend, with the E102 `slant analyze` gives a file holding NUL bytes."""
+    err = _error(api.post("/v1/analyze", json={"text": NUL_TEXT}), 422)
+    assert err["code"] == "invalid_text"
+    assert err["message"] == "[E102] text: looks like a binary file (contains NUL bytes, the first at character 4), not text"
+    err = _error(api.post("/v1/analyze", json={"text": "A plain article.", "title": "a\u0000b"}), 422)
+    assert err["code"] == "invalid_input" and err["message"].startswith("[E102] title: ")
+    assert _error(api.post("/v1/analyze", json={"url": "https://example.org/a\u0000b"}), 422)["code"] == "invalid_url"
+    for name in ("q", "speaker", "entity", "technique"):
+        err = _error(api.get("/v1/analyses", params={name: "a\x00b"}), 422)
+        assert err["code"] == "invalid_input" and err["message"].startswith(f"[E102] {name}: "), err
+    assert api.get("/v1/analyses", params={"q": "corrupt traitor who lies"}).json()["total"] == 0
+
+
+def test_server_page_with_nul_past_the_first_64_kib_is_e102():
+    """decode_bytes looks for NUL bytes in a file's first 64 KiB only; a page is checked whole."""
+    from slant.server import ApiError, page_text
+
+    data = b"A long page about the budget. " * 2500 + b"\x00 and more."
+    assert len(data) > 65536
+    with pytest.raises(ApiError) as info:
+        page_text(data, "https://example.org/long.txt")
+    assert info.value.status == 422 and info.value.code == "invalid_text"
+    assert info.value.message.startswith("[E102] https://example.org/long.txt: looks like a binary file (contains NUL")
+
+
+def test_server_technique_filter_takes_display_names_and_refuses_unknown_ones(tmp_path):
+    """technique=Loaded%20Language (the legend's name) and technique=NotATechnique both answered
+    200 with nothing found."""
+    from fastapi.testclient import TestClient
+
+    from slant.store import Store
+    from slant.techniques.data import TECHNIQUES
+
+    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+    store.upgrade()
+    text = "They are corrupt traitors, and they lie."
+    stored = make_analysis(text, techniques=("Loaded_Language", "Name_Calling,Labeling"))
+    store.put(stored, text)
+    with TestClient(create_app(store=store, options=OPTIONS, preload_model=False)) as client:
+        for name in ("Loaded_Language", "Loaded Language", "loaded language", "Name Calling, Labeling",
+                     "name_calling,labeling"):
+            page = client.get("/v1/analyses", params={"technique": name})
+            assert page.status_code == 200 and [i["id"] for i in page.json()["items"]] == [stored.id], name
+        assert client.get("/v1/analyses", params={"technique": "Doubt"}).json()["total"] == 0
+        for name in ("NotATechnique", "Loaded"):
+            err = _error(client.get("/v1/analyses", params={"technique": name}), 422)
+            assert err["code"] == "invalid_technique" and repr(name) in err["message"]
+            assert all(t in err["message"] for t in TECHNIQUES)
 
 
 @pytest.mark.parametrize("body,message", [
@@ -334,6 +400,11 @@ def test_server_with_postgres_store():
         assert client.post("/v1/analyze", json={"text": ARTICLE}).json()["cached"] is True
         assert client.get("/v1/analyses", params={"q": "betrayal"}).json()["items"][0]["id"] == body["id"]
         assert client.get(f"/v1/analyses/{body['id']}").json()["text"] == ARTICLE
+        # a NUL was a 500 DataError and a huge offset a 500 "bigint out of range" here
+        err = _error(client.post("/v1/analyze", json={"text": NUL_TEXT}), 422)
+        assert err["code"] == "invalid_text" and err["message"].startswith("[E102] text: ")
+        assert _error(client.get("/v1/analyses", params={"q": "\x00"}), 422)["message"].startswith("[E102] q: ")
+        assert _error(client.get("/v1/analyses", params={"offset": str(2**63)}), 422)["code"] == "invalid_input"
 
 
 def test_server_slant_serve_starts_with_one_command(tmp_path):

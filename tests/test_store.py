@@ -186,6 +186,56 @@ def test_store_search_paginates_newest_first(store):
         store.search(offset=-1)
 
 
+def test_store_offset_is_bounded(store):
+    """An offset past 64 bits was an OverflowError (SQLite) or "bigint out of range" (PostgreSQL)."""
+    from slant.store import MAX_SEARCH_OFFSET
+
+    assert store.search(offset=MAX_SEARCH_OFFSET).total == 0
+    for offset in (MAX_SEARCH_OFFSET + 1, 2**63):
+        with pytest.raises(ValueError, match=f"0..{MAX_SEARCH_OFFSET}"):
+            store.search(offset=offset)
+
+
+def test_store_n_techniques_counts_uses_as_batch_does(store):
+    """A whole-sentence span named after the phrase inside it is one use, not two: the stored
+    n_techniques was len(analysis.techniques) (spans) while the techniques counts and `slant
+    batch` counted uses."""
+    from slant.batch import analysis_summary
+    from slant.schema import technique_uses
+
+    text = "They are corrupt traitors. Nothing else happened today."
+    a = make_analysis(text).model_copy(update={"techniques": [
+        TechniqueOut(start=0, end=26, technique="Name_Calling,Labeling", score=0.8, voice="outlet", kind="sentence"),
+        TechniqueOut(start=9, end=25, technique="Name_Calling,Labeling", score=0.9, voice="outlet"),
+        TechniqueOut(start=9, end=16, technique="Loaded_Language", score=0.7, voice="outlet"),
+    ]})
+    uses = technique_uses(a.techniques)
+    assert len(a.techniques) == 3 and len(uses) == 2
+    store.put(a, text)
+    (item,) = store.search().items
+    assert item["n_techniques"] == 2 == sum(item["techniques"].values())
+    assert item["n_techniques"] == analysis_summary(a, uses)["n_techniques"]
+
+
+def test_store_refuses_nul_on_every_backend(store):
+    """PostgreSQL text cannot hold NUL (a DataError, a 500 in the API) while SQLite kept it: both
+    refuse it now as E102, the code `slant analyze` gives a file holding NUL bytes."""
+    from slant.errors import InputError
+
+    text = "abc \x00 def is a corrupt traitor who lies."
+    with pytest.raises(InputError, match=r"^\[E102\] test: .*NUL.* at character 4"):
+        store.put(make_analysis(text), text)
+    assert store.stats()["analyses"] == 0
+    for name in ("q", "speaker", "entity", "technique"):
+        with pytest.raises(InputError, match=rf"^\[E102\] {name}: "):
+            store.search(**{name: "a\x00b"})
+    clean = "A clean text with an odd title."
+    a = make_analysis(clean, title="odd\x00 title")
+    assert store.put(a, clean) is True
+    assert store.search(q="odd title").items[0]["title"] == "odd title"  # the column drops NUL
+    assert store.get(a.id).analysis.meta["title"] == "odd\x00 title"  # the JSON keeps it
+
+
 def test_store_concurrent_writers_of_one_text_leave_one_row(store):
     text = "Eight writers race to store this one article."
     a = make_analysis(text, techniques=("Repetition",))

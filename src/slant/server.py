@@ -11,7 +11,9 @@ Routes::
     GET  /docs, /openapi.json       OpenAPI (Swagger UI served locally from swagger-ui-bundle)
 
 Refusals are JSON ``{"error": {"status", "code", "message"}}``: 413 request or text
-too large, 422 invalid input (including a refused URL), 429 too many analyses
+too large, 422 invalid input (including a refused URL, a text or query holding a NUL
+character, E102 as ``slant analyze`` says it, an unknown technique, an ``offset`` over
+:data:`slant.store.MAX_SEARCH_OFFSET`), 429 too many analyses
 running or queued, 504 analysis over its time limit, 502 the linked page could not
 be fetched, 404 unknown id.
 
@@ -58,7 +60,7 @@ from .document import Document, text_id
 from .errors import InputError, LimitError, ModelNotFoundError
 from .options import SETTINGS_KEY, Options
 from .schema import Analysis
-from .store import MAX_SEARCH_LIMIT, Store
+from .store import MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET, Store, check_no_nul
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +139,45 @@ class HealthResponse(BaseModel):
     revision: str | None
     model_loaded: bool
     running: int
+
+
+def refuse_nul(value: str | None, source: str, code: str = "invalid_input") -> None:
+    """422 for a value holding a NUL character, before any backend sees it (PostgreSQL
+    cannot store one, SQLite would): the E102 of :func:`slant.store.check_no_nul`.
+
+    Raises:
+        ApiError: 422 ``code`` with the E102 message naming ``source``.
+    """
+    try:
+        check_no_nul(value, source)
+    except InputError as exc:
+        raise ApiError(422, code, str(exc)) from None
+
+
+def _technique_key(name: str) -> str:
+    """``Loaded_Language``, ``Loaded Language`` and ``name calling, labeling`` alike."""
+    return " ".join(name.replace("_", " ").replace(",", ", ").split()).casefold()
+
+
+def resolve_technique(name: str) -> str:
+    """The technique label (``Loaded_Language``) a search names, by its label or by the
+    display name the reports and the web page show (``Loaded Language``,
+    ``Name Calling, Labeling``), case-insensitively.
+
+    Returns:
+        One of the 14 labels of :data:`slant.techniques.data.TECHNIQUES`.
+    Raises:
+        ApiError: 422 ``invalid_technique`` listing the labels, for any other name.
+    """
+    from .techniques.data import TECHNIQUES
+
+    labels = {_technique_key(t): t for t in TECHNIQUES}
+    label = labels.get(_technique_key(name))
+    if label is None:
+        raise ApiError(422, "invalid_technique",
+                       f"unknown technique {name!r}; give one of: {'; '.join(TECHNIQUES)} "
+                       "(or its name as reports show it, e.g. 'Loaded Language')")
+    return label
 
 
 def json_error_message(error: dict[str, Any], body: Any) -> str:
@@ -293,6 +334,7 @@ def page_text(data: bytes, source: str, declared_charset: str | None = None) -> 
                 text = data.decode(declared_charset)
         except (LookupError, UnicodeDecodeError):  # an unknown or wrong label: keep the detected reading
             pass
+    refuse_nul(text, source, "invalid_text")  # decode_bytes looks for NUL in the first 64 KiB only
     return text
 
 
@@ -611,11 +653,14 @@ def create_app(
               responses={413: {}, 422: {}, 429: {}, 502: {}, 504: {}})
     async def analyze_endpoint(body: AnalyzeRequest) -> AnalyzeResponse:
         """Analyse a text, or the article at a link; return the stored analysis when the text was seen before."""
+        refuse_nul(body.title, "title")
         if body.text is not None:
+            refuse_nul(body.text, "text", "invalid_text")
             text, meta = body.text, {"source": "api"}
         else:
             text, meta = await fetch_article(body.url or "", allow_private=allow_private_urls)
             meta = {"source": body.url, **meta}
+            refuse_nul(text, str(meta.get("url") or body.url), "invalid_text")
         if body.title:
             meta["title"] = body.title
         analysis, cached = await service.analyze(text, meta, force=body.force)
@@ -624,14 +669,19 @@ def create_app(
 
     @app.get("/v1/analyses", response_model=SearchResponse)
     async def search(
-        technique: str | None = Query(None, max_length=200, description="technique label, e.g. Loaded_Language"),
+        technique: str | None = Query(None, max_length=200,
+                                      description="technique label or its display name, e.g. Loaded_Language "
+                                                  "or Loaded Language"),
         speaker: str | None = Query(None, max_length=300, description="part of a quoted speaker's name"),
         entity: str | None = Query(None, max_length=300, description="part of an entity's name"),
         q: str | None = Query(None, max_length=500, description="words in the text or title"),
         limit: int = Query(20, ge=1, le=MAX_SEARCH_LIMIT),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_SEARCH_OFFSET),
     ) -> SearchResponse:
         """Search stored analyses (all filters must match), newest first, paginated."""
+        for name, value in (("technique", technique), ("speaker", speaker), ("entity", entity), ("q", q)):
+            refuse_nul(value, name)
+        technique = resolve_technique(technique) if technique and technique.strip() else None
         page = await run_in_threadpool(store.search, technique=technique, speaker=speaker, entity=entity, q=q,
                                        limit=limit, offset=offset)
         return SearchResponse(total=page.total, limit=page.limit, offset=page.offset, items=page.items)

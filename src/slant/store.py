@@ -11,6 +11,19 @@ search filters on, one row per (analysis, key), so a search is one SQL query
     analysis_speakers     (analysis_id, name_key)      -> name   (speaker names and their aliases)
     analysis_entities     (analysis_id, name_key, label) -> name, mentions
 
+``analyses.n_techniques`` is the number of technique *uses*
+(:func:`slant.schema.technique_uses`: a whole-sentence span and the phrase it is named
+after are one use), as ``slant batch`` writes it and as the ``analysis_techniques`` counts
+of the same analysis sum to. Rows written before this (by a build that stored
+``len(analysis.techniques)``, the spans) keep that value: the column's type is unchanged,
+so there is no migration; storing the text again with ``replace`` (the API's
+``"force": true``) rewrites it. Rows of slant 0.1.0 already agree: its index counted every
+span too, and none of its spans is a ``"sentence"`` span named after a phrase.
+
+Text is refused with a NUL character (E102, as ``slant analyze`` refuses a file holding
+one) on every backend, since PostgreSQL text cannot hold it; NULs are dropped from the
+``title``, ``source`` and ``url`` columns (the stored JSON keeps the metadata as it was).
+
 Where the database lives: the ``database_url`` argument, else ``$SLANT_DATABASE_URL``,
 else the SQLite file ``~/.slant/slant.db`` (:data:`DEFAULT_SQLITE_PATH`).
 ``postgresql://`` URLs are read as ``postgresql+psycopg://`` (psycopg 3).
@@ -43,6 +56,9 @@ DEFAULT_SQLITE_PATH = Path("~/.slant/slant.db")
 DATABASE_URL_ENV = "SLANT_DATABASE_URL"
 #: most rows one search returns
 MAX_SEARCH_LIMIT = 100
+#: largest ``offset`` a search takes (SQLite and PostgreSQL take 64-bit integers; no store
+#: holds a billion analyses, so a bigger offset is a mistake, not a page)
+MAX_SEARCH_OFFSET = 1_000_000_000
 #: the databases the store (and its migrations) supports, as said in messages
 SUPPORTED_DATABASES = "SQLite (sqlite:///path.db) and PostgreSQL (postgresql://user:pw@host/db)"
 #: pip package of a database driver module SQLAlchemy imports (for "not installed" messages)
@@ -224,6 +240,22 @@ class SearchPage:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
+def check_no_nul(value: str | None, source: str) -> None:
+    """Refuse a NUL character in text meant for the store, as ``slant analyze`` refuses a
+    file holding one (E102): SQLite would keep it, PostgreSQL cannot.
+
+    Args:
+        value: the text (None and "" pass).
+        source: what it is, for the message (``text``, ``q``, a URL...).
+    Raises:
+        InputError: ``[E102] {source}: looks like a binary file (contains NUL bytes, the first
+            at character N), not text``.
+    """
+    if value and "\x00" in value:
+        raise InputError(f"[E102] {source}: looks like a binary file (contains NUL bytes, the first at character "
+                         f"{value.index(chr(0)):,}), not text")
+
+
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()[:300]
 
@@ -363,11 +395,13 @@ class Store:
             True when a row was written (new, or replaced), False when one existed.
         Raises:
             ValueError: ``analysis.text_length`` does not match ``text``.
+            InputError: ``text`` holds a NUL character (E102; see :func:`check_no_nul`).
         """
         if analysis.text_length != len(text):
             raise ValueError(f"analysis {analysis.id} has text_length {analysis.text_length}, text has {len(text)}")
-        now = datetime.now(timezone.utc)
         meta = analysis.meta or {}
+        check_no_nul(text, str(meta.get("source") or "text"))
+        now = datetime.now(timezone.utc)
         row = {
             "id": analysis.id,
             "schema_version": analysis.schema_version,
@@ -377,7 +411,7 @@ class Store:
             "source": _str_or_none(meta.get("source")),
             "url": _str_or_none(meta.get("url")),
             "text_length": analysis.text_length,
-            "n_techniques": len(analysis.techniques),
+            "n_techniques": len(technique_uses(analysis.techniques)),  # uses, as slant batch counts them
             "propaganda_score": analysis.propaganda.score if analysis.propaganda else None,
             "credibility_score": analysis.credibility.score if analysis.credibility else None,
             "text": text,
@@ -437,18 +471,21 @@ class Store:
             entity: part of an entity's name or alias (case-insensitive substring).
             q: words in the article text or title (case-insensitive substring).
             limit: page size, 1..:data:`MAX_SEARCH_LIMIT`.
-            offset: rows to skip (>= 0).
+            offset: rows to skip, 0..:data:`MAX_SEARCH_OFFSET`.
         Returns:
             :class:`SearchPage` of summaries (id, title, source, url, created_at,
             text_length, n_techniques, propaganda_score, credibility_score, techniques
             {label: count}, speakers [names and aliases]).
         Raises:
             ValueError: limit or offset out of range.
+            InputError: a filter holds a NUL character (E102; see :func:`check_no_nul`).
         """
         if not 1 <= limit <= MAX_SEARCH_LIMIT:
             raise ValueError(f"limit must be in 1..{MAX_SEARCH_LIMIT}, got {limit}")
-        if offset < 0:
-            raise ValueError(f"offset must be >= 0, got {offset}")
+        if not 0 <= offset <= MAX_SEARCH_OFFSET:
+            raise ValueError(f"offset must be in 0..{MAX_SEARCH_OFFSET}, got {offset}")
+        for name, value in (("technique", technique), ("speaker", speaker), ("entity", entity), ("q", q)):
+            check_no_nul(value, name)
         conds = []
         if technique:
             t = analysis_techniques
@@ -525,4 +562,5 @@ class Store:
 def _str_or_none(value: Any) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text.replace("\x00", "")  # PostgreSQL text cannot hold NUL; the JSON keeps it escaped
