@@ -185,9 +185,9 @@ def test_batch_failing_rows_become_failure_rows(news_csv, fast_config, tmp_path)
     assert got["huge-1"]["error"].startswith("[E103]") and got["huge-1"]["sha256"]
     assert sum(row["error"] is None for row in got.values()) == 3
     assert "E111" in r.stdout and "E103" in r.stdout  # the failures-by-reason table
-    # rerun: failure rows count as done, nothing is duplicated
+    # rerun: failure rows count as done, nothing is duplicated; OUT still holds two failures
     r = runner.invoke(app, args)
-    assert r.exit_code == 0 and len(read_rows(out)) == 5
+    assert r.exit_code == 1 and len(read_rows(out)) == 5, r.output
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
@@ -202,8 +202,8 @@ def test_batch_retry_failed_analyses_the_failures_again_and_keeps_the_rest(news_
     assert r.exit_code == 1, r.output
     first = {row["id"]: row for row in read_rows(out)}
     assert {i for i, row in first.items() if row["error"]} == set(long_ids)
-    r = runner.invoke(app, base)  # a plain rerun keeps the failures as done
-    assert r.exit_code == 0 and "0 articles analysed" in r.stdout
+    r = runner.invoke(app, base)  # a plain rerun keeps the failures as done, and as failures
+    assert r.exit_code == 1 and "0 articles analysed" in r.stdout, r.output
     r = runner.invoke(app, base + ["--retry-failed"])
     assert r.exit_code == 0, r.output
     assert f"{len(long_ids)} failure rows removed" in r.stdout and f"{len(long_ids)} articles analysed" in r.stdout
@@ -425,3 +425,33 @@ def test_parquet_output_holding_other_files_is_E132(tmp_path):
     r = runner.invoke(app, ["batch", str(corpus), "-o", str(out), "--jobs", "1"])
     assert r.exit_code == 3 and "E132" in r.output and "data.parquet" in r.output
     assert sorted(p.name for p in out.iterdir()) == ["data.parquet"]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_a_rerun_over_failure_rows_exits_as_a_run_with_failures(fast_config, tmp_path, suffix):
+    """A rerun on an output holding only failure rows exited 0 ("0 failed, 2 skipped"), though
+    exit 0 means every document analysed. The failure rows OUT holds from earlier runs now count:
+    named on stderr, exit 3 (no analysis at all) or 1, until --retry-failed analyses them."""
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "text": ""}\n{"id": "b", "text": " "}\n', encoding="utf-8")
+    out = tmp_path / f"o{suffix}"
+    args = ["batch", str(corpus), "-o", str(out), "--jobs", "1", "--no-progress", "--config", str(fast_config)]
+    assert runner.invoke(app, args).exit_code == 3
+    r = runner.invoke(app, args)
+    assert r.exit_code == 3, r.output
+    assert "0 articles analysed, 0 failed, 2 skipped" in r.stdout
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and all("[E111]" in e and f"a failure row in {out} from an earlier run" in e for e in errors)
+    stats = run_batch(corpus, out, jobs=1, options=Options(stages=tuple(FAST_STAGES)))
+    assert (stats.failed, stats.skipped, stats.earlier_failed, stats.earlier_analysed, stats.exit_code) == (0, 2, 2, 0, 3)
+    with open(corpus, "a", encoding="utf-8") as f:  # a new document that is fine
+        f.write('{"id": "c", "text": "The mayor said the bridge would reopen in May."}\n')
+    r = runner.invoke(app, args)
+    assert r.exit_code == 1 and "1 articles analysed, 0 failed, 2 skipped" in r.stdout, r.output
+    assert runner.invoke(app, args).exit_code == 1  # nothing new: OUT holds 1 analysis, 2 failures
+    corpus.write_text('{"id": "a", "text": "Police said two people were hurt."}\n{"id": "b", "text": "Critics called it a stunt."}\n'
+                      '{"id": "c", "text": "The mayor said the bridge would reopen in May."}\n', encoding="utf-8")
+    r = runner.invoke(app, args + ["--retry-failed"])
+    assert r.exit_code == 0 and "2 articles analysed, 0 failed, 1 skipped" in r.stdout, r.output
+    assert "error:" not in r.stderr
+    assert runner.invoke(app, args).exit_code == 0  # and a plain rerun of a clean OUT is clean

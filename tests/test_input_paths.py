@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import os
 import json
+import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -440,3 +442,108 @@ def test_a_folders_readme_and_licence_are_left_out_with_a_note(article_dir, fast
     assert f"note: leaving out {article_dir / 'README.md'}: it is the folder's documentation, not an article" in r.stderr
     assert f"note: leaving out {article_dir / 'LICENSE'}" in r.stderr
     assert len(list(iter_documents(article_dir / "README.md"))) == 1
+
+
+# ---------------------------------------------------------------- 7. names and entries a folder run used to trip on
+
+
+def _bad_name(folder: Path) -> Path:
+    """A file ``bad\\xffname.txt`` (a Latin-1 byte in a UTF-8 system's name) with a fine text, or skip
+    where the file system refuses such names (macOS)."""
+    try:
+        with open(os.path.join(os.fsencode(folder), b"bad\xffname.txt"), "wb") as f:
+            f.write(b"The corrupt elites are traitors, he said.")
+    except OSError:
+        pytest.skip("the file system refuses names that are not UTF-8")
+    return folder / os.fsdecode(b"bad\xffname.txt")
+
+
+def test_a_file_name_that_is_not_utf8_is_analysed_and_written_escaped(tmp_path, fast_config):
+    """A tester's folder with ``bad\\xffname.txt`` beside an article: every run ended in a
+    PydanticSerializationError traceback (the name's surrogate \\udcff cannot be written as
+    UTF-8), exit 1, and the good article was lost too. The name is now ``bad\\xffname.txt``
+    (backslash, x, f, f) wherever slant writes it."""
+    d = tmp_path / "w"
+    d.mkdir()
+    (d / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    bad = _bad_name(d)
+    shown = str(d / "bad\\xffname.txt")
+    out = tmp_path / "out.jsonl"
+    r = runner.invoke(app, ["analyze", str(d), "-f", "json", "-o", str(out), "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    sources = sorted(json.loads(line)["meta"]["source"] for line in out.read_text(encoding="utf-8").splitlines())
+    assert sources == sorted([shown, str(d / "good.txt")])
+    r = runner.invoke(app, ["batch", str(d), "-o", str(tmp_path / "b.jsonl"), "--jobs", "1", "--no-progress",
+                            "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    rows = {row["id"]: row for row in read_rows(tmp_path / "b.jsonl")}
+    assert set(rows) == {shown, str(d / "good.txt")} and rows[shown]["source"] == shown
+    assert rows[shown]["error"] is None and rows[shown]["analysis"]["text_length"] == 41
+    # the file alone, in every format
+    r = runner.invoke(app, ["analyze", str(bad), "-f", "json", "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["meta"]["source"] == shown
+    r = runner.invoke(app, ["analyze", str(bad), "-f", "html", "-o", str(tmp_path / "r.html"), "--config", str(fast_config)])
+    assert r.exit_code == 0, r.output
+    assert "bad\\xffname.txt" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    r = runner.invoke(app, ["analyze", str(bad), "--config", str(fast_config)])
+    assert r.exit_code == 0 and "bad\\xffname.txt" in r.stdout, r.output
+    # an error about such a file names it the same way, on one line
+    os.truncate(bad, 0)
+    r = runner.invoke(app, ["analyze", str(d), "-f", "json", "-o", str(out), "--config", str(fast_config)])
+    assert r.exit_code == 1, r.output
+    assert f"error: [E101] {shown}: file is empty" in r.stderr and "Traceback" not in r.output
+
+
+def test_a_broken_symlink_in_a_folder_is_an_e106_failure_not_a_silent_gap(tmp_path, fast_config):
+    """`ln -s /nonexistent mix/broken.txt; slant batch mix`: no row and no word about broken.txt,
+    while `slant analyze mix/broken.txt` said E106. Now it is that document's E106 failure; a
+    FIFO is left out with a note (reading it would wait for a writer)."""
+    d = tmp_path / "mix"
+    d.mkdir()
+    (d / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (d / "broken.txt").symlink_to(tmp_path / "nonexistent")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(d / "pipe.txt")
+    message = f"[E106] {d / 'broken.txt'}: no such file or directory (a symbolic link to {tmp_path / 'nonexistent'})"
+    out = tmp_path / "m.jsonl"
+    r = runner.invoke(app, ["batch", str(d), "-o", str(out), "--jobs", "1", "--no-progress", "--config", str(fast_config)])
+    assert r.exit_code == 1, r.output
+    rows = {row["id"]: row for row in read_rows(out)}
+    assert set(rows) == {str(d / "good.txt"), str(d / "broken.txt")}
+    assert rows[str(d / "broken.txt")]["error"] == message and rows[str(d / "good.txt")]["error"] is None
+    assert f"error: {message}" in r.stderr
+    r = runner.invoke(app, ["analyze", str(d), "-f", "json", "-o", str(tmp_path / "a.jsonl"), "--config", str(fast_config)])
+    assert r.exit_code == 1, r.output
+    assert f"error: {message}" in r.stderr and "1 of 2 documents analysed, 1 failed" in r.stderr
+    assert len((tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    if hasattr(os, "mkfifo"):
+        assert f"note: leaving out {d / 'pipe.txt'}: it is not a regular file" in r.stderr
+    r = runner.invoke(app, ["analyze", str(d / "broken.txt")])  # alone, as before
+    assert r.exit_code == 3 and r.stderr.strip() == f"error: {message}"
+    (d / "good.txt").unlink()  # only the broken link left: every document failed
+    r = runner.invoke(app, ["analyze", str(d), "-f", "json", "-o", str(tmp_path / "a2.jsonl")])
+    assert r.exit_code == 3 and f"error: {message}" in r.stderr, r.output
+
+
+def test_an_html_fragment_on_stdin_is_analysed_without_library_log_lines(fast_config, caplog):
+    """`printf '<p>The unemployment rate fell to 3.5 percent in 2019.</p>' | slant analyze -`
+    printed two `ERROR trafilatura...` lines and refused the text (E105): trafilatura cannot
+    parse a one-element fragment. Its text is the article; the date is not guessed from it."""
+    sentence = "The unemployment rate fell to 3.5 percent in 2019."
+    with caplog.at_level(logging.DEBUG):
+        r = runner.invoke(app, ["analyze", "-", "-f", "json", "--config", str(fast_config)], input=f"<p>{sentence}</p>")
+    assert r.exit_code == 0, r.output
+    analysis = json.loads(r.stdout)
+    assert analysis["meta"]["text"] == sentence and analysis["text_length"] == len(sentence)
+    assert "date" not in analysis["meta"]
+    assert not [rec for rec in caplog.records if rec.name.startswith("trafilatura")]  # none reached a handler
+    assert r.stderr == ""
+
+
+@pytest.mark.parametrize("markup", ["<p></p>", "<p>   </p>", "<html><body><script>var a = 1;</script></body></html>"])
+def test_html_without_text_is_one_e105_line_and_no_library_log(markup):
+    proc = subprocess.run([sys.executable, "-m", "slant.cli", "analyze", "-"], input=markup, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.splitlines() == ["error: [E105] <stdin>: no article text found in the HTML"]

@@ -28,8 +28,11 @@ common filters cheap.
 Resume: rows are keyed by ``(id, sha256)``; a rerun skips every key already in OUT,
 failure rows included (a document that failed once is not retried), unless it is run with
 ``retry_failed`` (``slant batch --retry-failed``), which first removes the failure rows
-(:func:`drop_failures`) so that those documents are analysed again. Memory stays flat as the corpus grows: at most ``2 x jobs`` chunks are in
-flight, and nothing but the set of done keys is kept per document.
+(:func:`drop_failures`) so that those documents are analysed again. The failure rows a rerun
+skips still count: its exit code is that of a run with failures (1; 3 when OUT holds no
+analysis) while OUT holds any (:attr:`BatchStats.earlier_failed`). Memory stays flat as the
+corpus grows: at most ``2 x jobs`` chunks are in flight, and nothing but the set of done keys
+is kept per document.
 """
 
 from __future__ import annotations
@@ -544,26 +547,64 @@ def done_keys(path: str | Path, fmt: str | None = None) -> set[tuple[str, str]]:
     Raises:
         InputError: OUT exists but cannot be read as batch output (E132).
     """
+    return output_rows(path, fmt).keys
+
+
+#: failure rows of OUT kept as examples by :func:`output_rows` (as BatchStats keeps this run's)
+_EXAMPLES = 20
+
+
+@dataclass
+class OutputRows:
+    """What a batch output holds, read once before a run resumes it (:func:`output_rows`)."""
+
+    keys: set[tuple[str, str]] = field(default_factory=set)  # (id, sha256) of every row
+    analysed: int = 0  # rows with an analysis
+    failed: int = 0  # failure rows
+    failure_examples: list[tuple[str, str]] = field(default_factory=list)  # (id, error), the first 20
+
+
+def output_rows(path: str | Path, fmt: str | None = None) -> OutputRows:
+    """The keys of every row already in OUT, and how many are analyses and failures (all zero
+    when OUT does not exist). A resumed run skips those keys, and reports the failure rows
+    (:attr:`BatchStats.earlier_failed`).
+
+    Raises:
+        InputError: OUT exists but cannot be read as batch output (E131, E132).
+    """
     path = Path(path)
+    held = OutputRows()
     if not path.exists():
-        return set()
+        return held
+
+    def count(doc_id: str, error: Any) -> None:
+        if error is None:
+            held.analysed += 1
+            return
+        held.failed += 1
+        if len(held.failure_examples) < _EXAMPLES:
+            held.failure_examples.append((doc_id, str(error)))
+
     fmt = output_format(path, fmt)
-    keys: set[tuple[str, str]] = set()
     if fmt == "jsonl":
         with open(path, encoding="utf-8", errors="replace") as f:
             for n, line in enumerate(f, 1):
                 if not line.endswith("\n"):
                     break  # partial last line: not committed
                 m = _JSONL_KEY.match(line)
-                if m:
-                    keys.add((json.loads(m.group(1)), m.group(2)))
+                if m and _JSONL_OK.match(line):  # a success row: no need to parse its analysis
+                    doc_id = json.loads(m.group(1))
+                    held.keys.add((doc_id, m.group(2)))
+                    count(doc_id, None)
                     continue
                 try:
                     row = json.loads(line)
-                    keys.add((str(row["id"]), str(row.get("sha256") or "")))
-                except (json.JSONDecodeError, KeyError, TypeError):
+                    doc_id = str(row["id"])
+                    held.keys.add((doc_id, str(row.get("sha256") or "")))
+                    count(doc_id, row.get("error"))
+                except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
                     raise InputError(f"[E132] {path} line {n}: not a slant batch row; choose another output") from None
-        return keys
+        return held
     import pyarrow.parquet as pq
 
     if not path.is_dir():
@@ -576,11 +617,14 @@ def done_keys(path: str | Path, fmt: str | None = None) -> set[tuple[str, str]]:
                          f"{', ...' if len(foreign) > 3 else ''}); choose another output")
     for part in sorted(path.glob("part-*.parquet")):
         try:
-            table = pq.read_table(part, columns=["id", "sha256"])
+            table = pq.read_table(part, columns=["id", "sha256", "error"])
         except Exception as exc:  # pyarrow raises several types
             raise InputError(f"[E132] {part}: not a slant batch part file: {exc}") from None
-        keys.update(zip(table.column("id").to_pylist(), (s or "" for s in table.column("sha256").to_pylist())))
-    return keys
+        ids = table.column("id").to_pylist()
+        held.keys.update(zip(ids, (s or "" for s in table.column("sha256").to_pylist())))
+        for doc_id, error in zip(ids, table.column("error").to_pylist()):
+            count(doc_id, error)
+    return held
 
 
 #: the head of a JSONL success row as :func:`_jsonl_line` writes it: key columns, then ``"error": null``
@@ -761,7 +805,9 @@ class GroupStats:
 
 @dataclass
 class BatchStats:
-    """What a batch run did. Counts cover THIS run; ``skipped`` rows were already in OUT."""
+    """What a batch run did. Counts cover THIS run; ``skipped`` rows were already in OUT, which
+    held ``earlier_analysed`` analyses and ``earlier_failed`` failure rows before it (after
+    ``retry_failed`` removed those); :attr:`exit_code` counts both."""
 
     output: str = ""
     format: str = ""
@@ -769,12 +815,15 @@ class BatchStats:
     seen: int = 0
     skipped: int = 0
     retried: int = 0  # failure rows removed from OUT before this run (retry_failed)
+    earlier_analysed: int = 0  # rows with an analysis OUT held before this run
+    earlier_failed: int = 0  # failure rows OUT held before this run (kept and skipped unless retry_failed)
     analysed: int = 0
     failed: int = 0
     chars: int = 0
     seconds: float = 0.0
     failure_reasons: Counter = field(default_factory=Counter)  # error code -> count
-    failure_examples: list[tuple[str, str]] = field(default_factory=list)  # (id, message), first 20
+    # (id, message), first 20: this run's, then OUT's earlier failure rows (their message says so)
+    failure_examples: list[tuple[str, str]] = field(default_factory=list)
     techniques: Counter = field(default_factory=Counter)  # (technique, voice kind) -> count
     groups: dict[str, GroupStats] = field(default_factory=dict)
     group_column: str | None = None
@@ -790,10 +839,13 @@ class BatchStats:
 
     @property
     def exit_code(self) -> int:
-        """0 all analysed, 1 some failed, 3 every document of this run failed (cli.py's codes)."""
-        if not self.failed:
+        """cli.py's codes for the output as a whole, this run and the earlier ones it resumes:
+        0 every document analysed (no failure row in OUT), 1 some failed, 3 every one failed
+        (OUT holds failure rows only). A rerun that skips earlier failure rows is not a clean
+        run: they stay failures until ``--retry-failed`` analyses them again."""
+        if not (self.failed or self.earlier_failed):
             return 0
-        return 3 if self.analysed == 0 else 1
+        return 3 if self.analysed + self.earlier_analysed == 0 else 1
 
     def _add(self, info: RowInfo) -> None:
         group = self.groups.setdefault(info.group, GroupStats()) if info.group is not None else None
@@ -958,7 +1010,8 @@ def run_batch(
         commit_rows: Parquet only: rows per committed part file.
         on_progress: called with the number of documents just finished (written or skipped).
         retry_failed: first remove OUT's failure rows (:func:`drop_failures`), so that their
-            documents are analysed again; by default a failure row counts as done.
+            documents are analysed again; by default a failure row counts as done (it is not
+            analysed again), and as a failure (:attr:`BatchStats.earlier_failed`, exit code).
     The output is never read as input: when it lies inside the input directory it is left
     out (the JSONL file, or the dataset directory with its part files; hidden temporaries
     such as ``.part-*.tmp`` and ``.out.jsonl.*.tmp`` are never read anyway), so a rerun
@@ -994,7 +1047,9 @@ def run_batch(
     check_settings(output, fmt, options)  # before anything in OUT changes
     if retry_failed:
         stats.retried = drop_failures(output, fmt)
-    done = done_keys(output, fmt)
+    held = output_rows(output, fmt)
+    done = held.keys
+    stats.earlier_analysed, stats.earlier_failed = held.analysed, held.failed
     items: Iterable[Any] = iter_documents(
         source, text_column=text_column, id_column=id_column, title_column=title_column, exclude=(output,)
     )
@@ -1076,4 +1131,8 @@ def run_batch(
         writer.close()  # commits what finished, also on Ctrl-C
         stats.seconds = time.perf_counter() - started
         stats.main_cpu = _cpu_seconds() - cpu_started
+    for doc_id, message in held.failure_examples[: max(0, _EXAMPLES - len(stats.failure_examples))]:
+        stats.failure_examples.append(
+            (doc_id, f"{message} (a failure row in {output} from an earlier run; --retry-failed analyses it again)")
+        )
     return stats

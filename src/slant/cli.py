@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import pkgutil
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -64,10 +65,22 @@ NON_TERMINAL_WIDTH = 160
 
 def _stderr_line(kind: str, message: str) -> None:
     """Print ``<kind>: <message>`` as one plain line on stderr (no wrapping, no markup); control
-    characters (from a file name or an article) are shown as control pictures, never sent."""
+    characters (from a file name or an article) are shown as control pictures, never sent; a
+    file name given on the command line that is not valid UTF-8 shows its bytes as ``\\xNN``,
+    as :func:`slant.ingest.path_text` writes it in the output."""
     from .render.terminal import printable
 
-    print(f"{kind}: {printable(' '.join(str(message).split()))}", file=sys.stderr)
+    text = _SURROGATES.sub(_escape_surrogate, ' '.join(str(message).split()))
+    print(f"{kind}: {printable(text)}", file=sys.stderr)
+
+
+#: lone surrogates: the undecodable bytes of a command-line path (U+DC80-U+DCFF), or half a pair
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 def error_line(message: str) -> None:

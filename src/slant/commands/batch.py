@@ -148,6 +148,9 @@ def _print_summary(stats, console) -> None:
     if stats.retried:
         console.print(f"{stats.retried:,} failure rows removed from {escape(str(stats.output))} to analyse their "
                       "documents again (--retry-failed)", highlight=False)
+    if stats.earlier_failed:
+        console.print(f"{stats.earlier_failed:,} failure rows in {escape(str(stats.output))} from earlier runs "
+                      "(skipped; --retry-failed analyses them again)", highlight=False)
     if stats.failure_reasons:
         reasons = Table(title="failures by reason")
         reasons.add_column("code")

@@ -31,12 +31,12 @@ from typing import Any
 from ..document import Document
 from ..errors import InputError
 from .corpus import read_csv, read_jsonl, read_parquet
-from .files import decode_bytes, read_text_file
+from .files import decode_bytes, path_text, read_text_file
 from .html import extract_html, looks_like_html
 
 __all__ = [
     "Failure", "iter_documents", "read_document", "estimate_count", "input_path", "output_relation",
-    "check_output_against_input",
+    "check_output_against_input", "path_text",
     "CORPUS_SUFFIXES", "TEXT_SUFFIXES",
 ]
 
@@ -97,15 +97,28 @@ def read_document(path: str | Path) -> Document:
             return _html_document(text, "<stdin>", {"source": "-"})
         return Document(text, {"source": "-"})
     path = input_path(path)
-    if not path.exists():
-        raise InputError(f"[E106] {path}: no such file or directory")
+    name = path_text(path)  # the path as meta and messages carry it (undecodable bytes as \xNN)
+    try:
+        path.stat()
+    except OSError as exc:  # missing, a symbolic link to nothing or in a loop, a folder we may not enter
+        why = "no such file or directory" if isinstance(exc, FileNotFoundError) else f"cannot read: {exc.strerror or exc}"
+        raise InputError(f"[E106] {name}: {why}{_link_target(path)}") from None
     if path.is_dir():
-        raise InputError(f"[E106] {path}: is a directory; use iter_documents for many files")
+        raise InputError(f"[E106] {name}: is a directory; use iter_documents for many files")
     text = read_text_file(path)
-    meta: dict[str, Any] = {"source": str(path)}
+    meta: dict[str, Any] = {"source": name}
     if path.suffix.lower() in HTML_SUFFIXES:
-        return _html_document(text, str(path), meta)
+        return _html_document(text, name, meta)
     return Document(text, meta)
+
+
+def _link_target(path: Path) -> str:
+    """`` (a symbolic link to TARGET)`` when ``path`` is a symbolic link (one whose target is
+    missing, for E106), else ``""``."""
+    try:
+        return f" (a symbolic link to {path_text(os.readlink(path))})" if path.is_symlink() else ""
+    except OSError:
+        return ""
 
 
 def _iter_file(path: Path, columns: dict[str, Any]) -> Iterator[Document | Failure]:
@@ -121,7 +134,8 @@ def _iter_file(path: Path, columns: dict[str, Any]) -> Iterator[Document | Failu
         else:
             yield read_document(path)
     except InputError as exc:
-        yield Failure(str(path), exc, meta={"source": str(path), "id": str(path)})
+        name = path_text(path)
+        yield Failure(name, exc, meta={"source": name, "id": name})
 
 
 def _resolved(path: Path) -> Path:
@@ -197,30 +211,55 @@ def is_doc_file(path: Path) -> bool:
     return path.suffix.lower() in TEXT_SUFFIXES and path.stem.upper() in DOC_FILE_STEMS
 
 
-def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: bool = False) -> list[Path]:
-    """The files of a directory that ingest reads, sorted; hidden ones, ``exclude`` and
-    (unless ``with_outputs``) slant's earlier outputs (:func:`is_slant_output`) and the folder's
-    documentation (:func:`is_doc_file`) left out."""
+def _scan_dir(path: Path, exclude: Iterable[str | Path] = ()) -> tuple[list[Path], list[Path]]:
+    """One walk of the directory ``path`` over the entries whose name ingest reads (a suffix of
+    :data:`TEXT_SUFFIXES`, :data:`HTML_SUFFIXES` or :data:`CORPUS_SUFFIXES`, not hidden, not in
+    ``exclude``), sorted, as ``(files, others)``: ``files`` are regular files and symbolic links
+    that lead nowhere (a missing target, a loop: reading one is an E106 failure of that document,
+    never a silent gap); ``others`` are neither files nor folders (a FIFO, a socket, a device),
+    never read (reading a FIFO would wait for a writer)."""
     wanted = TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
-    files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")]
+    files: list[Path] = []
+    others: list[Path] = []
+    for p in path.rglob("*"):
+        if p.name.startswith(".") or p.suffix.lower() not in wanted:
+            continue
+        if p.is_file() or (p.is_symlink() and not p.exists()):
+            files.append(p)
+        elif not p.is_dir():
+            others.append(p)
     roots = [_resolved(Path(e)) for e in exclude]
     if roots:
         files = [p for p in files if not _is_within(_resolved(p), roots)]
+        others = [p for p in others if not _is_within(_resolved(p), roots)]
+    return sorted(files), sorted(others)
+
+
+def _dir_files(path: Path, exclude: Iterable[str | Path] = (), *, with_outputs: bool = False) -> list[Path]:
+    """The files of a directory that ingest reads, sorted (:func:`_scan_dir`: broken symbolic
+    links included, to be reported); hidden ones, ``exclude`` and (unless ``with_outputs``)
+    slant's earlier outputs (:func:`is_slant_output`) and the folder's documentation
+    (:func:`is_doc_file`) left out."""
+    files, _ = _scan_dir(path, exclude)
     if not with_outputs:
         files = [p for p in files if not is_slant_output(p) and not is_doc_file(p)]
-    return sorted(files)
+    return files
 
 
 def outputs_left_out(source: str | Path, exclude: Iterable[str | Path] = ()) -> list[tuple[Path, str]]:
     """The files of the directory ``source`` that :func:`iter_documents` leaves out, with why, for
     a note to the user: slant's earlier outputs (:func:`is_slant_output`; a Parquet dataset
-    folder once for all its parts) and the folder's documentation (:func:`is_doc_file`); [] when
+    folder once for all its parts), the folder's documentation (:func:`is_doc_file`) and entries
+    that are not regular files (a FIFO, a socket, a device; :func:`_scan_dir`); [] when
     ``source`` is not a directory."""
     path = Path(source)
     if str(source) in ("", "-") or not path.is_dir():
         return []
     found: list[tuple[Path, str]] = []
-    for p in _dir_files(path, exclude, with_outputs=True):
+    files, others = _scan_dir(path, exclude)
+    for p in others:
+        found.append((p, "it is not a regular file (a FIFO, socket or device)"))
+    for p in files:
         if is_doc_file(p):
             found.append((p, "it is the folder's documentation, not an article"))
         elif is_slant_output(p):
@@ -308,12 +347,12 @@ def iter_documents(
         return
     path = input_path(source)
     if not path.exists():
-        raise InputError(f"[E106] {path}: no such file or directory")
+        raise InputError(f"[E106] {path_text(path)}: no such file or directory{_link_target(path)}")
     if path.is_dir():
         files = _dir_files(path, exclude)
         if not files:
             kinds = ", ".join(sorted(s for s in TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES if s))
-            raise InputError(f"[E106] {path}: directory holds no file to analyse ({kinds})")
+            raise InputError(f"[E106] {path_text(path)}: directory holds no file to analyse ({kinds})")
         for file in files:
             yield from _iter_file(file, columns)
     else:

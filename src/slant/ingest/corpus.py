@@ -15,6 +15,7 @@ from typing import Any
 
 from ..document import Document
 from ..errors import InputError
+from .files import path_text
 
 #: columns never copied into ``meta`` (large or internal)
 _SKIP_META = frozenset({"extra"})
@@ -25,7 +26,7 @@ def _row_document(
 ):
     from . import Failure
 
-    source = str(path)
+    source = path_text(path)
     rid = row.get(id_column) if id_column else None
     rid = rid if rid not in (None, "") else str(rownum)
     where = f"{source} row {rownum} (id {rid})"
@@ -58,7 +59,7 @@ def _check_column(columns: list[str], text_column: str, path: Path, id_column: s
     for name, option in ((text_column, "--text-column"), (id_column, "--id-column"), (title_column, "--title-column")):
         if name is not None and name not in columns:
             raise InputError(
-                f"[E110] {path}: no column {name!r} (given with {option}); columns are: "
+                f"[E110] {path_text(path)}: no column {name!r} (given with {option}); columns are: "
                 f"{', '.join(columns) or '(none)'}; choose one with {option}"
             )
 
@@ -106,18 +107,19 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
     Raises:
         InputError: unreadable file (E106) or no text column (E110).
     """
+    name = path_text(path)
     csv.field_size_limit(sys.maxsize)
     try:
         f = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(f"[E106] {name}: cannot read: {exc.strerror or exc}") from None
     with f:
         lines = _Lines(f)
         reader = csv.DictReader(lines)
         try:
             columns = list(reader.fieldnames or [])
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"[E107] {path}: not a readable CSV file: {exc}") from None
+            raise InputError(f"[E107] {name}: not a readable CSV file: {exc}") from None
         _check_column(columns, text_column, path, id_column, title_column)
         id_column, title_column = _defaults(columns, id_column, title_column)
         rownum = 0
@@ -131,7 +133,7 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
             except (UnicodeDecodeError, csv.Error) as exc:
                 from . import Failure
 
-                yield Failure(f"{path} row {rownum}", InputError(f"[E107] {path} row {rownum}: unreadable CSV row: {exc}"))
+                yield Failure(f"{name} row {rownum}", InputError(f"[E107] {name} row {rownum}: unreadable CSV row: {exc}"))
                 return
             if lines.eof:
                 # The reader asked for more lines while inside a quoted field and met the end of
@@ -141,13 +143,13 @@ def read_csv(path: Path, *, text_column: str = "text", id_column: str | None = N
 
                 rid = row.get(id_column) if id_column else None
                 yield Failure(
-                    f"{path} row {rownum}",
+                    f"{name} row {rownum}",
                     InputError(
-                        f"[E107] {path} row {rownum} (id {rid or rownum}, line {first_line}): a quoted field is never "
+                        f"[E107] {name} row {rownum} (id {rid or rownum}, line {first_line}): a quoted field is never "
                         f"closed, so lines {first_line}-{reader.line_num} (the rest of the file) were read as one "
                         f"row; close the quote (a literal quote inside a quoted field is written \"\")"
                     ),
-                    meta={"source": str(path), "id": rid or str(rownum)},
+                    meta={"source": name, "id": rid or str(rownum)},
                 )
                 return
             yield _row_document(row, path=path, rownum=rownum, text_column=text_column, id_column=id_column, title_column=title_column)
@@ -161,10 +163,12 @@ def read_jsonl(path: Path, *, text_column: str = "text", id_column: str | None =
     """
     from . import Failure
 
+    name = path_text(path)
+
     try:
         f = open(path, encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(f"[E106] {name}: cannot read: {exc.strerror or exc}") from None
     with f:
         for rownum, line in enumerate(f, 1):
             if not line.strip():
@@ -172,15 +176,15 @@ def read_jsonl(path: Path, *, text_column: str = "text", id_column: str | None =
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Failure(f"{path} line {rownum}", InputError(f"[E108] {path} line {rownum}: invalid JSON: {exc.msg}"))
+                yield Failure(f"{name} line {rownum}", InputError(f"[E108] {name} line {rownum}: invalid JSON: {exc.msg}"))
                 continue
             if not isinstance(row, dict):
-                yield Failure(f"{path} line {rownum}", InputError(f"[E108] {path} line {rownum}: expected a JSON object"))
+                yield Failure(f"{name} line {rownum}", InputError(f"[E108] {name} line {rownum}: expected a JSON object"))
                 continue
             if text_column not in row:
                 yield Failure(
-                    f"{path} line {rownum}",
-                    InputError(f"[E110] {path} line {rownum}: no text field {text_column!r}; fields are: {', '.join(row)}"),
+                    f"{name} line {rownum}",
+                    InputError(f"[E110] {name} line {rownum}: no text field {text_column!r}; fields are: {', '.join(row)}"),
                 )
                 continue
             ic, tc = _defaults(list(row), id_column, title_column)
@@ -195,10 +199,11 @@ def read_parquet(path: Path, *, text_column: str = "text", id_column: str | None
     """
     import pyarrow.parquet as pq
 
+    name = path_text(path)
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types for a bad file
-        raise InputError(f"[E109] {path}: not a readable Parquet file: {exc}") from None
+        raise InputError(f"[E109] {name}: not a readable Parquet file: {exc}") from None
     columns = pf.schema_arrow.names
     _check_column(columns, text_column, path, id_column, title_column)
     id_column, title_column = _defaults(columns, id_column, title_column)

@@ -18,7 +18,9 @@ as UTF-8.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -198,6 +200,15 @@ def decode_bytes(data: bytes, source: str) -> str:
     return text
 
 
+def path_text(path: str | os.PathLike) -> str:
+    """A file name as slant writes it wherever a path becomes text: ``meta["source"]``, a batch
+    row's ``id`` and ``source``, error messages. A name that is not valid in the file-system
+    encoding (a Latin-1 ``bad\\xffname.txt`` on a UTF-8 system, which Python holds as the lone
+    surrogate ``\\udcff``, which no UTF-8 writer accepts) shows each such byte as ``\\xNN``:
+    readable, and the original bytes can be read back from it. Any other name is unchanged."""
+    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+
+
 def read_text_file(path: Path) -> str:
     """Read and decode a text file (see :func:`decode_bytes`).
 
@@ -207,5 +218,5 @@ def read_text_file(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"[E106] {path}: cannot read: {exc.strerror or exc}") from None
-    return decode_bytes(data, str(path))
+        raise InputError(f"[E106] {path_text(path)}: cannot read: {exc.strerror or exc}") from None
+    return decode_bytes(data, path_text(path))
