@@ -975,6 +975,11 @@ def test_the_speaker_mention_leaves_the_dateline_out(run):
     # agencies beyond Reuters, CNN, AP and AFP (second break-test)
     ("MOSCOW (TASS) — Kremlin spokesman Dmitry Peskov said on Friday that the talks with Washington would continue.",
      "Dmitry Peskov"),
+    # lower-case and title-case datelines (the place was the speaker: "london")
+    ("london (reuters) - Prime Minister Keir Starmer said on Friday that Britain would spend 2.5 percent of GDP "
+     "on defence by 2027.", "Keir Starmer"),
+    ("Berlin - Chancellor Olaf Scholz said on Monday that Germany would cut its deficit to 1.5 percent next year.",
+     "Olaf Scholz"),
     # an all-caps name before a dash has a dateline's shape but is the speaker
     ("NASA — the space agency — said on Monday that the launch would slip to next spring because of an engine fault.",
      "NASA"),

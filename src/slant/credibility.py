@@ -55,7 +55,8 @@ MODEL_ID = "credibility"
 LABEL_MARGIN = 0.6
 #: most spans reported per evidence item
 MAX_SPANS = 8
-#: style features read off the headline: without one their value is 0, and the evidence says so
+#: style features read off the headline: without one they are undefined (the model reads the training
+#: mean, effect 0; their value shows 0), and the evidence says so
 _HEADLINE_FEATURES = frozenset({"headline_caps", "headline_marks"})
 #: articles with fewer words (after stripping) are not scored: the model never saw such texts
 MIN_WORDS = 50
@@ -205,9 +206,14 @@ class ArticleFeatures:
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     text: str = ""
     n_words: int = 0
+    #: features the text cannot show (the headline's, when there is none): NaN in :meth:`vector`,
+    #: which the model reads as the training mean (effect 0), in training and in use
+    undefined: frozenset[str] = frozenset()
 
     def vector(self) -> np.ndarray:
-        return np.asarray([self.values[f] for f in STYLE_FEATURES], dtype=np.float64)
+        """Values in :data:`STYLE_FEATURES` order, shape (d,); NaN for an undefined feature."""
+        return np.asarray([np.nan if f in self.undefined else self.values[f] for f in STYLE_FEATURES],
+                          dtype=np.float64)
 
 
 def _syllables(word: str) -> int:
@@ -302,7 +308,8 @@ def article_features(text: str, *, names: tuple[str, ...] = ()) -> ArticleFeatur
         "numbers": numbers,
         "loaded_sentences": loaded_sents,
     }
-    return ArticleFeatures(values=values, spans=spans, text=stripped, n_words=len(words))
+    return ArticleFeatures(values=values, spans=spans, text=stripped, n_words=len(words),
+                           undefined=frozenset() if head else _HEADLINE_FEATURES)
 
 
 # ---------------------------------------------------------------- model
@@ -527,10 +534,16 @@ class CredibilityModel:
         return sp.hstack([tfidf(word_counts, self.idf_word), tfidf(char_counts, self.idf_char)]).tocsr()
 
     def logits(self, X_text: Any, style: np.ndarray) -> np.ndarray:
-        """Uncalibrated log-odds of reliable, shape (n,): ``X_text`` from :meth:`text_matrix`, ``style`` (n, d)."""
-        z = np.clip((style - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
+        """Uncalibrated log-odds of reliable, shape (n,): ``X_text`` from :meth:`text_matrix`, ``style`` (n, d)
+        (NaN: an undefined feature, read as the training mean)."""
+        z = self.style_z(style)
         w = np.concatenate([self.w_word, self.w_char])
         return np.asarray(X_text @ w + z @ self.w_style + self.intercept, dtype=np.float64)
+
+    def style_z(self, style: np.ndarray) -> np.ndarray:
+        """Standardised, clipped style features, same shape as ``style``; NaN (undefined) -> 0."""
+        style = np.where(np.isnan(style), self.style_mean, style)
+        return np.clip((style - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
 
     @property
     def baseline(self) -> float:
@@ -574,13 +587,14 @@ class CredibilityModel:
         word_vectorizer, _ = make_vectorizers(self.n_features)
         X = self.weigh(word_vectorizer.transform([canon]), char.row(self.n_features))
         p = float(self.calibrate(self.logits(X, feats.vector()[None, :]))[0])
-        z = np.clip((feats.vector() - self.style_mean) / self.style_scale, -Z_CLIP, Z_CLIP)
+        z = self.style_z(feats.vector())
         evidence = []
         for j, name in enumerate(STYLE_FEATURES):
             spans = feats.spans.get(name, [])
             description = DESCRIPTIONS[name]
-            if name in _HEADLINE_FEATURES and not spans:
-                description += " (no headline: the first line does not read as one, so the value is 0)"
+            if name in feats.undefined:
+                description += (" (no headline: the first line does not read as one, so it is not scored: "
+                                "read as the average training article, effect 0)")
             evidence.append(EvidenceOut(
                 feature=name, value=round(float(feats.values[name]), 4), effect=round(float(a * self.w_style[j] * z[j]), 4),
                 description=description, spans=[SpanOut(start=s, end=e) for s, e in spans[:MAX_SPANS]], n_spans=len(spans),

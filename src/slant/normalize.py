@@ -6,6 +6,9 @@ What is repaired (each seen in public fake-news corpora):
   ``&quot;We won,&quot;``, ``AT&amp;T``): named ones from the HTML5 table
   (:data:`html.entities.html5`) and numeric ones (``&#39;``, ``&#x27;``, ``&#8217;``)
   -> the character; see :func:`_decode_references` for what is left as it is;
+* mojibake, UTF-8 read as Windows-1252 or Latin-1 somewhere upstream (``couldnâ€™t``,
+  ``â\x80\x9cWe won``, ``Â\xa0``; 64 BuzzFeed-Webis rows hold 2,293 such runs) -> the
+  characters meant, found run by run and decided by ftfy (:func:`_mojibake`); notice W204;
 * ``\\r\\n`` and lone ``\\r`` line ends -> ``\\n``;
 * line ends that hard wrapping put inside a paragraph (e-mail, PDF and terminal text
   wrapped at a fixed width) -> a space, or nothing after a hyphen (``well-⏎known``), so
@@ -21,7 +24,7 @@ What is repaired (each seen in public fake-news corpora):
   (``countries. ”``), is removed;
 * apostrophes written as ``’``, `````, ``´`` inside a word -> ``'`` (``IS’`` -> ``IS'``).
 
-References are decoded first, each once (``&amp;quot;`` -> ``&quot;``), and the other
+References and mojibake runs are decoded first, each once (``&amp;quot;`` -> ``&quot;``), and the other
 repairs then see the decoded character exactly as if it had been typed: ``&quot;`` becomes
 ``“`` or ``”``, ``&nbsp;`` a space, ``&#8217;`` inside a word ``'``. A decoded character
 maps back to the whole reference (``&quot;``), never to part of it.
@@ -264,8 +267,13 @@ def normalize(text: str) -> Normalized:
         :class:`Normalized`; ``len(result.text) <= len(text) + 1`` is not guaranteed,
         but every normalised span maps to a span inside ``text``.
     """
-    decoded, refs = _decode_references(text)
+    decoded, refs, bad = _decode_references(text)
     norm, pieces, notices = _repair(decoded)
+    if bad:
+        first = next(r for r in refs if text[r[2]:r[3]] == bad[0])
+        notices.append(Notice("W204", f"mis-decoded text repaired: {len(bad)} run(s) of UTF-8 read as Windows-1252 or "
+                                      f"Latin-1 (the first, {bad[0]!r}, read as {decoded[first[0]:first[1]]!r})",
+                              first[0], first[1]))
     if refs:
         back = _ThroughReferences(refs)
         pieces = back.pieces(pieces)
@@ -429,8 +437,41 @@ def _reference_text(m: re.Match[str]) -> str | None:
     return chr(code)
 
 
-def _decode_references(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
-    """Decode the HTML character references in ``text``, each once, left to right.
+#: the character a continuation byte (0x80-0xBF) becomes when read as Windows-1252 or Latin-1: a C1
+#: control or ``€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ`` (0x80-0x9F), or ``\xa0``-``¿``
+_CONT = ("[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+         "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+#: a run of mis-read UTF-8 sequences: a lead byte's character (0xC2-0xF4 -> ``Â``-``ô``) and as many
+#: continuation bytes' as the lead byte says (``â€™`` is E2 80 99, ``Â\xa0`` C2 A0)
+_MOJIBAKE_RUN = re.compile(
+    f"(?:[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}})+")
+_MOJIBAKE_LEAD = re.compile("[\u00c2-\u00f4]")
+
+
+def _mojibake(text: str) -> list[tuple[int, int, str]]:
+    """Runs of mojibake in ``text`` and what they stand for: ``(start, end, repaired)``, sorted.
+
+    A run is a stretch of whole UTF-8 sequences as they read when mis-read (see
+    :data:`_MOJIBAKE_RUN`), whatever stands around it; ftfy (Speer, 2019) decides whether it
+    is mojibake and undoes it (``â€™`` -> ``’``, ``Ã¢â‚¬â„¢`` read twice -> ``’``). A run ftfy
+    leaves as it is, or does not shorten, is kept (``ñá``, ``Ça``).
+    """
+    if not _MOJIBAKE_LEAD.search(text):
+        return []
+    import ftfy
+
+    out = []
+    for m in _MOJIBAKE_RUN.finditer(text):
+        run = m.group()
+        fixed = ftfy.fix_encoding(run)
+        if fixed != run and len(fixed) < len(run):
+            out.append((m.start(), m.end(), fixed))
+    return out
+
+
+def _decode_references(text: str) -> tuple[str, list[tuple[int, int, int, int]], list[str]]:
+    """Decode the HTML character references and the mojibake runs (:func:`_mojibake`) in
+    ``text``, each once, left to right.
 
     The ``;`` is required: ``&amp`` (no ``;``), ``R&D``, ``AT&T``, ``Q&A`` and ``&c`` stay.
     Left as they are: names not in :data:`html.entities.html5` (``&foo;``), numeric
@@ -440,21 +481,21 @@ def _decode_references(text: str) -> tuple[str, list[tuple[int, int, int, int]]]
     undefined stay).
 
     Returns:
-        ``(decoded, refs)``: ``refs`` holds one ``(d_start, d_end, o_start, o_end)`` per
-        decoded reference, sorted: ``decoded[d_start:d_end]`` stands for
-        ``text[o_start:o_end]``. ``text`` itself and ``[]`` when nothing was decoded.
+        ``(decoded, refs, mojibake)``: ``refs`` holds one ``(d_start, d_end, o_start, o_end)``
+        per decoded reference or run, sorted: ``decoded[d_start:d_end]`` stands for
+        ``text[o_start:o_end]``; ``mojibake`` the runs repaired, as they were in ``text``.
+        ``text`` itself and ``[]`` when nothing was decoded.
     """
-    if "&" not in text:
-        return text, []
+    found = [(m.start(), m.end(), repl) for m in _REFERENCE.finditer(text)
+             if (repl := _reference_text(m)) is not None] if "&" in text else []
+    bad = _mojibake(text)
+    if not found and not bad:
+        return text, [], []
     b = _Builder(text)
-    for m in _REFERENCE.finditer(text):
-        repl = _reference_text(m)
-        if repl is not None:
-            b.replace(m.start(), m.end(), repl)
-    if not b.pieces:
-        return text, []
+    for s, e, repl in sorted(found + bad):  # the two never overlap: a reference is ASCII
+        b.replace(s, e, repl)
     b.copy_to(len(text))
-    return "".join(b.out), [p[:4] for p in b.pieces if not p[4]]
+    return "".join(b.out), [p[:4] for p in b.pieces if not p[4]], [text[s:e] for s, e, _ in bad]
 
 
 class _ThroughReferences:

@@ -112,7 +112,7 @@ def _style_matrix(df: Any) -> Any:
     from ..credibility import STYLE_FEATURES
 
     S = np.vstack([f.vector() for f in df["feats"]])
-    mask = np.zeros_like(S, dtype=bool)
+    mask = np.isnan(S)  # undefined for the text (no headline): the mean, as in use
     for src, names in MASKED.items():
         rows = (df["source_dataset"] == src).to_numpy()
         for name in names:
