@@ -9,6 +9,7 @@ one join between stages is the voice: once attribution has filled
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import importlib
@@ -60,6 +61,8 @@ class Context:
     options: Options
     out: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
+    #: (the ``out["voices"]`` list it was built from, its segment index): see :meth:`voice_of`
+    _voice_index: Any = field(default=None, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def language(self) -> Any:
@@ -101,11 +104,40 @@ class Context:
         if not voices:
             return None
         best, best_chars = "outlet", 0
-        for voice in voices:
-            chars = sum(max(0, min(end, s.end) - max(start, s.start)) for s in voice.segments)
-            if chars > best_chars:
-                best, best_chars = voice.id, chars
+        index = self._segment_index(voices)
+        if index is None:  # segments that overlap (not attribution's): look at every one
+            for voice in voices:
+                chars = sum(max(0, min(end, s.end) - max(start, s.start)) for s in voice.segments)
+                if chars > best_chars:
+                    best, best_chars = voice.id, chars
+            return best
+        # techniques and claims ask once per span, and a longer text has both more spans and
+        # more segments: a scan of every segment made this quadratic in the text's length.
+        # Only the segments overlapping [start, end) can hold any of it; sum those per voice.
+        ends, segs = index
+        chars_of: dict[int, int] = {}
+        k = bisect.bisect_right(ends, start)  # the first segment ending after start
+        while k < len(segs) and segs[k][0] < end:
+            s, e, v = segs[k]
+            chars_of[v] = chars_of.get(v, 0) + max(0, min(end, e) - max(start, s))
+            k += 1
+        for v in sorted(chars_of):  # in the order of ``voices``: the first of equal shares wins, as before
+            if chars_of[v] > best_chars:
+                best, best_chars = voices[v].id, chars_of[v]
         return best
+
+    def _segment_index(self, voices: list[Any]) -> tuple[list[int], list[tuple[int, int, int]]] | None:
+        """Every voice segment as ``(start, end, voice position)`` in text order, with their ends,
+        built once per ``voices`` list; None when two segments overlap (then ends are not sorted
+        and a bisect cannot find the overlapping ones). Attribution's segments partition the text."""
+        cached = self._voice_index
+        if cached is not None and cached[0] is voices:
+            return cached[1]
+        segs = sorted((s.start, s.end, v) for v, voice in enumerate(voices) for s in voice.segments)
+        disjoint = all(a[1] <= b[0] for a, b in zip(segs, segs[1:]))
+        index = ([e for _, e, _ in segs], segs) if disjoint else None
+        self._voice_index = (voices, index)
+        return index
 
 
 def sentences_stage(ctx: Context) -> None:

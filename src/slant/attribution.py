@@ -106,7 +106,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .entities import Cluster, find_cluster, match_name, name_key
+from .entities import Cluster, _fuzzy, _phonetic, find_cluster, match_name, name_key
 from .nlp import doc_text
 from .datelines import in_dateline
 from .furniture import is_furniture
@@ -508,6 +508,8 @@ class _Finder:
         self._pvotes: dict[str, Counter] | None = None  # entity -> pronoun votes (see _pronoun_votes)
         self._roles: dict[str, Cluster] = {}  # role lemma -> the person a description of it resolved to
         self._nominals: list | None = None  # description subjects of cues, by position (see _nominal_before)
+        self._words: tuple[dict, dict] | None = None  # lemma / lower-case form -> token indices (see _tokens_like)
+        self._names: dict | None = None  # indexes of the clusters' name keys (see _name_candidates)
         self.addressee: Cluster | Speaker | None = None  # whom the current speaker's last quotation asked (see _addressee)
 
     # ---- helpers
@@ -522,6 +524,73 @@ class _Finder:
         if i >= tok.idx + len(tok) and k + 1 < len(self.doc):
             return self.doc[k + 1]
         return tok
+
+    def _tokens_like(self, noun) -> list:
+        """The tokens with ``noun``'s lemma or its lower-case form, in text order (``noun`` among them).
+
+        :meth:`role_holders` and :meth:`named_role` look for the other uses of a role noun; a read
+        of every token of the Doc for each description speaker grew with the square of the text's
+        length. The two indexes are built once per Doc, on the first description."""
+        if self._words is None:
+            by_lemma: dict[str, list[int]] = {}
+            by_lower: dict[str, list[int]] = {}
+            for t in self.doc:
+                by_lemma.setdefault(t.lemma_.lower(), []).append(t.i)
+                by_lower.setdefault(t.lower_, []).append(t.i)
+            self._words = by_lemma, by_lower
+        by_lemma, by_lower = self._words
+        found = {*by_lemma.get(noun.lemma_.lower(), ()), *by_lower.get(noun.lower_, ())}
+        return [self.doc[i] for i in sorted(found)]
+
+    def match_name(self, name: str, label: str) -> Cluster | None:
+        """:func:`slant.entities.match_name` over ``self.clusters``: the same cluster, tried only
+        against the clusters that can match (:meth:`_name_candidates`), in their order.
+
+        Attribution asks once per proper-noun subject the NER missed and per speaker name, and
+        a test of every cluster each time grew with the square of the text's length."""
+        key = name_key(name)
+        if not key:
+            return None
+        return match_name(self._name_candidates(key, label), name, label)
+
+    def _name_candidates(self, key: str, label: str) -> list[Cluster]:
+        """The clusters, in order, that :func:`slant.entities.match_name` could match to name key
+        ``key`` (non-empty): a superset of its matches, from indexes of the clusters' keys built once.
+
+        PERSON: a person cluster with a key whose last word is ``key``'s or a :func:`_fuzzy` variant
+        of it -- a match needs one (equal keys, a shared tail of words, or the same surname), and
+        ``_fuzzy`` needs an equal first letter or an equal first letter of the phonetic keys.
+        Other labels: a non-person cluster with the key itself or with ``key`` as its initials.
+        """
+        if self._names is None:
+            last: dict[str, set[int]] = {}  # person clusters: last word of a key -> cluster positions
+            letters: dict[str, set[str]] = {}  # first letter, phonetic first letter -> those last words
+            keys: dict[str, set[int]] = {}  # other clusters: key -> positions
+            initials: dict[str, set[int]] = {}  # other clusters: initials of a key of 2+ words -> positions
+            for pos, c in enumerate(self.clusters):
+                for k in c.keys:
+                    if c.label == "PERSON":
+                        words = k.split()
+                        if words:
+                            last.setdefault(words[-1], set()).add(pos)
+                            letters.setdefault(words[-1][0], set()).add(words[-1])
+                            letters.setdefault(_phonetic(words[-1])[:1], set()).add(words[-1])
+                    else:
+                        keys.setdefault(k, set()).add(pos)
+                        words = [w for w in k.split() if w not in ("of", "and", "for", "the")]
+                        if len(words) >= 2:
+                            initials.setdefault("".join(w[0] for w in words), set()).add(pos)
+            self._names = {"last": last, "letters": letters, "keys": keys, "initials": initials}
+        idx = self._names
+        if label == "PERSON":
+            surname = key.split()[-1]
+            found = set(idx["last"].get(surname, ()))
+            for w in idx["letters"].get(surname[0], set()) | idx["letters"].get(_phonetic(surname)[:1], set()):
+                if w != surname and _fuzzy(surname, w):
+                    found |= idx["last"][w]
+        else:
+            found = idx["keys"].get(key, set()) | idx["initials"].get(key.replace(" ", ""), set())
+        return [self.clusters[pos] for pos in sorted(found)]
 
     def is_mark(self, tok) -> bool:
         return len(tok) == 1 and self.marks[tok.idx] in (OPEN_DQ, CLOSE_DQ)
@@ -766,7 +835,7 @@ class _Finder:
         manager for Donald Trump``): an appositive to a name or a name apposed to it; None if none."""
         lemma = noun.lemma_.lower()
         mods = {c.lower_ for c in noun.children if c.dep_ == "compound"}
-        for t in self.doc:
+        for t in self._tokens_like(noun):
             if t.i == noun.i or t.lower_ != noun.lower_ and t.lemma_.lower() != lemma or t.pos_ not in ("NOUN", "PROPN"):
                 continue
             if not mods <= {c.lower_ for c in t.children if c.dep_ == "compound"}:
@@ -790,11 +859,11 @@ class _Finder:
         if c is None or c.label != "PERSON":
             c = find_cluster(self.clusters, lo, hi) or c
         if c is None or c.label != "PERSON":
-            p = match_name(self.clusters, self.text[lo:hi], "PERSON")
+            p = self.match_name(self.text[lo:hi], "PERSON")
             if p is not None:
                 return p
         if c is None:
-            c = match_name(self.clusters, self.text[lo:hi], "ORG")
+            c = self.match_name(self.text[lo:hi], "ORG")
         if c is None and head is not None and not head.ent_type_:
             c = self.pseudo_cluster(lo, hi)
         return c
@@ -836,7 +905,7 @@ class _Finder:
         if kind == "person":
             for t in self.doc:
                 if t.dep_ in _SUBJ_DEPS and t.pos_ == "PROPN" and t.idx not in covered and not self.in_quote(t.idx):
-                    c = match_name(self.clusters, t.text, "PERSON")
+                    c = self.match_name(t.text, "PERSON")
                     if c is None and not t.ent_type_:
                         c = self.pseudo_cluster(*self.name_span(t))
                     if c is not None:
@@ -1132,7 +1201,7 @@ class _Finder:
         learned = self._roles.get(lemma)
         if learned is not None and learned.mentions and learned.mentions[0][0] < before:
             found[learned.id or learned.name] = (learned.mentions[0][0], learned)
-        for t in self.doc:
+        for t in self._tokens_like(noun):
             if t.idx >= before:
                 break
             if t.i == noun.i or t.lemma_.lower() != lemma and t.lower_ != noun.lower_ or t.pos_ not in ("NOUN", "PROPN"):

@@ -22,6 +22,7 @@ References:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import logging
@@ -283,14 +284,18 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     """
     text = ctx.normalized.text
     cuts = sorted(set(ctx.voice_boundaries()) | set(_line_breaks(ctx.doc)))
-    frames = _reporting_frames(ctx)
+    frames = sorted(_reporting_frames(ctx))
+    frame_starts = [f[0] for f in frames]
     units = []
     for sent in ctx.doc.sents:
-        inner = [c for c in cuts if sent.start_char < c < sent.end_char]
+        # the cuts inside the sentence, and the frames starting in it (the only ones a test of the
+        # sentence or of its pieces can pass): bisects, not a test of every cut and frame per sentence
+        inner = cuts[bisect.bisect_right(cuts, sent.start_char) : bisect.bisect_left(cuts, sent.end_char)]
+        near = frames[bisect.bisect_left(frame_starts, sent.start_char) : bisect.bisect_right(frame_starts, sent.end_char)]
         # a reporting frame outside its quotation ("..., but the union said") is cut out of the
         # piece, so the outlet's clause before it ("Profits rose 12 percent") is still scored
         framed = set()
-        for f0, f1, q0, q1 in frames:
+        for f0, f1, q0, q1 in near:
             if sent.start_char <= f0 and f1 <= sent.end_char and (q1 <= f0 or q0 >= f1):
                 framed |= {f0, f1}
         bounds = [sent.start_char] + sorted(set(inner) | (framed - {sent.start_char, sent.end_char})) + [sent.end_char]
@@ -315,7 +320,7 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
                 s = m.end()  # a list item's number is not part of its claim ("2) Turnout was ...")
             if len(re.findall(r"\w+", text[s:e])) < MIN_WORDS:
                 continue
-            if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in frames):
+            if any(s <= c0 and c1 <= e and (q1 <= s or q0 >= e) for c0, c1, q0, q1 in near):
                 continue  # the frame itself ("A U.S. official told")
             if text.count("|", s, e) >= 2 and re.search(r"\|\s*[-+$]?\d", text[s:e]):
                 continue  # a table row ("California | 5.1% | 9.3% | +4.2")
@@ -363,13 +368,14 @@ def _line_breaks(doc: Any) -> list[int]:
     line ends read as spaces (:func:`slant.normalize.wrapped_line_ends`), so a line's length is no
     sign of wrapping here (lines of 60 characters or more were taken as wrapped: 69 of 1,347 claims
     of PTC dev ran two paragraphs together, 5 now)."""
+    text = doc_text(doc)  # Doc.text joins every token at each access: once, not once per line break
     cuts = []
     for tok in doc:
         if not tok.is_space or "\n" not in tok.text or tok.i == 0 or tok.i + 1 >= len(doc):
             continue
         before, after = doc[tok.i - 1], doc[tok.i + 1]
         at = tok.idx + tok.text.index("\n")
-        item = _LIST_ITEM.match(doc.text, at + len(tok.text) - tok.text.index("\n"))  # "2) Turnout was ..."
+        item = _LIST_ITEM.match(text, at + len(tok.text) - tok.text.index("\n"))  # "2) Turnout was ..."
         if not (after.like_url or item) and (
                 after.text[:1].islower() or after.text[:1].isdigit() or before.pos_ in _WRAP_POS):
             continue
@@ -445,17 +451,22 @@ def claims_stage(ctx: Any) -> None:
     # Doc.ents rebuilds every entity Span from the tokens at each access (and Span.ents
     # reads it): take the DATE/TIME ones once per document
     time_ents = [e for e in ctx.doc.ents if e.label_ in _TIME_ENTS and not _NOT_TIME.search(e.text)]
+    # every claim asks which mentions and DATE/TIME entities lie inside it: sorted by start, a
+    # bisect finds them, where a test of all of them per claim grew with the square of the text
+    mentions = sorted((m.start, m.end, k) for k, ent in enumerate(entities) for m in ent.mentions)
+    mention_starts = [m[0] for m in mentions]
+    time_starts = [ent.start for ent in time_ents]  # doc.ents are in text order
     claims = []
     for ((s, e), sp), score in zip(keep, scores):
         if score < threshold:
             continue
         o_start, o_end = ctx.original(s, e)
-        entity_ids = [
-            ent.id for ent in entities if any(o_start <= m.start and m.end <= o_end for m in ent.mentions)
-        ]
+        inside = {k for m0, m1, k in mentions[bisect.bisect_left(mention_starts, o_start) :
+                                             bisect.bisect_right(mention_starts, o_end)] if m1 <= o_end}
+        entity_ids = [entities[k].id for k in sorted(inside)]  # in the order of the entities, each once
         times = [
             ctx.span(max(ent.start_char, s), min(ent.end_char, e))
-            for ent in time_ents
+            for ent in time_ents[bisect.bisect_left(time_starts, sp.start) : bisect.bisect_left(time_starts, sp.end)]
             if sp.start <= ent.start and ent.end <= sp.end and ent.end_char > s and ent.start_char < e
         ]
         claims.append(

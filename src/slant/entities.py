@@ -47,8 +47,10 @@ is the entity's ``label``.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -872,10 +874,17 @@ def mark_quotations(out: dict) -> None:
     quotations = out.get("quotations")
     if quotations is None:
         return
-    spans = [(q.start, q.end) for q in quotations]
+    # a mention lies in a quotation when some quotation starting at or before it ends at or after
+    # it: the furthest end among the quotations starting by m.start (a bisect, and a running
+    # maximum over the spans sorted by start) answers that, where a test of every quotation for
+    # every mention grew with the square of the text's length (quotations may nest or overlap)
+    spans = sorted((q.start, q.end) for q in quotations)
+    starts = [s for s, _ in spans]
+    reach = list(itertools.accumulate((e for _, e in spans), max))
     for entity in out.get("entities") or []:
         for m in entity.mentions:
-            m.in_quotation = any(s <= m.start and m.end <= e for s, e in spans)
+            k = bisect.bisect_right(starts, m.start)
+            m.in_quotation = k > 0 and reach[k - 1] >= m.end
         if entity.mentions:
             entity.quoted_share = round(sum(m.in_quotation for m in entity.mentions) / len(entity.mentions), 3)
 

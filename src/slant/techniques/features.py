@@ -85,6 +85,16 @@ class DocView:
         self.in_quote = in_q
         self.sent_feats = [self._sent_feats(s, e) for s, e in self.sents]
         self._tensor: np.ndarray | None = None
+        self._lowered: tuple[str, str] | None = None  # (text, text.lower()): see lowered()
+
+    def lowered(self, text: str) -> str:
+        """``text.lower()``, kept for the last ``text`` (the Doc's text): :func:`span_features`
+        runs once per span, and lower-casing the whole article for each span made the techniques
+        stage grow with the square of the text's length. Kept by identity, not equality, so that
+        a hit never compares two long strings."""
+        if self._lowered is None or self._lowered[0] is not text:
+            self._lowered = (text, text.lower())
+        return self._lowered[1]
 
     @property
     def tensor(self) -> np.ndarray:
@@ -298,7 +308,7 @@ def span_features(view: DocView, start: int, end: int, text: str, context: int =
         f.append(f"c-{k}=" + (view.lower[i - k] if i - k >= 0 else "<s>"))
         f.append(f"c+{k}=" + (view.lower[j + k - 1] if j + k - 1 < view.n else "</s>"))
     # repetition in the article: the span text (before / after it), and its content lemmas
-    low = text.lower()
+    low = view.lowered(text)
     occ = low.count(surface) if surface else 0
     f.append("occ=" + _bucket(occ))
     f.append("occn=" + _bucket(occ) + "|" + _bucket(n))
