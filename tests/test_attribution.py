@@ -1099,3 +1099,14 @@ def test_a_tweets_claim_is_its_authors(run):
     voice = {v.id: v.name for v in a.voices}
     assert [(text[c.start:c.end], voice[c.voice]) for c in a.claims if "Japan" in text[c.start:c.end]] == [
         ("Trade deficit with Japan down $10 billion this year!", "Donald J. Trump")]
+
+
+def test_according_to_after_coordinated_clauses_covers_them_all(run):
+    """A tester's finding (PTC dev article730246508): the source hung on the last conjunct, so the
+    claim was cut at "and Joering" and its first half was the outlet's."""
+    text = ("Morelli was married with two children and Joering was married with four daughters, according to "
+            "The New York Times.")
+    (q,) = _quotes(run(text), text)
+    assert (q["type"], q["text"], q["speaker"]) == (
+        "indirect", "Morelli was married with two children and Joering was married with four daughters",
+        "New York Times")

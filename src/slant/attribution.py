@@ -1825,6 +1825,10 @@ class _Finder:
                 head = tok.head
                 if head.i == tok.i:
                     continue
+                while head.dep_ == "conj" and head.head.i != head.i and head.head.i < head.i < tok.i:
+                    # "A was married with two children and B was married with four daughters, according
+                    # to X": the parser hangs the source on the last conjunct; it vouches for them all
+                    head = head.head
                 # the source's paragraph only: a sentence the parser ran across a blank line
                 # must not lend "according to X" to the next paragraph (or the previous one)
                 breaks = [t.i for t in tok.sent if "\n" in t.text]
