@@ -1110,3 +1110,40 @@ def test_according_to_after_coordinated_clauses_covers_them_all(run):
     assert (q["type"], q["text"], q["speaker"]) == (
         "indirect", "Morelli was married with two children and Joering was married with four daughters",
         "New York Times")
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a parody or fan account is not the person it names (FakeNewsNet fnn-PolitiFact_Real_72)
+    ("Users mocked the claim.\n\nI miss being president every single day.\n— Fake Barack Obama (@FakeObama) "
+     "September 20, 2016\nThe campaign did not reply.\n", "Fake Barack Obama"),
+    # a named entity spanning handles and links is not the account's name
+    ("The attack drew reactions online.\nDoes it look like Somali refugees are assimilating to our values? "
+     "@TuckerCarlson @foxandfriends https://t.co/HMWU1aSMlF — Adorable Deplorable (@OliMauritania) September 19, "
+     "2016\nThe police said the man acted alone.", "Adorable Deplorable"),
+    # the en-GB embed's date
+    ("Labour reacted at once:\nThis report should be made public immediately and in full.\n— Cory Booker "
+     "(@CoryBooker) 22 March 2019\n", "Cory Booker"),
+])
+def test_a_tweets_speaker_is_the_account_as_signed(run, text, speaker):
+    """Third break-test of this session's tweets."""
+    assert [q["speaker"] for q in _tweets(run(text), text)] == [speaker]
+
+
+def test_a_pronoun_after_a_tweet_is_not_the_tweeters(run):
+    """BuzzFeed-Webis bfw-0992: the signature's name was the nearest person before "He said"."""
+    text = ('This is disgusting. https://t.co/Qygl03Cnc1 — Nick Merrill (@NickMerrill) September 20, 2016\n'
+            'Jason Sparks, a former staffer, posted photos of children. He said: "These aren\'t Skittles."\n')
+    assert [q["speaker"] for q in _quotes(run(text), text)] == ["Nick Merrill", "Jason Sparks"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("BERLIN, Dec 8 (Reuters) - The chancellor said on Tuesday that the government would raise defence spending "
+     "next year.", "The chancellor"),
+    ("TOKYO, Dec 8 (Reuters) - Prime Minister Fumio Kishida said on Tuesday that Japan would raise defence "
+     "spending next year.", "Fumio Kishida"),
+])
+def test_nothing_in_an_agency_dateline_is_the_speaker(run, text, speaker):
+    """The parser made BERLIN (tagged ORG) or Reuters the subject of "said"; an ORG in an all-caps dateline
+    stays a speaker only without an agency ("NASA — the space agency — said")."""
+    (q,) = _quotes(run(text), text)
+    assert q["speaker"] == speaker

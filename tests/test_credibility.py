@@ -462,3 +462,13 @@ def test_without_a_headline_its_features_are_not_scored(model):
     head = {e.feature: e for e in evidence if e.feature in ("headline_caps", "headline_marks")}
     assert all(e.effect == 0 and "not scored" in e.description for e in head.values())
     assert 0.0 < model.score([f])[0] < 1.0  # NaN never reaches the score
+
+
+@pytest.mark.parametrize("first", ["WASHINGTON —\n", "LONDON\n", "EXCLUSIVE\n", "FILE PHOTO\n", "By JOHN SMITH, AP\n"])
+def test_a_dateline_or_label_on_the_first_line_is_no_all_caps_headline(model, first):
+    """A tester's finding: such a line read as an all-caps headline moved a score from 0.69 to 0.11."""
+    body = "Senate Votes To Confirm Nominee After Long Fight\n" + BODY
+    plain = model.score([article_features(body.split("\n", 1)[1])])[0]
+    with_it = model.score([article_features(first + body.split("\n", 1)[1])])[0]
+    assert abs(with_it - plain) < 0.05
+    assert article_features(first + BODY).values["headline_caps"] == 0.0

@@ -525,3 +525,12 @@ def test_text_that_is_not_mojibake_is_left_alone(text):
     n = normalize(text)
     assert not [x for x in n.notices if x.code == "W204"]
     assert n.text == text.replace("«", "“").replace("»", "”")
+
+
+def test_the_closing_mark_a_strict_reader_lost_is_restored():
+    """'â€�': cp1252 has no character for 0x9D, the last byte of ”; the tester's mayor quotation had
+    the speaker 'â€�'."""
+    clean = "“We couldn’t stop it,” said Renée Müller, the mayor."
+    text = clean.encode("utf-8").decode("cp1252", errors="replace")
+    assert "\ufffd" in text
+    assert normalize(text).text == normalize(clean).text

@@ -108,7 +108,7 @@ from dataclasses import dataclass, field
 
 from .entities import Cluster, _fuzzy, _phonetic, find_cluster, match_name, name_key
 from .nlp import doc_text
-from .datelines import in_dateline
+from .datelines import in_agency_dateline, in_dateline
 from .furniture import is_furniture
 from .normalize import CLOSE_DQ, OPEN_DQ
 from .schema import NoticeOut, QuotationOut, SpanOut, SpeakerOut, VoiceOut
@@ -218,6 +218,9 @@ _NAME_DEPS = frozenset({"compound", "flat", "nmod"})
 _GOING_ON_CUES = frozenset(
     "add explain note continue conclude stress emphasize emphasise insist argue elaborate clarify".split())
 
+#: month names as tweet embeds write them (``March 22, 2019``, en-GB ``22 March 2019``, ``Mar 22, 2019``)
+_MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+           r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 #: the signature of an embedded tweet, as scraped pages keep it: ``— Cory Booker (@CoryBooker)
 #: March 22, 2019`` after a dash (a long dash may follow the tweet's last mark: ``this year!—``), or
 #: opening a line (ISOT lost the dash, and with it where the
@@ -225,8 +228,7 @@ _GOING_ON_CUES = frozenset(
 TWEET_SIGNATURE = re.compile(
     r"(?:(?<=\s)[—–-]{1,2}[ \t]*|(?<=[.!?…\"”'’)])[—–]{1,2}[ \t]*|^[ \t]*(?:[—–-]{1,2}[ \t]*)?)"
     r"(?P<name>[^\s()—–@#-](?:(?![ \t]-[ \t])[^\n()—–@#]){0,79}?)[ \t]*\(@(?P<handle>\w{1,15})\)[ \t]*"
-    r"(?P<date>(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"[ \t]+\d{1,2},[ \t]*\d{4})",
+    r"(?P<date>(?:(?:\d{1,2}[ \t]+)?" + _MONTHS + r"(?:[ \t]+\d{1,2},?)?[ \t]+\d{4}))",
     re.M,
 )
 #: the most characters a tweet holds (a link counts as 23, as Twitter counts it)
@@ -686,7 +688,8 @@ class _Finder:
         for c in v.children:
             if c.dep_ not in _SUBJ_DEPS or lo <= c.idx < hi:
                 continue
-            if in_dateline(self.text, c.idx) and c.ent_type_ not in ("PERSON", "ORG", "NORP"):
+            if in_dateline(self.text, c.idx) and (c.ent_type_ not in ("PERSON", "ORG", "NORP")
+                                                  or in_agency_dateline(self.text, c.idx)):
                 # "LONDON (Reuters) - Prime Minister Keir Starmer said": the parser makes the place the
                 # subject and the speaker its appositive; "PARIS, June 3 (AP) — ... Macron said": a second subject.
                 # Not a name: "NASA — the space agency — said" has the dateline's shape
@@ -895,16 +898,20 @@ class _Finder:
         labels = ("PERSON",) if kind == "person" else ("ORG", "NORP", "GPE")
         out = []
         covered = set()
+        # a tweet's signature names its account, not someone the narration goes on about: a "He said"
+        # after it was the tweeter's (BuzzFeed-Webis bfw-0992)
+        signatures = [m.span() for m in TWEET_SIGNATURE.finditer(self.text)]
         for c in self.clusters:
             if c.label not in labels:
                 continue
             for s, e, _ in c.mentions:
                 covered.update(range(s, e))
-                if not self.in_quote(s):
+                if not self.in_quote(s) and not any(a <= s < b for a, b in signatures):
                     out.append((s, c, self._is_subject(s, e)))
         if kind == "person":
             for t in self.doc:
-                if t.dep_ in _SUBJ_DEPS and t.pos_ == "PROPN" and t.idx not in covered and not self.in_quote(t.idx):
+                if (t.dep_ in _SUBJ_DEPS and t.pos_ == "PROPN" and t.idx not in covered and not self.in_quote(t.idx)
+                        and not t.like_url and not any(a <= t.idx < b for a, b in signatures)):
                     c = self.match_name(t.text, "PERSON")
                     if c is None and not t.ent_type_:
                         c = self.pseudo_cluster(*self.name_span(t))
@@ -1309,14 +1316,15 @@ class _Finder:
         return found + out
 
     def signature_cluster(self, lo: int, hi: int) -> Cluster | None:
-        """The entity a tweet's signature names: one with a mention covering the whole name, else
-        the person or organisation the name joins under the clustering rule; None for an account
-        name no entity holds (``USA For Trump 2016`` is not Donald Trump)."""
+        """The entity a tweet's signature names: one with a mention there that is the whole name
+        (``Donald J. Trump``, which the clustering joined to ``Trump``); None for an account no
+        entity is named as, which stays itself (``USA For Trump 2016``, ``Fake Barack Obama``,
+        ``Mirror Donald Trump``: parody and fan accounts are not the person they name)."""
+        key = name_key(self.text[lo:hi])
         for c in self.clusters:
-            if any(s <= lo and hi <= e for s, e, _ in c.mentions):
+            if any(s < hi and lo < e and name_key(self.text[s:e]) == key for s, e, _ in c.mentions):
                 return c
-        name = self.text[lo:hi]
-        return match_name(self.clusters, name, "PERSON") or match_name(self.clusters, name, "ORG")
+        return None
 
     def _tweet_start(self, units: list[int], floor: int, end: int, taken: list[tuple[int, int]]) -> int:
         """Where the tweet ending at ``end`` begins (see :meth:`tweets`): the unit next to the

@@ -75,7 +75,7 @@ SHORTCUT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     *(("dateline", pattern) for pattern in DATELINE_PATTERNS),
     ("agency", re.compile(r"\((?:Reuters|CNN|AP|AFP)\)")),
     ("publisher", re.compile(rf"\b(?:{_PUBLISHERS})(?=\W|$)")),
-    ("byline", re.compile(r"^[ \t]*By[ \t]+[A-Z][\w.'’-]+(?:[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,5}[ \t]*$", re.M)),
+    ("byline", re.compile(r"^[ \t]*By[ \t]+[A-Z][\w.'’-]+(?:,?[ \t]+(?:and[ \t]+)?[A-Z][\w.'’-]+){0,5}[ \t]*$", re.M)),
     ("timestamp", re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}, \d{1,2}:\d{2} [AP]M(?: [A-Z]{2,4})?(?: BY(?: [A-Z][\w.'’-]+){1,4})?")),
     ("image_credit", re.compile(
         r"(?i)\b(?:featured )?(?:image|photo|picture|screenshot)s?(?: is a screenshot| (?:via|by|credit|courtesy)\b|:)[^\n]{0,120}")),
@@ -223,12 +223,17 @@ def _syllables(word: str) -> int:
 
 
 def _headline(text: str) -> tuple[int, int] | None:
-    """The first line, when it looks like a headline (<= 25 words, a body follows, no final period)."""
+    """The first line, when it looks like a headline (<= 25 words, a body follows, no final period);
+    not a label of one or two all-caps words (``LONDON``, ``EXCLUSIVE``, ``FILE PHOTO``, ``UPDATED
+    3:45 PM``): read as an all-caps headline, such a line moved a score from 0.69 to 0.11."""
     m = re.match(r"\s*([^\n]+)\n", text)
     if not m:
         return None
     line = m.group(1).rstrip()
-    if not line or len(_WORD.findall(line)) > 25 or line.endswith(".") or not text[m.end():].strip():
+    words = _WORD.findall(line)
+    if not line or len(words) > 25 or line.endswith(".") or not text[m.end():].strip():
+        return None
+    if len(words) <= 2 and all(w.isupper() for w in words):
         return None
     return m.start(1), m.start(1) + len(line)
 
@@ -596,7 +601,8 @@ class CredibilityModel:
                 description += (" (no headline: the first line does not read as one, so it is not scored: "
                                 "read as the average training article, effect 0)")
             evidence.append(EvidenceOut(
-                feature=name, value=round(float(feats.values[name]), 4), effect=round(float(a * self.w_style[j] * z[j]), 4),
+                feature=name, value=round(float(feats.values[name]), 4),
+                effect=round(float(a * self.w_style[j] * z[j]), 4) + 0.0,  # + 0.0: never -0.0
                 description=description, spans=[SpanOut(start=s, end=e) for s, e in spans[:MAX_SPANS]], n_spans=len(spans),
             ))
         row = X[0, : self.n_features].tocsr()

@@ -53,7 +53,7 @@ DATELINE_PATTERNS: tuple = (
     re.compile(
         r"^[ \t]*(?:[A-Za-z][\w.'’-]*(?:[ ,/]+[A-Za-z0-9][\w.'’-]*){0,4}[ \t]*)?\((?i:Reuters|CNN|CNNMoney|AP|AFP|UPI|Bloomberg|TASS|Xinhua|dpa|EFE|ANSA|Kyodo|Yonhap|PTI|IANS|ANI|Sputnik|RIA Novosti)\)[ \t]*(?:[-–—]+[ \t]*)?",
         re.M),
-    re.compile(r"^[ \t]*[A-Z][A-Z.,'’/ -]{2,40}[ \t]+[—–-]{1,2}[ \t]+", re.M),
+    re.compile(r"^[ \t]*[A-Z][A-Z.,'’/ -]{2,40}[ \t]+[—–-]{1,2}(?:[ \t]+|[ \t]*$)", re.M),
     _PlaceDateline(),
 )
 
@@ -67,3 +67,15 @@ def dateline_spans(text: str) -> tuple[tuple[int, int], ...]:
 def in_dateline(text: str, i: int) -> bool:
     """Whether char ``i`` of ``text`` lies inside a dateline."""
     return any(s <= i < e for s, e in dateline_spans(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _agency_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in DATELINE_PATTERNS[0].finditer(text) if m.end() > m.start())
+
+
+def in_agency_dateline(text: str, i: int) -> bool:
+    """Whether char ``i`` of ``text`` lies inside a dateline naming a wire agency (``LONDON (Reuters) -``,
+    ``BERLIN, Dec 8 (AP) -``): nothing in one is a speaker, whatever the entity type (the parser
+    makes ``BERLIN``, tagged ORG, or ``Reuters`` the subject of the story's first "said")."""
+    return any(s <= i < e for s, e in _agency_spans(text))

@@ -438,8 +438,9 @@ def _reference_text(m: re.Match[str]) -> str | None:
 
 
 #: the character a continuation byte (0x80-0xBF) becomes when read as Windows-1252 or Latin-1: a C1
-#: control or ``€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ`` (0x80-0x9F), or ``\xa0``-``¿``
-_CONT = ("[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+#: control or ``€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ`` (0x80-0x9F), ``\xa0``-``¿``, or U+FFFD where a strict
+#: Windows-1252 reader met one of the five bytes it has no character for
+_CONT = ("[\ufffd\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
          "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 #: a run of mis-read UTF-8 sequences: a lead byte's character (0xC2-0xF4 -> ``Â``-``ô``) and as many
 #: continuation bytes' as the lead byte says (``â€™`` is E2 80 99, ``Â\xa0`` C2 A0)
@@ -463,7 +464,11 @@ def _mojibake(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in _MOJIBAKE_RUN.finditer(text):
         run = m.group()
-        fixed = ftfy.fix_encoding(run)
+        # "â€�": the closing quotation mark ” (E2 80 9D) read as Windows-1252, which has no character for
+        # 0x9D, so a strict reader wrote U+FFFD for it; it is by far the commonest such loss on the web
+        fixed = ftfy.fix_encoding(run.replace("\u00e2\u20ac\ufffd", "\u00e2\u20ac\u009d"))
+        if "\ufffd" in fixed:
+            continue  # a byte lost for good: keep the run as it is
         if fixed != run and len(fixed) < len(run):
             out.append((m.start(), m.end(), fixed))
     return out
