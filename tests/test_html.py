@@ -357,3 +357,16 @@ def test_only_the_outlets_voice_hides_a_speakers_span_over_narration():
     assert '<b class="n-all">1</b><b class="n-outlet" title="in the outlet&#x27;s voice">0</b>' in page
     assert '<b class="n-all">1</b><b class="n-outlet" title="in the outlet&#x27;s voice">1</b>' in page
     assert ".slant-report.only-outlet .seg.t-other" in page
+
+
+def test_a_direction_override_in_the_article_stays_in_its_piece():
+    """A tester's finding: an unclosed U+202E reversed the rest of the paragraph and the title."""
+    text = "Officials said the elites lied \u202e about the vote. The mayor said turnout was 61 percent."
+    a = Analysis(id=text_id(text), text_length=len(text),
+                 techniques=[TechniqueOut(start=19, end=30, technique="Loaded_Language", score=0.8)])
+    page = render_html(a, text)  # the title is the first sentence: it holds the override too
+    assert ".slant-report .seg { unicode-bidi: isolate; }" in page
+    assert "<h1><bdi>" in page
+    # the override sits inside one piece; the pieces after it are their own isolates
+    segs = re.findall(r'<span class="seg[^"]*"[^>]*>([^<]*)</span>', page)
+    assert sum("\u202e" in s for s in segs) == 1 and segs[-1].endswith("61 percent.")

@@ -522,7 +522,8 @@ def render_report(analysis: Analysis, text: str) -> str:
     return "".join([
         f'<div class="slant-report" data-analysis-id="{_e(analysis.id)}">',
         _technique_style(c),
-        f'<header><h1>{_e(title)}</h1><p class="sub">{_e(" · ".join(facts))}</p>{_language(c)}</header>',
+        # <bdi>: a direction control in the title (an unclosed U+202E) stays inside it
+        f'<header><h1><bdi>{_e(title)}</bdi></h1><p class="sub">{_e(" · ".join(facts))}</p>{_language(c)}</header>',
         '<div class="layout"><main>',
         _legend(c), _voices_legend(c),
         f'<div class="article">{_article(c)}</div>',
