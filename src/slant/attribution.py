@@ -223,8 +223,7 @@ _MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?
            r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 #: the signature of an embedded tweet, as scraped pages keep it: ``— Cory Booker (@CoryBooker)
 #: March 22, 2019`` after a dash (a long dash may follow the tweet's last mark: ``this year!—``), or
-#: opening a line (ISOT lost the dash, and with it where the
-#: name begins: such signatures are not read)
+#: opening a line (ISOT lost the dash, and with it where the name begins: such signatures are not read)
 TWEET_SIGNATURE = re.compile(
     r"(?:(?<=\s)[—–-]{1,2}[ \t]*|(?<=[.!?…\"”'’)])[—–]{1,2}[ \t]*|^[ \t]*(?:[—–-]{1,2}[ \t]*)?)"
     r"(?P<name>[^\s()—–@#-](?:(?![ \t]-[ \t])[^\n()—–@#]){0,79}?)[ \t]*\(@(?P<handle>\w{1,15})\)[ \t]*"
@@ -239,6 +238,18 @@ _LINK = re.compile(r"(?:https?://|pic\.twitter\.com/)\S+")
 def _tweet_words(s: str) -> int:
     """Words of two or more letters in ``s``, not counting links, #hashtags and @handles."""
     return len(re.findall(r"(?<![#@\w])[^\W\d_]{2,}", _LINK.sub(" ", s)))
+
+
+def _unit_next_to(starts: list[int], end: int, text: str) -> int:
+    """Index in ``starts`` (sorted unit starts) of the unit a tweet ending at ``end`` ends with: the
+    last one starting before ``end``, past units of links and tags only (``https://t.co/... — Name``:
+    the tweet's text is the line before); 0 at the least."""
+    k = bisect.bisect_right(starts, end - 1) - 1
+    while k > 0 and not _tweet_words(text[starts[k] : end]):
+        k -= 1
+    return max(k, 0)
+
+
 _SENT_END = frozenset({".", "!", "?"})
 _NOT_SPEAKERS = frozenset({"it", "who", "whom", "which", "that", "this", "what"})
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "any"})
@@ -512,6 +523,7 @@ class _Finder:
         self._nominals: list | None = None  # description subjects of cues, by position (see _nominal_before)
         self._words: tuple[dict, dict] | None = None  # lemma / lower-case form -> token indices (see _tokens_like)
         self._names: dict | None = None  # indexes of the clusters' name keys (see _name_candidates)
+        self._signatures: list | None = None  # tweet signatures, in text order (see signatures)
         self.addressee: Cluster | Speaker | None = None  # whom the current speaker's last quotation asked (see _addressee)
 
     # ---- helpers
@@ -900,18 +912,17 @@ class _Finder:
         covered = set()
         # a tweet's signature names its account, not someone the narration goes on about: a "He said"
         # after it was the tweeter's (BuzzFeed-Webis bfw-0992)
-        signatures = [m.span() for m in TWEET_SIGNATURE.finditer(self.text)]
         for c in self.clusters:
             if c.label not in labels:
                 continue
             for s, e, _ in c.mentions:
                 covered.update(range(s, e))
-                if not self.in_quote(s) and not any(a <= s < b for a, b in signatures):
+                if not self.in_quote(s) and not self.in_signature(s):
                     out.append((s, c, self._is_subject(s, e)))
         if kind == "person":
             for t in self.doc:
                 if (t.dep_ in _SUBJ_DEPS and t.pos_ == "PROPN" and t.idx not in covered and not self.in_quote(t.idx)
-                        and not t.like_url and not any(a <= t.idx < b for a, b in signatures)):
+                        and not t.like_url and not self.in_signature(t.idx)):
                     c = self.match_name(t.text, "PERSON")
                     if c is None and not t.ent_type_:
                         c = self.pseudo_cluster(*self.name_span(t))
@@ -1263,18 +1274,28 @@ class _Finder:
                 q.speaker = groups[q.group]
 
     # ---- embedded tweets
+    def signatures(self) -> list[re.Match[str]]:
+        """The :data:`TWEET_SIGNATURE` matches of the text, found once per Doc."""
+        if self._signatures is None:
+            self._signatures = list(TWEET_SIGNATURE.finditer(self.text))
+        return self._signatures
+
+    def in_signature(self, i: int) -> bool:
+        """Whether NORMALISED char ``i`` lies in a tweet's signature."""
+        return any(m.start() <= i < m.end() for m in self.signatures())
+
     def tweets(self, found: list[Quotation]) -> list[Quotation]:
         """Embedded tweets whose markup the scrape lost, as direct quotations of their authors.
 
         A tweet is found by its signature (:data:`TWEET_SIGNATURE`, the quotation's ``cue``); its
         author (the signature's name) is the speaker. Its text is what comes right before the
         signature, read back by units (lines, and sentences within a line): the unit next to the
-        signature always, earlier ones only when a boundary is found within :data:`TWEET_CHARS`
-        characters -- a line or sentence ending with a colon (``The Associated Press confirms the
-        report:``), a blank line, another tweet's signature, a quotation, page furniture
-        (:mod:`slant.furniture`: a poll's small print when the tweet's text was lost), or the start
-        of the text. Without such a boundary the narration before a tweet cannot be told from the
-        tweet, and only the last unit is taken (GUIDELINE, "Embedded tweets").
+        signature always, earlier ones only when an introduction ending with a colon (``The
+        Associated Press confirms the report:``) or a blank line is found within :data:`TWEET_CHARS`
+        characters (see :meth:`_tweet_start`). Without one the narration before a tweet cannot be
+        told from the tweet, and only the last unit is taken (GUIDELINE, "Embedded tweets"). The
+        previous signature, a quotation and page furniture (:mod:`slant.furniture`: a poll's small
+        print when the tweet's text was lost) limit the tweet.
 
         An indirect or mixed quotation inside the unit next to the signature is the tweet's own
         (``BREAKING: Court documents say ...``) and gives way to it; a direct one (in marks) is a
@@ -1284,7 +1305,7 @@ class _Finder:
             ``found`` with the tweets added (NORMALISED offsets); no two overlap.
         """
         text = self.text
-        sigs = list(TWEET_SIGNATURE.finditer(text))
+        sigs = self.signatures()
         if not sigs:
             return found
         out: list[Quotation] = []
@@ -1294,10 +1315,7 @@ class _Finder:
         prev_end = 0
         for m in sigs:
             end = _rstrip(text, prev_end, m.start())
-            k = bisect.bisect_right(units, end - 1) - 1
-            while k > 0 and not _tweet_words(text[units[k] : end]):
-                k -= 1  # "https://t.co/... — Name": the unit next to the signature is the line before
-            near = units[max(k, 0)]
+            near = units[_unit_next_to(units, end, text)]
             # a reported clause in the tweet's last unit is the tweet's own (it may run on over the signature)
             found = [q for q in found if q.type == "direct" or not near <= (q.voice or (q.start, q.end))[0] < end]
             taken = [(q.voice or (q.start, q.end)) for q in found] + [(q.start, q.end) for q in out]
@@ -1338,9 +1356,7 @@ class _Finder:
                 floor = max(floor, min(e, end))
         k = bisect.bisect_right(units, end - 1) - 1
         starts = [u for u in units[: k + 1] if u >= floor] or [floor]
-        i = len(starts) - 1  # the unit next to the signature, past units of links and tags ("https://t.co/... — Name")
-        while i > 0 and not _tweet_words(text[starts[i] : end]):
-            i -= 1
+        i = _unit_next_to(starts, end, text)
         chars = 0
         first = i  # the unit next to the signature, with the one before while it holds under 3 words ("Now.")
         while first > 0 and _tweet_words(text[starts[first] : end]) < 3:

@@ -332,15 +332,6 @@ def candidate_spans(ctx: Any) -> list[tuple[int, int]]:
     return units
 
 
-#: page furniture that scraped articles carry and the parser runs into sentences: the line under an
-#: embedded tweet ("pic.twitter.com/OVGUvozPDZ — Columbus Ohio Police (@ColumbusPolice) February 12,
-#: 2018"), a shop widget ("Best Price: $5.64 Buy New $5.00 (as of 10:35 EDT - Details)"), a poll or a
-#: form field ("take our poll - story continues below", "... Cory Booker⏎Email *"), a caption or a
-#: link to another story opening a line ("Photo: ...", "Related: Ford moving all small car production
-#: to Mexico", "WATCH: ...", "READ MORE: ..."; 36 such lines in PTC and the news corpora); a unit holding
-#: one is not a claim (25 of the 1,339 claims of PTC dev, scored 0.53-0.96; a tweet's own words before
-#: its embed line go with it). The patterns are in :mod:`slant.furniture`, shared with attribution.
-
 #: words a unit cut out of its sentence (at a voice boundary or a frame) must not end or start
 #: on: conjunctions, subordinators, relative words and articles left at the cut ("crime rose 40
 #: percent, but", "is lying when", "and inflation fell"); not prepositions or "that", which can

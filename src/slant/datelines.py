@@ -10,15 +10,9 @@ appositive).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
-#: the dateline forms at a line start: a place (and date) of up to five words with an agency
-#: in brackets (``LONDON (Reuters) -``, ``PARIS, June 3 (AP) —``; the date's digits since
-#: 2026-12-07, and the agencies beyond Reuters, CNN, AP and AFP; since 2026-12-08 in any case,
-#: ``london (reuters) -``), an all-caps place and a dash (``CLEVELAND —``; an all-caps name such
-#: as ``NASA —`` has the same shape: attribution tells them apart by the entity type), or since
-#: 2026-12-08 a title-case place the gazetteer knows and a dash (``Washington, D.C. —``; see
-#: :class:`_PlaceDateline`). Each has ``finditer``.
 #: the title-case dateline: ``Washington, D.C. —``, ``Berlin -`` (a place only when the gazetteer says so)
 _TITLE_DATELINE = re.compile(
     r"^[ \t]*(?P<place>[A-Z][a-z]+(?:[ .'’-]+[A-Z][a-z]+){0,2})(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)?"
@@ -32,10 +26,9 @@ class _PlaceDateline:
     Trump -`` are not, nor is ``Florida — 29 votes`` in a list further down. The gazetteer is
     loaded only when such a line opens with such a shape."""
 
-    pattern = _TITLE_DATELINE
-
     def finditer(self, text: str):
-        lines = [m.start() for m in re.finditer(r"(?m)^[ \t]*\S", text)][:2]  # the headline and the first paragraph
+        # the headline and the first paragraph: the first two lines, not every line of the text
+        lines = [m.start() for m in itertools.islice(re.finditer(r"(?m)^[ \t]*\S", text), 2)]
         for m in _TITLE_DATELINE.finditer(text, 0, lines[-1] + 200 if lines else 0):
             if m.start() <= lines[-1] and _is_place(m.group("place")):
                 yield m
@@ -49,6 +42,13 @@ def _is_place(name: str) -> bool:
                for p, t in get_gazetteer().candidates(name))
 
 
+#: the dateline forms at a line start: a place (and date) of up to five words with an agency
+#: in brackets (``LONDON (Reuters) -``, ``PARIS, June 3 (AP) —``; the date's digits since
+#: 2026-12-07, and the agencies beyond Reuters, CNN, AP and AFP; since 2026-12-08 in any case,
+#: ``london (reuters) -``), an all-caps place and a dash (``CLEVELAND —``; an all-caps name such
+#: as ``NASA —`` has the same shape: attribution tells them apart by the entity type), or since
+#: 2026-12-08 a title-case place the gazetteer knows and a dash (``Washington, D.C. —``; see
+#: :class:`_PlaceDateline`). Each has ``finditer``.
 DATELINE_PATTERNS: tuple = (
     re.compile(
         r"^[ \t]*(?:[A-Za-z][\w.'’-]*(?:[ ,/]+[A-Za-z0-9][\w.'’-]*){0,4}[ \t]*)?\((?i:Reuters|CNN|CNNMoney|AP|AFP|UPI|Bloomberg|TASS|Xinhua|dpa|EFE|ANSA|Kyodo|Yonhap|PTI|IANS|ANI|Sputnik|RIA Novosti)\)[ \t]*(?:[-–—]+[ \t]*)?",

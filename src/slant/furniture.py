@@ -3,7 +3,11 @@
 Shared by claims (no furniture is a claim) and attribution (furniture is no part of an embedded
 tweet's text): embedded tweets' links and signatures, shop widgets, polls, form fields and
 sign-up notices, and lines that open as a caption or a link to another story. Found in the PTC
-articles and the news corpora (``../shared/data``); each alternative below matched there.
+articles and the news corpora (``../shared/data``); each alternative below matched there. Before
+claims left them out, 25 of the 1,339 claims of PTC dev were such furniture, scored 0.53-0.96 and
+all in the outlet's voice (the line under an embedded tweet, ``Best Price: $5.64 Buy New``, ``take
+our poll``, ``... Cory Booker⏎Email *``); captions and links opening a line (``Photo:``,
+``Related:``, ``WATCH:``, ``READ MORE:``) were 36 lines of PTC and the news corpora.
 """
 
 from __future__ import annotations
